@@ -1,0 +1,168 @@
+/*
+ * fxsim_prim.h - the integer primitive layer of fxsim, in C.
+ *
+ * The twin of fxsim/primitives.py, function for function (fx_<name> here is <name> there), with
+ * identical semantics. Every kernel, hand-written (c_ref/kernels) or generated, does its
+ * fixed-point arithmetic through these functions. C99, header-only, free of undefined behaviour:
+ * left shifts and sums that could overflow are done on uint64_t; right shifts of negative values
+ * are arithmetic (implementation-defined in C99; true of gcc and arm-none-eabi-gcc, which fxsim
+ * supports).
+ *
+ * Rounding modes for a right shift by s bits:
+ *   FX_FLOOR towards -inf, FX_CEIL towards +inf, FX_ZERO towards zero,
+ *   FX_NEAREST to nearest with ties away from zero, FX_CONVERGENT to nearest with ties to even.
+ * Overflow modes: FX_SATURATE clamps, FX_WRAP wraps (two's complement).
+ * Functions that may overflow add 1 to *ovf (when ovf is not NULL) each time they do.
+ */
+#ifndef FXSIM_PRIM_H
+#define FXSIM_PRIM_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+enum { FX_FLOOR = 0, FX_CEIL = 1, FX_ZERO = 2, FX_NEAREST = 3, FX_CONVERGENT = 4 };
+enum { FX_SATURATE = 0, FX_WRAP = 1, FX_ERROR = 2 };
+
+/* x << s for s >= 0 without the undefined behaviour of shifting a negative value. */
+static inline int64_t fx_shl64(int64_t x, int s)
+{
+    return (int64_t)((uint64_t)x << s);
+}
+
+/* x / 2^s rounded by mode; s <= 0 is an exact left shift. Shifts are capped at 62. */
+static inline int64_t fx_shr_round(int64_t x, int s, int mode)
+{
+    int64_t q, r, half;
+    if (s <= 0)
+        return fx_shl64(x, -s);
+    if (s > 62)
+        s = 62;
+    q = x >> s;
+    r = (int64_t)((uint64_t)x & (((uint64_t)1 << s) - 1u));
+    if (r == 0 || mode == FX_FLOOR)
+        return q;
+    if (mode == FX_CEIL)
+        return q + 1;
+    if (mode == FX_ZERO)
+        return x < 0 ? q + 1 : q;
+    half = (int64_t)1 << (s - 1);
+    if (r > half)
+        return q + 1;
+    if (r < half)
+        return q;
+    if (mode == FX_NEAREST)
+        return x >= 0 ? q + 1 : q;
+    return q + (q & 1); /* FX_CONVERGENT */
+}
+
+static inline int64_t fx_max_int(int bits)
+{
+    return (int64_t)((((uint64_t)1) << (bits - 1)) - 1u);
+}
+
+static inline int64_t fx_min_int(int bits)
+{
+    return -fx_max_int(bits) - 1;
+}
+
+/* Clamp x to a bits-wide signed word. */
+static inline int64_t fx_saturate(int64_t x, int bits, uint32_t *ovf)
+{
+    int64_t hi = fx_max_int(bits), lo = -hi - 1;
+    if (x > hi) {
+        if (ovf) ++*ovf;
+        return hi;
+    }
+    if (x < lo) {
+        if (ovf) ++*ovf;
+        return lo;
+    }
+    return x;
+}
+
+/* Two's-complement wrap of x to bits signed bits. */
+static inline int64_t fx_wrap(int64_t x, int bits, uint32_t *ovf)
+{
+    uint64_t m, u, v;
+    int64_t r;
+    if (bits >= 64)
+        return x;
+    m = ((uint64_t)1 << bits) - 1u;
+    u = (uint64_t)x & m;
+    v = (u & ((uint64_t)1 << (bits - 1))) ? (u | ~m) : u;   /* sign-extend */
+    r = (v > (uint64_t)INT64_MAX) ? -(int64_t)(~v) - 1 : (int64_t)v;
+    if (ovf && r != x) ++*ovf;
+    return r;
+}
+
+static inline int64_t fx_fit(int64_t x, int bits, int overflow, uint32_t *ovf)
+{
+    return overflow == FX_WRAP ? fx_wrap(x, bits, ovf) : fx_saturate(x, bits, ovf);
+}
+
+static inline int64_t fx_add_wrap64(int64_t a, int64_t b)
+{
+    uint64_t s = (uint64_t)a + (uint64_t)b;
+    return (s > (uint64_t)INT64_MAX) ? -(int64_t)(~s) - 1 : (int64_t)s;
+}
+
+static inline int64_t fx_add_sat64(int64_t a, int64_t b, uint32_t *ovf)
+{
+    if (b > 0 && a > INT64_MAX - b) {
+        if (ovf) ++*ovf;
+        return INT64_MAX;
+    }
+    if (b < 0 && a < INT64_MIN - b) {
+        if (ovf) ++*ovf;
+        return INT64_MIN;
+    }
+    return a + b;
+}
+
+/* a + b made to fit bits (<= 64) signed bits; a and b already fit. */
+static inline int64_t fx_add(int64_t a, int64_t b, int bits, int overflow, uint32_t *ovf)
+{
+    if (bits < 64)
+        return fx_fit(a + b, bits, overflow, ovf);
+    return overflow == FX_WRAP ? fx_add_wrap64(a, b) : fx_add_sat64(a, b, ovf);
+}
+
+/* (a * b) / 2^shift rounded; operands at most 32 bits wide, so the product is exact. */
+static inline int64_t fx_mul_round(int64_t a, int64_t b, int shift, int mode)
+{
+    return fx_shr_round(a * b, shift, mode);
+}
+
+/* acc + a * b in an acc_bits-wide accumulator that saturates or wraps. */
+static inline int64_t fx_mac(int64_t acc, int64_t a, int64_t b, int acc_bits, int overflow,
+                             uint32_t *ovf)
+{
+    return fx_add(acc, a * b, acc_bits, overflow, ovf);
+}
+
+/* acc - a * b in an acc_bits-wide accumulator that saturates or wraps. */
+static inline int64_t fx_msu(int64_t acc, int64_t a, int64_t b, int acc_bits, int overflow,
+                             uint32_t *ovf)
+{
+    return fx_add(acc, -(a * b), acc_bits, overflow, ovf);
+}
+
+/* Redundant sign bits of x as a bits-wide signed word; norm(0) = 0, norm(-1) = bits - 1. */
+static inline int fx_norm(int64_t x, int bits)
+{
+    int64_t v, lim;
+    int n = 0;
+    if (x == 0)
+        return 0;
+    if (x == -1)
+        return bits - 1;
+    v = x >= 0 ? x : ~x;
+    lim = (int64_t)1 << (bits - 2);
+    while (v < lim) {
+        v <<= 1;
+        n++;
+    }
+    return n;
+}
+
+#endif /* FXSIM_PRIM_H */

@@ -1,0 +1,1 @@
+"""Render fxsim designs to C (jinja2), build them and run them."""

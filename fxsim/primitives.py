@@ -1,0 +1,184 @@
+"""The integer primitive layer: one definition of every fixed-point operation.
+
+Every kernel does its fixed-point arithmetic through these functions and nothing else; the C twin
+is ``c_ref/fxsim_prim.h``, function for function, with the same names minus the ``fx_`` prefix.
+All values travel as int64 and every result is defined with integer operations only.
+
+Rounding modes (``shr_round``) for a right shift by ``s`` bits, i.e. division by 2**s:
+  FLOOR       towards -inf (a plain arithmetic shift, what most DSPs do for free)
+  CEIL        towards +inf
+  ZERO        towards zero (truncation of the magnitude)
+  NEAREST     to nearest, ties away from zero
+  CONVERGENT  to nearest, ties to even
+Overflow modes, when a value must fit ``bits`` signed bits:
+  SATURATE    clamp to [-2**(bits-1), 2**(bits-1) - 1]
+  WRAP        two's-complement wrap-around
+  ERROR       the caller reports a RangeError (the primitives saturate and flag it)
+
+Functions that may overflow return ``(value, overflowed)`` so callers can count saturations.
+"""
+import numba as nb
+import numpy as np
+
+FLOOR, CEIL, ZERO, NEAREST, CONVERGENT = 0, 1, 2, 3, 4
+SATURATE, WRAP, ERROR = 0, 1, 2
+
+ROUNDING_NAMES = ("floor", "ceil", "zero", "nearest", "convergent")
+OVERFLOW_NAMES = ("saturate", "wrap", "error")
+
+_jit = nb.njit(cache=True, inline="always")
+
+
+@_jit
+def shr_round(x, s, mode):
+    """x / 2**s rounded by ``mode``; s <= 0 is an exact left shift (the caller ensures it fits).
+
+    The remainder is taken from the low bits so nothing can overflow: the result has magnitude at
+    most |x| / 2**s + 1. Shifts are capped at 62 (a larger shift rounds the same way)."""
+    if s <= 0:
+        return x << (-s)
+    if s > 62:
+        s = 62
+    q = x >> s
+    r = x & ((np.int64(1) << s) - 1)          # 0 <= r < 2**s, exact for negative x too
+    if r == 0 or mode == FLOOR:
+        return q
+    if mode == CEIL:
+        return q + 1
+    if mode == ZERO:
+        return q + 1 if x < 0 else q
+    half = np.int64(1) << (s - 1)
+    if r > half:
+        return q + 1
+    if r < half:
+        return q
+    if mode == NEAREST:                        # tie: away from zero
+        return q + 1 if x >= 0 else q
+    return q + (q & 1)                         # CONVERGENT tie: to even
+
+
+@_jit
+def max_int(bits):
+    """Largest value of a ``bits``-bit signed word (bits <= 64)."""
+    return np.int64((np.uint64(1) << np.uint64(bits - 1)) - np.uint64(1))
+
+
+@_jit
+def min_int(bits):
+    """Smallest value of a ``bits``-bit signed word (bits <= 64)."""
+    return -max_int(bits) - 1
+
+
+@_jit
+def saturate(x, bits):
+    """Clamp x to a ``bits``-bit signed word; returns (value, saturated)."""
+    hi = max_int(bits)
+    lo = -hi - 1
+    if x > hi:
+        return hi, True
+    if x < lo:
+        return lo, True
+    return x, False
+
+
+@_jit
+def wrap(x, bits):
+    """Two's-complement wrap of x to ``bits`` signed bits; returns (value, wrapped)."""
+    if bits >= 64:
+        return x, False
+    sh = 64 - bits
+    v = (x << sh) >> sh
+    return v, v != x
+
+
+@_jit
+def fit(x, bits, overflow):
+    """Make x fit ``bits`` signed bits by the overflow mode; returns (value, overflowed).
+    ERROR saturates and flags: the caller turns the flag into a RangeError."""
+    if overflow == WRAP:
+        return wrap(x, bits)
+    return saturate(x, bits)
+
+
+@_jit
+def add_sat64(a, b):
+    """a + b saturated to int64 (an int64 sum that overflows is detected by its sign)."""
+    s = np.int64(np.uint64(a) + np.uint64(b))
+    if (a >= 0) == (b >= 0) and (s >= 0) != (a >= 0):
+        return (max_int(64), True) if a >= 0 else (min_int(64), True)
+    return s, False
+
+
+@_jit
+def add_wrap64(a, b):
+    """a + b wrapped to int64."""
+    return np.int64(np.uint64(a) + np.uint64(b))
+
+
+@_jit
+def add(a, b, bits, overflow):
+    """a + b made to fit ``bits`` (<= 64) signed bits; returns (value, overflowed).
+    Operands must already fit ``bits``."""
+    if bits < 64:
+        return fit(a + b, bits, overflow)
+    if overflow == WRAP:
+        return add_wrap64(a, b), False
+    return add_sat64(a, b)
+
+
+@_jit
+def mul_round(a, b, shift, mode):
+    """(a * b) / 2**shift rounded by ``mode``. Operands are at most 32 bits wide, so the exact
+    product fits int64 (16x16 -> 32, 32x16 -> 48, 32x32 -> 63 bits)."""
+    return shr_round(a * b, shift, mode)
+
+
+@_jit
+def mac(acc, a, b, acc_bits, overflow):
+    """acc + a * b in an ``acc_bits``-bit accumulator (32, 40 or 64) that saturates or wraps;
+    returns (acc, overflowed). The product of two <= 32-bit operands is exact."""
+    return add(acc, a * b, acc_bits, overflow)
+
+
+@_jit
+def msu(acc, a, b, acc_bits, overflow):
+    """acc - a * b in an ``acc_bits``-bit accumulator; returns (acc, overflowed)."""
+    return add(acc, -(a * b), acc_bits, overflow)
+
+
+@_jit
+def norm(x, bits):
+    """Redundant sign bits of x as a ``bits``-bit signed word: the left shift that normalises it.
+    norm(0) = 0 and norm(-1) = bits - 1, as the ITU-T norm_s / norm_l define it."""
+    if x == 0:
+        return 0
+    if x == -1:
+        return bits - 1
+    v = x if x >= 0 else ~x                    # both have the same number of sign bits
+    n = 0
+    lim = np.int64(1) << (bits - 2)
+    while v < lim:
+        v <<= 1
+        n += 1
+    return n
+
+
+@nb.njit(cache=True)
+def shr_round_array(x, s, mode):
+    """shr_round over an int64 array with per-element shifts (used by quantize)."""
+    out = np.empty_like(x)
+    for i in range(x.size):
+        out[i] = shr_round(x[i], s[i], mode)
+    return out
+
+
+@nb.njit(cache=True)
+def fit_array(x, bits, overflow):
+    """fit over an int64 array; returns (values, number of elements that overflowed)."""
+    out = np.empty_like(x)
+    n = 0
+    for i in range(x.size):
+        v, o = fit(x[i], bits, overflow)
+        out[i] = v
+        n += o
+    return out, n
