@@ -1,0 +1,36 @@
+"""Tiny helpers that print C literals (used as jinja2 filters).
+
+>>> c_int(-2147483648)
+'(-2147483647 - 1)'
+>>> c_int(5000000000)
+'INT64_C(5000000000)'
+>>> c_array([1, -2, 3], per_line=2)
+'1, -2,\\n    3'
+>>> comment("a */ b")
+'a * / b'
+"""
+from __future__ import annotations
+
+
+def c_int(v) -> str:
+    """An integer literal with the right type: INT32_MIN / INT64 values spelled without overflow."""
+    v = int(v)
+    if v == -(1 << 31):
+        return "(-2147483647 - 1)"
+    if v == -(1 << 63):
+        return "(-INT64_C(9223372036854775807) - 1)"
+    if -(1 << 31) < v < (1 << 31):
+        return str(v)
+    return f"INT64_C({v})"
+
+
+def c_array(values, per_line: int = 8) -> str:
+    """Comma-separated integer literals, ``per_line`` to a line (for a const table body)."""
+    items = [c_int(v) for v in values]
+    lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
+    return ",\n    ".join(lines)
+
+
+def comment(text: str) -> str:
+    """Text safe inside a C block comment."""
+    return str(text).replace("*/", "* /")

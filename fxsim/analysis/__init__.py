@@ -1,0 +1,1 @@
+"""Measurements of a fixed-point model against its float64 reference."""

@@ -1,0 +1,40 @@
+"""SNR, LSB error and headroom, as fxsim reports them.
+
+SNR = 10 log10(sum ref^2 / sum (ref - out)^2) in dB, over the whole signal. When the error is zero
+the SNR is reported as ``SNR_CAP`` (JSON has no infinity); when the reference is zero too, also.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..qformat import QFormat
+
+SNR_CAP = 300.0
+
+
+def snr_db(ref, out) -> float:
+    ref = np.asarray(ref, dtype=np.float64)
+    err = ref - np.asarray(out, dtype=np.float64)
+    pe = float(np.dot(err, err))
+    ps = float(np.dot(ref, ref))
+    if pe == 0.0:
+        return SNR_CAP
+    if ps == 0.0:
+        return -SNR_CAP
+    return min(SNR_CAP, 10.0 * math.log10(ps / pe))
+
+
+def max_err_lsb(ref, out, fmt: QFormat) -> float:
+    if len(ref) == 0:
+        return 0.0
+    return float(np.max(np.abs(np.asarray(ref) - np.asarray(out)))) / fmt.lsb
+
+
+def headroom_bits(out_int, fmt: QFormat) -> float:
+    """log2(full scale / peak) of the integer output: how many bits of growth are left."""
+    peak = float(np.max(np.abs(np.asarray(out_int, dtype=np.float64)))) if len(out_int) else 0.0
+    if peak == 0.0:
+        return float(fmt.word_bits - 1)
+    return math.log2(2.0 ** (fmt.word_bits - 1) / peak)

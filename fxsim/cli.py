@@ -1,0 +1,113 @@
+"""The ``fxsim`` command line: quantize, codegen, verify.
+
+User errors (FxsimError) print one line, ``fxsim: error: ...``, and exit with status 2.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+
+import click
+
+from .errors import FxsimError
+
+
+def _user_errors(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except FxsimError as e:
+            msg = str(e).strip().replace("\n", " | ")
+            click.echo(f"fxsim: error: {msg}", err=True)
+            sys.exit(2)
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="fxsim")
+def main():
+    """fxsim: fixed-point DSP models, quantization reports and bit-exact C."""
+
+
+@main.command()
+@click.argument("design_file", metavar="DESIGN")
+@click.option("--input", "input_file", required=True, metavar="FILE",
+              help="WAV (PCM16 mono) or .npy (float in [-1, 1) or int16).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--plot", "plot_file", metavar="PNG", help="Write a per-stage plot (matplotlib).")
+@_user_errors
+def quantize(design_file, input_file, as_json, plot_file):
+    """Measure what quantization costs, stage by stage, against float64."""
+    from . import design as D
+    from .analysis import report
+    from .signals import read_input
+
+    des = D.load(design_file)
+    rep = report.quantize_report(des, read_input(input_file))
+    if plot_file:
+        try:
+            report.plot(rep, des, plot_file)
+        except ImportError:
+            raise FxsimError("--plot needs matplotlib: pip install 'fxsim[plot]'") from None
+    out = {k: v for k, v in rep.items() if not k.startswith("_")}
+    if as_json:
+        out["stages"] = [{k: s[k] for k in ("index", "kernel", "snr_db", "max_err_lsb",
+                                              "saturations", "min", "max", "headroom_bits")}
+                         for s in out["stages"]]
+        click.echo(json.dumps(out))
+    else:
+        click.echo(report.format_table(rep))
+
+
+@main.command()
+@click.argument("design_file", metavar="DESIGN")
+@click.option("-o", "--output", "out_dir", required=True, metavar="DIR")
+@click.option("--target", default="c99", show_default=True, help="c99")
+@click.option("--unroll", default=4, show_default=True, type=int, help="Inner-loop unroll factor.")
+@_user_errors
+def codegen(design_file, out_dir, target, unroll):
+    """Write DIR/<name>.h, DIR/<name>.c and the runtime headers they include."""
+    from codegen import render
+
+    from . import design as D
+
+    for p in render.write(D.load(design_file), out_dir, target, unroll):
+        click.echo(str(p))
+
+
+@main.command()
+@click.argument("design_file", metavar="DESIGN")
+@click.option("--input", "input_file", metavar="FILE", help="Default: the built-in signal set.")
+@click.option("--target", default="host", show_default=True, help="host")
+@click.option("--min-snr", default=60.0, show_default=True, type=float)
+@click.option("--unroll", default=4, show_default=True, type=int)
+@click.option("--json", "as_json", is_flag=True)
+@_user_errors
+def verify(design_file, input_file, target, min_snr, unroll, as_json):
+    """Generate, compile and run the C; exit 0 only if bit-exact and SNR >= --min-snr."""
+    from codegen import verify as V
+
+    from . import design as D
+    from .signals import builtin_signals, read_input
+
+    des = D.load(design_file)
+    signals = {input_file: read_input(input_file)} if input_file else \
+        builtin_signals(des.sample_rate)
+    res = V.verify(des, signals, target, min_snr, unroll)
+    if as_json:
+        click.echo(json.dumps({k: v for k, v in res.items() if k != "signals"}))
+    else:
+        for s in res["signals"]:
+            click.echo(f"  {s['signal']:<22} {s['samples']:>7} samples  {s['mismatches']:>6} "
+                       f"mismatches  SNR {s['snr_db']:>7.2f} dB")
+        verdict = "PASSED" if res["passed"] else "FAILED"
+        click.echo(f"{verdict}: {des.name} on {target}: bit-exact {res['bit_exact']} "
+                   f"({res['mismatches']} mismatches in {res['samples']} samples), SNR "
+                   f"{res['snr_db']:.2f} dB (min {min_snr:g})")
+    sys.exit(0 if res["passed"] else 1)
+
+
+if __name__ == "__main__":
+    main()

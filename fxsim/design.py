@@ -1,0 +1,137 @@
+"""Design files (TOML) -> stages; run the fixed-point model and the float64 reference.
+
+A design (keys in DESIGN.md) is a chain of stages. The first stage reads samples in the format
+``[defaults] data`` (Q15 unless given); each stage's ``data`` is its output format and the next
+stage's input format.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from .errors import FxsimError
+from .kernels import PLANNED, REGISTRY
+from .kernels.base import Stage
+from .qformat import QFormat, overflow_mode, rounding_mode
+
+TOP_KEYS = {"name", "sample_rate", "block", "defaults", "stage"}
+DEFAULT_KEYS = {"data", "rounding", "overflow", "coef", "acc_bits"}
+NAME_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+@dataclass
+class Design:
+    name: str
+    sample_rate: int
+    block: int
+    in_fmt: QFormat
+    stages: list[Stage]
+    path: Path | None = None
+    overflow_name: str = "saturate"
+    rounding_name: str = "nearest"
+    defaults: dict = field(default_factory=dict)
+
+    @property
+    def out_fmt(self) -> QFormat:
+        return self.stages[-1].out_fmt
+
+    @property
+    def rate(self) -> Fraction:
+        r = Fraction(1)
+        for s in self.stages:
+            r *= s.rate
+        return r
+
+    def init_states(self):
+        return [s.init_state() for s in self.stages]
+
+    def simulate(self, x_int, states=None, trace=False):
+        """Run the integer model on int samples of ``in_fmt``. Returns the output (int64) and
+        per-stage saturation counts; with ``trace`` also every stage's output."""
+        states = self.init_states() if states is None else states
+        y = np.ascontiguousarray(x_int, dtype=np.int64)
+        outs, sats = [], []
+        for st, state in zip(self.stages, states):
+            y, n = st.process(y, state)
+            outs.append(y)
+            sats.append(int(n))
+        return (y, sats, outs) if trace else (y, sats)
+
+    def reference(self, x_float, trace=False):
+        """Run the float64 reference on float samples; with ``trace`` every stage's output."""
+        y = np.asarray(x_float, dtype=np.float64)
+        outs = []
+        for st in self.stages:
+            y = st.reference(y)
+            outs.append(y)
+        return (y, outs) if trace else y
+
+
+def _fail(msg):
+    raise FxsimError(msg)
+
+
+def load(path) -> Design:
+    """Read and validate a design file."""
+    path = Path(path)
+    if not path.is_file():
+        _fail(f"design file {str(path)!r} not found")
+    try:
+        doc = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as e:
+        _fail(f"{path}: TOML syntax error: {e}")
+    except UnicodeDecodeError:
+        _fail(f"{path}: not a text (TOML) file")
+    return from_dict(doc, path)
+
+
+def from_dict(doc: dict, path: Path | None = None) -> Design:
+    """Validate a parsed design and build its stages."""
+    unknown = sorted(set(doc) - TOP_KEYS)
+    if unknown:
+        _fail(f"design: unknown key {unknown[0]!r}; allowed: {', '.join(sorted(TOP_KEYS))}")
+    name = doc.get("name")
+    if not isinstance(name, str) or not NAME_RE.match(name):
+        _fail(f"design.name: {name!r} is not a C identifier prefix; allowed: [a-z_][a-z0-9_]*")
+    sample_rate = doc.get("sample_rate", 16000)
+    if not isinstance(sample_rate, int) or isinstance(sample_rate, bool) or sample_rate <= 0:
+        _fail(f"design.sample_rate: {sample_rate!r}; allowed: a positive integer (Hz)")
+    block = doc.get("block", 160)
+    if not isinstance(block, int) or isinstance(block, bool) or not 1 <= block <= 1 << 16:
+        _fail(f"design.block: {block!r}; allowed: an integer from 1 to 65536")
+    defaults = doc.get("defaults", {})
+    if not isinstance(defaults, dict):
+        _fail("design.defaults: must be a table")
+    unknown = sorted(set(defaults) - DEFAULT_KEYS)
+    if unknown:
+        _fail(f"defaults: unknown key {unknown[0]!r}; allowed: {', '.join(sorted(DEFAULT_KEYS))}")
+    in_fmt = QFormat.parse(defaults.get("data", "Q15"), field="defaults.data")
+    rounding_mode(defaults.get("rounding", "nearest"), "defaults.rounding")
+    overflow_mode(defaults.get("overflow", "saturate"), "defaults.overflow")
+    specs = doc.get("stage")
+    if not isinstance(specs, list) or not specs:
+        _fail("design: no [[stage]] tables; a design needs at least one stage")
+    # defaults meaningful to only some kernels (coef format, acc_bits) reach the stages that say so
+    stage_defaults = {k: v for k, v in defaults.items() if k in ("data", "rounding", "overflow")}
+    stages, fmt = [], in_fmt
+    for i, spec in enumerate(specs):
+        kernel = spec.get("kernel")
+        if kernel not in REGISTRY:
+            if kernel in PLANNED:
+                _fail(f"stage[{i}].kernel: {kernel!r} is not implemented yet; available: "
+                      f"{', '.join(sorted(REGISTRY))}")
+            _fail(f"stage[{i}].kernel: unknown kernel {kernel!r}; allowed: "
+                  f"{', '.join(sorted(REGISTRY))}")
+        cls = REGISTRY[kernel]
+        extra = {k: v for k, v in defaults.items() if k in cls.default_keys}
+        st = cls(i, spec, {**stage_defaults, **extra}, fmt)
+        stages.append(st)
+        fmt = st.out_fmt
+    return Design(name=name, sample_rate=sample_rate, block=block, in_fmt=in_fmt, stages=stages,
+                  path=path, overflow_name=defaults.get("overflow", "saturate"),
+                  rounding_name=defaults.get("rounding", "nearest"), defaults=defaults)

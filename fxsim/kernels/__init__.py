@@ -1,0 +1,10 @@
+"""Kernel stages, one module per kernel family, registered here by their design-file name."""
+from .emphasis import Deemph, Preemph
+from .gain import Gain
+
+#: design-file ``kernel`` name -> Stage class. Kernels listed in DESIGN.md but not yet built are
+#: refused with a message saying so.
+REGISTRY = {cls.kernel: cls for cls in (Gain, Preemph, Deemph)}
+
+PLANNED = ("fir", "decimate", "interpolate", "biquad", "fft", "ifft", "rfft", "irfft", "stft",
+           "istft", "vad", "ns")

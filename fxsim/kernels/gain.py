@@ -1,0 +1,62 @@
+"""gain: y[n] = g x[n].
+
+Scaling: x in the input format (f_x fraction bits), g quantized (round to nearest) to a coefficient
+word of 16 bits for data words <= 16 and 32 bits otherwise, with the fewest integer bits that hold
+|g| (f_g fraction bits; ``coef`` fixes it). The product x g is exact in 64 bits with f_x + f_g fraction
+bits; it is shifted right by f_x + f_g - f_y with the design's rounding and saturated (or wrapped)
+to the output word.
+"""
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from .. import primitives as P
+from ..qformat import QFormat, quantize
+from .base import Stage, coef_format
+
+
+@nb.njit(cache=True)
+def gain_process(x, g, shift, out_bits, rounding, overflow):
+    """y = fit(round((x * g) / 2**shift)); returns (y, overflow count)."""
+    y = np.empty_like(x)
+    n_ovf = 0
+    for i in range(x.size):
+        v, o = P.fit(P.mul_round(x[i], g, shift, rounding), out_bits, overflow)
+        y[i] = v
+        n_ovf += o
+    return y, n_ovf
+
+
+class Gain(Stage):
+    kernel = "gain"
+    keys = frozenset({"gain", "coef"})
+    default_keys = frozenset({"coef"})
+    template = "c99/gain.c.j2"
+
+    def configure(self, opt):
+        self.gain = self.key(opt, "gain")
+        word = 16 if self.in_fmt.word_bits <= 16 else 32
+        fixed = QFormat.parse(opt["coef"], field=f"{self.where}.coef") if "coef" in opt else None
+        self.coef_fmt = coef_format([self.gain], word, f"{self.where}.gain", fixed)
+        self.g_int = int(quantize(self.gain, self.coef_fmt, "nearest"))
+        self.shift = self.in_fmt.frac_bits + self.coef_fmt.frac_bits - self.out_fmt.frac_bits
+
+    def process(self, x, state):
+        y, n = gain_process(x, self.g_int, self.shift, self.out_fmt.word_bits, self.rounding,
+                            self.overflow)
+        self.check_overflow(n)
+        return y, n
+
+    def reference(self, x):
+        return self.gain * x
+
+    def scaling(self):
+        prod = QFormat(self.in_fmt.int_bits + self.coef_fmt.int_bits + 1,
+                       self.in_fmt.frac_bits + self.coef_fmt.frac_bits)
+        return (f"gain {self.gain:g} as {self.g_int} in {self.coef_fmt}; x {self.in_fmt} * g "
+                f"{self.coef_fmt} -> exact product {prod} (64-bit); shift right {self.shift} with "
+                f"rounding {self.rounding_name}; {self.overflow_name} to {self.out_fmt}")
+
+    def c_context(self):
+        return {"g": self.g_int, "shift": self.shift}
