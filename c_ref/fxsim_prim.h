@@ -165,4 +165,24 @@ static inline int fx_norm(int64_t x, int bits)
     return n;
 }
 
+/* num / den rounded by mode (as fx_shr_round); den != 0 and num, den > INT64_MIN. The magnitudes
+ * are divided, then the remainder decides the rounding: identical to primitives.div_round. */
+static inline int64_t fx_div_round(int64_t num, int64_t den, int mode)
+{
+    int neg = (num < 0) != (den < 0);
+    int64_t a = num < 0 ? -num : num, b = den < 0 ? -den : den;
+    int64_t q = a / b, r = a - q * b;
+    if (r != 0) {
+        if (mode == FX_FLOOR)
+            q += neg ? 1 : 0;
+        else if (mode == FX_CEIL)
+            q += neg ? 0 : 1;
+        else if (mode == FX_NEAREST)
+            q += r >= b - r ? 1 : 0;
+        else if (mode == FX_CONVERGENT)
+            q += (r > b - r || (r == b - r && (q & 1) == 1)) ? 1 : 0;
+    }
+    return neg ? -q : q;
+}
+
 #endif /* FXSIM_PRIM_H */

@@ -182,3 +182,26 @@ def fit_array(x, bits, overflow):
         out[i] = v
         n += o
     return out, n
+
+
+@_jit
+def div_round(num, den, mode):
+    """num / den rounded by ``mode`` (the same five modes as shr_round), integers only.
+    Requires den != 0 and num, den > -2**63; the quotient's magnitude is at most |num|. The
+    magnitudes are divided (so C's truncating ``/`` and Python's flooring ``//`` agree), then the
+    remainder decides the rounding."""
+    neg = (num < 0) != (den < 0)
+    a = -num if num < 0 else num
+    b = -den if den < 0 else den
+    q = a // b
+    r = a - q * b                              # 0 <= r < b
+    if r != 0:
+        if mode == FLOOR:
+            q += 1 if neg else 0
+        elif mode == CEIL:
+            q += 0 if neg else 1
+        elif mode == NEAREST:                  # tie (r == b - r): away from zero
+            q += 1 if r >= b - r else 0
+        elif mode == CONVERGENT:               # tie: to even
+            q += 1 if (r > b - r or (r == b - r and (q & 1) == 1)) else 0
+    return -q if neg else q
