@@ -185,4 +185,17 @@ static inline int64_t fx_div_round(int64_t num, int64_t den, int mode)
     return neg ? -q : q;
 }
 
+/* acc + a * b with no overflow handling: only where the caller has proved every partial sum fits
+ * (sum |coef| * max |x| < 2^(acc_bits - 1)), so saturation or wrapping could never act. */
+static inline int64_t fx_mac_exact(int64_t acc, int64_t a, int64_t b)
+{
+    return acc + a * b;
+}
+
+/* acc + a * b in 32 bits, where the caller has proved every partial sum fits int32_t. */
+static inline int32_t fx_mac_exact32(int32_t acc, int32_t a, int32_t b)
+{
+    return acc + a * b;
+}
+
 #endif /* FXSIM_PRIM_H */

@@ -205,3 +205,18 @@ def div_round(num, den, mode):
         elif mode == CONVERGENT:               # tie: to even
             q += 1 if (r > b - r or (r == b - r and (q & 1) == 1)) else 0
     return -q if neg else q
+
+
+@_jit
+def mac_exact(acc, a, b):
+    """acc + a * b with no overflow handling: for loops where the caller has proved that every
+    partial sum fits (e.g. sum |coef| * max |x| < 2**(acc_bits - 1)), so saturating or wrapping
+    could never act. Same result as ``mac`` there, without its branches."""
+    return acc + a * b
+
+
+@_jit
+def mac_exact32(acc, a, b):
+    """acc + a * b in 32 bits (returns int32), for loops where the caller has proved every partial
+    sum fits a signed 32-bit word; lets numba vectorise 16-bit dot products. Exact there."""
+    return np.int32(np.int32(acc) + np.int32(a) * np.int32(b))
