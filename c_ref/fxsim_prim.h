@@ -198,4 +198,16 @@ static inline int32_t fx_mac_exact32(int32_t acc, int32_t a, int32_t b)
     return acc + a * b;
 }
 
+/* x / 2^s rounded to nearest with ties towards +inf: floor(x / 2^s + 1/2), the "add half an
+ * LSB, then shift" rounding of the ITU-T basic operators. Floor shift plus the first dropped
+ * bit, so nothing overflows; exact for every x and s (s <= 0 is an exact left shift). */
+static inline int64_t fx_shr_half_up(int64_t x, int s)
+{
+    if (s <= 0)
+        return fx_shl64(x, -s);
+    if (s >= 64)
+        return 0;
+    return (x >> s) + ((x >> (s - 1)) & 1);
+}
+
 #endif /* FXSIM_PRIM_H */

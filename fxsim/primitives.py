@@ -220,3 +220,16 @@ def mac_exact32(acc, a, b):
     """acc + a * b in 32 bits (returns int32), for loops where the caller has proved every partial
     sum fits a signed 32-bit word; lets numba vectorise 16-bit dot products. Exact there."""
     return np.int32(np.int32(acc) + np.int32(a) * np.int32(b))
+
+
+@_jit
+def shr_half_up(x, s):
+    """x / 2**s rounded to nearest with ties towards +inf: floor(x / 2**s + 1/2), the rounding
+    of "add half an LSB, then shift" used by the ITU-T basic operators (mult_r, shr_r, round)
+    and most DSPs. Computed as the floor shift plus the first dropped bit, so x + half never
+    overflows; exact for every int64 x and every s (s <= 0 is an exact left shift)."""
+    if s <= 0:
+        return x << (-s)
+    if s >= 64:
+        return np.int64(0)                     # |x| / 2**s <= 1/2 rounds to 0
+    return (x >> s) + ((x >> (s - 1)) & 1)
