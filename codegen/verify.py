@@ -67,7 +67,7 @@ def verify(design: Design, signals: dict, target: str = "host", min_snr: float =
         "samples": samples,
         "snr_db": round(float(total_snr), 2),
         "min_snr_db": float(min_snr),
-        "passed": mismatches == 0 and total_snr >= min_snr,
+        "passed": bool(mismatches == 0 and total_snr >= min_snr),
         "signals": per_signal,
     }
     return result

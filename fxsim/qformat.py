@@ -136,15 +136,25 @@ def quantize(x, fmt, rounding="nearest", overflow="saturate", return_count=False
         raise FxsimError("input holds NaN; only finite values can be quantized")
     shape = x.shape
     flat = x.ravel()
-    big = np.isinf(flat) | (np.abs(flat) >= 2.0 ** (fmt.word_bits + 1 - fmt.frac_bits))
-    finite = np.where(big, 0.0, flat)
-    mant, exp = np.frexp(finite)                          # finite = mant * 2**exp, 0.5 <= |mant| < 1
+    inf = np.isinf(flat)
+    mant, exp = np.frexp(np.where(inf, 0.0, flat))        # x = mant * 2**exp, 0.5 <= |mant| < 1
     m_int = np.ldexp(mant, 53).astype(np.int64)           # exact 53-bit integer mantissa
-    shift = (53 - exp.astype(np.int64) - fmt.frac_bits)   # value * 2**frac = m_int / 2**shift
-    ints = P.shr_round_array(m_int, shift, rmode)
-    # values too large to shift exactly are replaced by a same-signed value just out of range
-    ints = np.where(big, np.where(flat > 0, fmt.max_int + 1, fmt.min_int - 1), ints)
+    shift = 53 - exp.astype(np.int64) - fmt.frac_bits     # x * 2**frac = m_int / 2**shift
+    huge = ~inf & (shift < -9)                            # m_int << -shift would leave int64
+    ints = P.shr_round_array(m_int, np.where(huge, 0, shift), rmode)
+    out_hi, out_lo = fmt.max_int + 1, fmt.min_int - 1     # stand-ins just out of range
+    ints = np.where(inf, np.where(flat > 0, out_hi, out_lo), ints)
+    if huge.any():                                        # exact integers, too large for int64
+        for i in np.flatnonzero(huge):
+            v = int(m_int[i]) << int(-shift[i])
+            if omode == P.WRAP:                           # only the value modulo 2**word matters
+                v = (v - fmt.min_int) % (fmt.max_int - fmt.min_int + 1) + fmt.min_int
+                ints[i] = v if v <= fmt.max_int else out_hi
+            else:
+                ints[i] = out_hi if v > 0 else out_lo
     ints, count = fit_range(ints, fmt, omode, what="quantized value")
+    if omode == P.WRAP:                                   # huge values were wrapped above
+        count += int(np.count_nonzero(huge))
     out = ints.astype(fmt.dtype).reshape(shape)
     return (out, count) if return_count else out
 

@@ -1,0 +1,34 @@
+# fxsim - the two set-up commands are `make demo` and `make test`; both create .venv first.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FXSIM := $(VENV)/bin/fxsim
+OUT ?= out
+
+.PHONY: demo test bench install clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q ".[test,plot]"
+	touch $@
+
+# The main job on the bundled example: quantization report, generated C, and the verify gate.
+demo: install
+	$(FXSIM) quantize examples/emphasis.toml --input examples/speechlike.wav --plot $(OUT)/emphasis.png
+	$(FXSIM) codegen examples/emphasis.toml -o $(OUT)/emphasis
+	$(FXSIM) verify examples/emphasis.toml
+	@echo "generated C in $(OUT)/emphasis/, plot in $(OUT)/emphasis.png"
+
+# pytest exits 5 when it collected no tests: that is a failure here.
+test: install
+	@$(PY) -m pytest -q -p no:cacheprovider; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests"; exit 1; fi; exit $$rc
+
+bench: install
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) $(OUT) build *.egg-info .pytest_cache

@@ -1,0 +1,40 @@
+/* Test driver for c_ref/fxsim_prim.h: reads records of int64 arguments from stdin, applies the
+ * primitive named by argv[1] and writes int64 results (value, overflow flag) to stdout. */
+#include <stdio.h>
+#include <string.h>
+
+#include "fxsim_prim.h"
+
+int main(int argc, char **argv)
+{
+    int64_t a[5], out[2];
+    const char *op;
+    if (argc < 2)
+        return 2;
+    op = argv[1];
+    /* every record has 5 int64 fields: the operands, then parameters */
+    while (fread(a, sizeof a[0], 5, stdin) == 5) {
+        uint32_t ovf = 0;
+        if (!strcmp(op, "shr_round"))
+            out[0] = fx_shr_round(a[0], (int)a[1], (int)a[2]);
+        else if (!strcmp(op, "saturate"))
+            out[0] = fx_saturate(a[0], (int)a[1], &ovf);
+        else if (!strcmp(op, "wrap"))
+            out[0] = fx_wrap(a[0], (int)a[1], &ovf);
+        else if (!strcmp(op, "add"))
+            out[0] = fx_add(a[0], a[1], (int)a[2], (int)a[3], &ovf);
+        else if (!strcmp(op, "mul_round"))
+            out[0] = fx_mul_round(a[0], a[1], (int)a[2], (int)a[3]);
+        else if (!strcmp(op, "mac"))
+            out[0] = fx_mac(a[0], a[1], a[2], (int)a[3], (int)a[4], &ovf);
+        else if (!strcmp(op, "msu"))
+            out[0] = fx_msu(a[0], a[1], a[2], (int)a[3], (int)a[4], &ovf);
+        else if (!strcmp(op, "norm"))
+            out[0] = fx_norm(a[0], (int)a[1]);
+        else
+            return 2;
+        out[1] = ovf;
+        fwrite(out, sizeof out[0], 2, stdout);
+    }
+    return 0;
+}
