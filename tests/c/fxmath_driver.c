@@ -1,0 +1,74 @@
+/*
+ * fxmath_driver.c - runs one fxsim_math.c function over raw int64 values for the tests.
+ *
+ * usage: fxmath_driver FUNC [int parameters...] < int64 values > int64 results
+ *   sqrt K OUT_BITS METHOD | isqrt METHOD | isqrt32 | isqrt64
+ *   log VALUE_BITS IN_FRAC BASE OUT_FRAC OUT_BITS | pow2 IN_FRAC OUT_FRAC OUT_BITS
+ *   db_to_lin IN_FRAC OUT_FRAC OUT_BITS | reciprocal WORD_BITS
+ *   div SHIFT OUT_BITS MODE   (input: num, den pairs)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fxsim_math.h"
+
+#define CHUNK 4096
+
+static int param(int argc, char **argv, int i)
+{
+    if (i >= argc) {
+        fprintf(stderr, "missing parameter %d\n", i);
+        exit(2);
+    }
+    return atoi(argv[i]);
+}
+
+int main(int argc, char **argv)
+{
+    static int64_t in[2 * CHUNK], out[CHUNK];
+    const char *fn;
+    int p1, p2, p3, p4, p5, per;
+    size_t n, i;
+    if (argc < 2) {
+        fprintf(stderr, "usage: fxmath_driver FUNC [params] < int64 > int64\n");
+        return 2;
+    }
+    fn = argv[1];
+    p1 = argc > 2 ? param(argc, argv, 2) : 0;
+    p2 = argc > 3 ? param(argc, argv, 3) : 0;
+    p3 = argc > 4 ? param(argc, argv, 4) : 0;
+    p4 = argc > 5 ? param(argc, argv, 5) : 0;
+    p5 = argc > 6 ? param(argc, argv, 6) : 0;
+    per = strcmp(fn, "div") == 0 ? 2 : 1;
+    while ((n = fread(in, sizeof(int64_t) * per, CHUNK, stdin)) > 0) {
+        for (i = 0; i < n; i++) {
+            int64_t x = in[per * i];
+            if (strcmp(fn, "sqrt") == 0)
+                out[i] = fxm_sqrt_q(x, p1, p2, p3);
+            else if (strcmp(fn, "isqrt") == 0)
+                out[i] = p1 == FXM_NEWTON ? fxm_isqrt_newton(x) : fxm_isqrt_bisection(x);
+            else if (strcmp(fn, "isqrt32") == 0)
+                out[i] = (int64_t)fxm_isqrt32((uint32_t)x);
+            else if (strcmp(fn, "isqrt64") == 0)
+                out[i] = fxm_isqrt64(x);
+            else if (strcmp(fn, "log") == 0)
+                out[i] = fxm_log_q(x, p1, p2, p3, p4, p5);
+            else if (strcmp(fn, "pow2") == 0)
+                out[i] = fxm_pow2_q(x, p1, p2, p3);
+            else if (strcmp(fn, "db_to_lin") == 0)
+                out[i] = fxm_db_to_lin_q(x, p1, p2, p3);
+            else if (strcmp(fn, "reciprocal") == 0)
+                out[i] = fxm_reciprocal_q(x, p1);
+            else if (strcmp(fn, "div") == 0)
+                out[i] = fxm_div_q(x, in[2 * i + 1], p1, p2, p3);
+            else {
+                fprintf(stderr, "unknown function %s\n", fn);
+                return 2;
+            }
+        }
+        if (fwrite(out, sizeof(int64_t), n, stdout) != n)
+            return 1;
+    }
+    return 0;
+}
