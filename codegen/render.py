@@ -125,4 +125,4 @@ def render_harness(design: Design) -> str:
     output buffer on every call (exit 3 if the kernel wrote past its outputs)."""
     return environment().get_template("harness.c.j2").render(
         name=design.name, NAME=design.name.upper(), in_type=design.in_fmt.ctype,
-        out_type=design.out_fmt.ctype)
+        out_type=design.out_fmt.ctype, stage_indices=[st.index for st in design.stages])

@@ -31,10 +31,15 @@ def build_design(design: Design, unroll: int = 4, opt: str = "-O2", extra_flags=
                               opt=opt, extra_flags=extra_flags, include_dirs=[d])
 
 
-def run_c(exe: Path, design: Design, x_int) -> np.ndarray:
-    """Stream int samples through the compiled harness; returns its outputs as int64."""
-    raw = build.run(exe, stdin=np.asarray(x_int).astype(design.in_fmt.dtype).tobytes())
-    return np.frombuffer(raw, dtype=design.out_fmt.dtype).astype(np.int64)
+def run_c(exe: Path, design: Design, x_int, with_saturations=False):
+    """Stream int samples through the compiled harness; returns its outputs as int64 (and the
+    per-stage saturation counts the C kept, with ``with_saturations``)."""
+    raw, err = build.run_both(exe, stdin=np.asarray(x_int).astype(design.in_fmt.dtype).tobytes())
+    y = np.frombuffer(raw, dtype=design.out_fmt.dtype).astype(np.int64)
+    if not with_saturations:
+        return y
+    line = next(ln for ln in err.splitlines() if ln.startswith("saturations"))
+    return y, [int(v) for v in line.split()[1:]]
 
 
 def verify(design: Design, signals: dict, target: str = "host", min_snr: float = 60.0,
@@ -44,11 +49,12 @@ def verify(design: Design, signals: dict, target: str = "host", min_snr: float =
         raise FxsimError(f"--target: {target!r}; allowed: {' | '.join(TARGETS)}")
     exe = build_design(design, unroll, opt, extra_flags)
     mismatches, samples, ps, pe = 0, 0, 0.0, 0.0
+    sat_agree = True
     per_signal = []
     for name, x in signals.items():
         x_int = input_ints(design, x)
-        model, _ = design.simulate(x_int)
-        c_out = run_c(exe, design, x_int)
+        model, model_sats = design.simulate(x_int)
+        c_out, c_sats = run_c(exe, design, x_int, with_saturations=True)
         n_bad = int(np.count_nonzero(model != c_out)) if len(model) == len(c_out) else \
             max(len(model), len(c_out))
         ref = np.asarray(design.reference(dequantize(x_int, design.in_fmt)))[: len(model)]
@@ -57,17 +63,20 @@ def verify(design: Design, signals: dict, target: str = "host", min_snr: float =
         pe += float(np.dot(ref - fixed, ref - fixed))
         mismatches += n_bad
         samples += len(model)
+        sat_agree &= c_sats == model_sats
         per_signal.append({"signal": name, "samples": len(model), "mismatches": n_bad,
-                           "snr_db": round(snr_db(ref, fixed), 2)})
+                           "snr_db": round(snr_db(ref, fixed), 2), "saturations": model_sats,
+                           "c_saturations": c_sats})
     total_snr = SNR_CAP if pe == 0 else min(SNR_CAP, 10 * np.log10(ps / pe)) if ps > 0 else -SNR_CAP
     result = {
         "target": target,
-        "bit_exact": mismatches == 0,
+        "bit_exact": mismatches == 0 and sat_agree,
         "mismatches": mismatches,
         "samples": samples,
         "snr_db": round(float(total_snr), 2),
         "min_snr_db": float(min_snr),
-        "passed": bool(mismatches == 0 and total_snr >= min_snr),
+        "passed": bool(mismatches == 0 and sat_agree and total_snr >= min_snr),
+        "saturation_counts_agree": sat_agree,
         "signals": per_signal,
     }
     return result

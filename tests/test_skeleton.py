@@ -65,14 +65,21 @@ def test_model_equals_c_ref(ref_exe, kernel, data, rounding, overflow):
     assert np.count_nonzero(got != want) == 0
 
 
+def test_saturations_are_counted():
+    des = kernel_design("gain", "Q15", "nearest", "saturate")
+    _, sats = des.simulate(stress_signal(des.in_fmt))
+    assert sats[0] > 100
+
+
 @pytest.mark.parametrize("kernel,data,rounding,overflow", CASES[::3])
 def test_generated_equals_model(kernel, data, rounding, overflow):
     des = kernel_design(kernel, data, rounding, overflow)
     exe = V.build_design(des)
     x = stress_signal(des.in_fmt, seed=1)
-    want, _ = des.simulate(x)
-    got = V.run_c(exe, des, x)
+    want, sats = des.simulate(x)
+    got, c_sats = V.run_c(exe, des, x, with_saturations=True)
     assert np.count_nonzero(got != want) == 0
+    assert c_sats == sats
 
 
 def test_generated_clean_under_sanitizers():
