@@ -1,0 +1,503 @@
+"""biquad: a cascade of second-order sections, Direct Form I, that orders, scales and checks itself.
+
+Design keys: ``sos`` (rows [b0 b1 b2 a0 a1 a2], as scipy.signal gives them), ``sos_file`` (.npy,
+relative to the design file) or ``design = { method = "butter" | "cheby1" | "cheby2" | "ellip" |
+"bessel", order, wn, btype = "low", rp, rs, fs }`` (scipy.signal.iirfilter, output="sos");
+optional ``coef`` (one Q format for every coefficient) and ``acc_bits`` (32, 40 or 64).
+The float reference is ``scipy.signal.sosfilt`` of the sos as written (a0 normalised).
+
+Structure. Every section is Direct Form I, for 16-bit and 32-bit data alike:
+    acc = b0 x[n] + b1 x[n-1] + b2 x[n-2] - a1 y[n-1] - a2 y[n-2] - k1 e[n-1] - k2 e[n-2]
+    y[n] = fit(round(acc / 2^s)),  e[n] = acc - round(acc / 2^s) 2^s
+DF1 rather than DF2T (also for Q31): its only rounding point and its only stored nodes are the
+section's input and output, whose ranges the gain scaling below controls exactly, so the
+accumulator is the only wide register and nothing inside a section can overflow; DF2T's states
+are intermediate sums with ranges of their own that would need 64-bit storage and a second
+rounding point. e[n] is the rounding residual and (k1, k2) small integers (error feedback, see
+below), so the extra cost is two adds/shifts per sample.
+
+Scaling (Q formats). Data x, y in the stage's word; the nodes between sections use the output
+word with no integer bits (Q15 or Q31). Coefficients: a 16-bit word for 16-bit data, 32-bit for
+32-bit data, with fraction bits chosen per section from its magnitudes (f_b for b0..b2, f_a for
+a1, a2: the most that fit the word; |a1| < 2 gives Q1.14-style a's, small b's get more fraction
+bits) unless ``coef`` fixes one format. Products are exact; the accumulator has acc_bits (32 or 40
+for 16-bit coefficients, 64 for 32-bit ones) and ``acc_frac`` fraction bits; b x and a y are
+aligned to it by exact left shifts of the smaller one (folded into the integer constants).
+acc_frac is the largest for which sum |coef| * full scale + the error-feedback term provably fits
+the accumulator, so no partial sum can overflow (the adds need no saturation). The output is the
+accumulator shifted right by s = acc_frac - f_y with the design's rounding, then saturated (or
+wrapped) to the section's output word; saturations are counted.
+
+Automatic ordering and gain scaling (L1 norm). The overall gain is spread over the sections so
+that the transfer function from the stage input to every intermediate node has an L1 norm
+(sum |h[n]|, the largest output for any input bounded by full scale) of 0.999: no intermediate node
+can overflow for ANY input, not only for sinusoids (L-infinity) or white noise (L2); on lowpass
+designs L1 and L-infinity differ by well under 1 dB at the intermediate nodes, and full-scale
+square waves and steps are common test inputs. The last section keeps the remaining gain, so the
+cascade's transfer function is the design's, unchanged. The section order is the one that
+minimises the predicted output noise (sum over sections of the rounding noise times the power
+gain from that node to the output, with its error feedback), found by dynamic programming over
+subsets of sections (exact for up to 8 sections; longer cascades keep their order).
+
+Error feedback. (k1, k2) per section is chosen from {-2..2} x {0, 1} to minimise the noise power
+gain |K(z) / A(z) * rest of cascade|^2, K = 1 + k1 z^-1 + k2 z^-2; (0, 0) means none. For poles
+near z = 1 (narrowband lowpass) K = (1 - z^-1)^2 removes the 1/A noise amplification that would
+otherwise cost 30-40 dB; for well-damped sections none is chosen and no code is emitted for it.
+
+Coefficient width (16-bit data, ``coef`` not given). A section is widened to 32-bit coefficients
+(64-bit accumulator: 32 x 16 products, as a DSP's 32x16 MAC) when its 16-bit version is unstable,
+or, greedily, while the coefficient-quantization error of the whole cascade costs more than
+90 dB of SNR on a white input (narrowband designs). With ``coef`` given nothing is widened.
+
+Stability. A float design with a pole on or outside the unit circle is an error; so is a
+quantized section outside the stability triangle (|a2| < 1, |a1| < 1 + a2, checked on integers),
+naming the section (its sos row) and the remedy (a wider coefficient format).
+"""
+from __future__ import annotations
+
+import inspect
+import math
+from pathlib import Path
+
+import numba as nb
+import numpy as np
+from scipy import signal
+
+from .. import primitives as P
+from ..analysis import stability as S
+from ..errors import FxsimError
+from ..qformat import QFormat
+from .base import Stage
+
+METHODS = ("butter", "cheby1", "cheby2", "ellip", "bessel")
+DESIGN_KEYS = {"method", "order", "wn", "btype", "rp", "rs", "fs"}
+BTYPES = ("low", "high", "band", "bandpass", "bandstop", "lowpass", "highpass")
+#: error-feedback candidates (k1, k2)
+EF_CANDIDATES = tuple((k1, k2) for k2 in (0, 1) for k1 in (0, -1, 1, -2, 2))
+#: the L1 norm every intermediate node is scaled to (a hair under full scale: coefficient
+#: rounding moves the gain by a few LSBs)
+NODE_PEAK = 0.999
+#: widen 16-bit coefficients while their quantization costs more than this (dB, white input)
+WIDEN_BELOW_DB = 90.0
+MAX_DP_SECTIONS = 8
+
+
+@nb.njit(cache=True)
+def biquad_process(x, consts, shifts, out_bits, state, rounding, overflow):
+    """Run the cascade, section after section, over the whole block.
+
+    consts[k] = (B0, B1, B2, -A1, -A2, -k1, -k2): integer constants in accumulator units (the
+    alignment shifts are folded in); shifts[k] = s; out_bits[k] = the section's output word.
+    state[k] = (x[n-1], x[n-2], y[n-1], y[n-2], e[n-1], e[n-2]). Returns (y, overflow count)."""
+    y = x.copy()
+    n_ovf = 0
+    for k in range(consts.shape[0]):
+        b0, b1, b2 = consts[k, 0], consts[k, 1], consts[k, 2]
+        na1, na2, nk1, nk2 = consts[k, 3], consts[k, 4], consts[k, 5], consts[k, 6]
+        s = shifts[k]
+        bits = out_bits[k]
+        unit = -(np.int64(1) << s)
+        x1, x2, y1, y2 = state[k, 0], state[k, 1], state[k, 2], state[k, 3]
+        e1, e2 = state[k, 4], state[k, 5]
+        for i in range(y.size):
+            x0 = y[i]
+            acc = P.mac_exact(np.int64(0), b0, x0)
+            acc = P.mac_exact(acc, b1, x1)
+            acc = P.mac_exact(acc, b2, x2)
+            acc = P.mac_exact(acc, na1, y1)
+            acc = P.mac_exact(acc, na2, y2)
+            acc = P.mac_exact(acc, nk1, e1)
+            acc = P.mac_exact(acc, nk2, e2)
+            q = P.shr_round(acc, s, rounding)
+            e0 = P.mac_exact(acc, q, unit)          # residual acc - q * 2^s, exact
+            v, o = P.fit(q, bits, overflow)
+            n_ovf += o
+            y[i] = v
+            x2, x1 = x1, x0
+            y2, y1 = y1, v
+            e2, e1 = e1, e0
+        state[k, 0], state[k, 1], state[k, 2], state[k, 3] = x1, x2, y1, y2
+        state[k, 4], state[k, 5] = e1, e2
+    return y, n_ovf
+
+
+def _design_dir() -> Path:
+    """Directory of the design file being loaded (``sos_file`` is relative to it): the ``path``
+    argument of the ``fxsim.design.from_dict`` call building this stage (the stage constructor
+    is not given it); the working directory for a design built from a dict without a path."""
+    frame = inspect.currentframe()
+    while frame is not None:
+        if frame.f_code.co_name == "from_dict" and \
+                frame.f_globals.get("__name__") == "fxsim.design":
+            path = frame.f_locals.get("path")
+            return Path(path).parent if path is not None else Path.cwd()
+        frame = frame.f_back
+    return Path.cwd()
+
+
+def _frac_bits_for(values, word: int) -> int:
+    """The most fraction bits with which every value, rounded to nearest, fits a ``word``-bit
+    signed integer (values all zero: word - 1)."""
+    v = np.asarray(values, dtype=np.float64)
+    peak = float(np.max(np.abs(v))) if v.size else 0.0
+    if peak == 0.0:
+        return word - 1
+    f = word - 1 - math.ceil(math.log2(peak)) + 1
+    lo, hi = -(1 << (word - 1)), (1 << (word - 1)) - 1
+    while True:
+        q = [_round_int(c, f) for c in v]
+        if min(q) >= lo and max(q) <= hi:
+            return f
+        f -= 1
+
+
+def _round_int(value: float, frac: int) -> int:
+    """value * 2^frac rounded to nearest (ties away from zero), exactly: via the float's
+    integer mantissa (the same rule as fxsim.qformat.quantize)."""
+    m, e = math.frexp(value)
+    mant = int(m * (1 << 53))                   # exact
+    shift = 53 - e - frac                       # value * 2^frac = mant / 2^shift
+    return int(P.shr_round(np.int64(mant), shift, P.NEAREST)) if shift > 0 else mant << -shift
+
+
+class Section:
+    """One quantized section: its integer coefficients, formats, shifts and error feedback."""
+
+    def __init__(self, row: int, sos: np.ndarray, f_x: int, f_y: int, x_max: int, y_max: int,
+                 word: int, acc_bits: int, ef, fixed: QFormat | None, where: str):
+        self.row, self.word, self.acc_bits, self.ef = row, word, acc_bits, ef
+        self.f_x, self.f_y = f_x, f_y
+        b, a = sos[:3], sos[4:6]
+        if fixed is not None:
+            fb = fa = fixed.frac_bits
+            for name, c in zip(("b0", "b1", "b2", "a1", "a2"), (*b, *a)):
+                qi = _round_int(float(c), fb)
+                if not fixed.min_int <= qi <= fixed.max_int:
+                    raise FxsimError(f"{where}.coef: section {row} (sos row {row}) {name} = {c:.6g} "
+                                     f"does not fit {fixed} (range [{fixed.min_int * fixed.lsb:g}, "
+                                     f"{fixed.max_int * fixed.lsb:g}]); use a format with more "
+                                     f"integer bits, or drop coef to let fxsim choose")
+        else:
+            fb, fa = _frac_bits_for(b, word), _frac_bits_for(a, word)
+        acc_frac = max(f_x + fb, f_y + fa)
+        limit = 1 << (acc_bits - 1)
+        while True:
+            self.fb, self.fa = min(fb, acc_frac - f_x), min(fa, acc_frac - f_y)
+            self.sb, self.sa = acc_frac - f_x - self.fb, acc_frac - f_y - self.fa
+            self.shift = acc_frac - f_y
+            self.b_int = [_round_int(float(c), self.fb) for c in b]
+            self.a_int = [_round_int(float(c), self.fa) for c in a]
+            self.B = [c << self.sb for c in self.b_int]
+            self.A = [c << self.sa for c in self.a_int]
+            ef_term = (abs(ef[0]) + abs(ef[1])) * (1 << max(self.shift - 1, 0))
+            bound = sum(map(abs, self.B)) * x_max + sum(map(abs, self.A)) * y_max + ef_term
+            if bound < limit and self.shift >= 0:
+                break
+            if fixed is not None or self.shift <= 0:
+                raise FxsimError(f"{where}.acc_bits: a {acc_bits}-bit accumulator cannot hold "
+                                 f"section {row} (sos row {row}) with coef {fixed} without "
+                                 f"overflow; use acc_bits = {40 if acc_bits < 40 else 64} or a "
+                                 f"coef format with fewer fraction bits")
+            acc_frac -= 1
+        self.acc_frac = acc_frac
+
+    @property
+    def stable(self) -> bool:
+        return S.quantized_stable(self.a_int[0], self.a_int[1], self.fa)
+
+    def pole_radius(self) -> float:
+        return S.section_pole_radius(self.a_int[0] / 2.0 ** self.fa, self.a_int[1] / 2.0 ** self.fa)
+
+    def quantized_row(self) -> np.ndarray:
+        """The section as a float sos row with the quantized coefficients."""
+        return np.array([*(c / 2.0 ** self.fb for c in self.b_int), 1.0,
+                         *(c / 2.0 ** self.fa for c in self.a_int)])
+
+    def constants(self) -> list[int]:
+        return [*self.B, -self.A[0], -self.A[1], -self.ef[0], -self.ef[1]]
+
+    def describe(self) -> str:
+        fmt = lambda f: str(QFormat(self.word - 1 - f, f))  # noqa: E731
+        ef = f"error feedback k = ({self.ef[0]}, {self.ef[1]})" if any(self.ef) else \
+            "no error feedback"
+        align = "".join(f", {n} << {s}" for n, s in (("b x", self.sb), ("a y", self.sa)) if s)
+        return (f"sos row {self.row}: b {fmt(self.fb)}, a {fmt(self.fa)} ({self.word}-bit), "
+                f"acc {self.acc_bits}-bit with {self.acc_frac} fraction bits{align}, {ef}, "
+                f"shift {self.shift}")
+
+
+class Biquad(Stage):
+    kernel = "biquad"
+    keys = frozenset({"sos", "sos_file", "design", "coef", "acc_bits"})
+    default_keys = frozenset({"coef", "acc_bits"})
+    template = "c99/biquad.c.j2"
+
+    # --- reading the design -------------------------------------------------------------------
+    def _read_sos(self, opt) -> np.ndarray:
+        given = [k for k in ("sos", "sos_file", "design") if k in opt]
+        if len(given) != 1:
+            raise FxsimError(f"{self.where}: give exactly one of sos, sos_file, design "
+                             f"(got {', '.join(given) or 'none'})")
+        field = f"{self.where}.{given[0]}"
+        if "sos" in opt:
+            raw = opt["sos"]
+            try:
+                sos = np.array(raw, dtype=np.float64)
+            except (ValueError, TypeError):
+                raise FxsimError(f"{field}: not a list of numeric rows [b0, b1, b2, a0, a1, a2]") \
+                    from None
+        elif "sos_file" in opt:
+            name = opt["sos_file"]
+            if not isinstance(name, str):
+                raise FxsimError(f"{field}: {name!r} is not a file name")
+            p = Path(name) if Path(name).is_absolute() else _design_dir() / name
+            if not p.is_file():
+                raise FxsimError(f"{field}: file {str(p)!r} not found (relative to the design file)")
+            try:
+                sos = np.asarray(np.load(p, allow_pickle=False), dtype=np.float64)
+            except (ValueError, OSError, TypeError) as e:
+                raise FxsimError(f"{field}: {p} is not a numeric .npy array ({e})") from None
+        else:
+            sos = self._design_sos(opt["design"], field)
+        if sos.ndim != 2 or sos.shape[1] != 6 or sos.shape[0] < 1:
+            raise FxsimError(f"{field}: shape {sos.shape}; allowed: (n, 6) with n >= 1, rows "
+                             f"[b0, b1, b2, a0, a1, a2] as scipy.signal gives (output=\"sos\")")
+        if not np.isfinite(sos).all():
+            raise FxsimError(f"{field}: holds NaN or inf")
+        if np.any(sos[:, 3] == 0):
+            i = int(np.argmax(sos[:, 3] == 0))
+            raise FxsimError(f"{field}: row {i} has a0 = 0; allowed: a0 != 0 (rows are divided by a0)")
+        return sos / sos[:, 3:4]
+
+    def _design_sos(self, d, field) -> np.ndarray:
+        if not isinstance(d, dict):
+            raise FxsimError(f"{field}: must be a table, e.g. {{ method = \"butter\", order = 4, wn = 0.25 }}")
+        unknown = sorted(set(d) - DESIGN_KEYS)
+        if unknown:
+            raise FxsimError(f"{field}: unknown key {unknown[0]!r}; allowed: "
+                             f"{', '.join(sorted(DESIGN_KEYS))}")
+        method = d.get("method")
+        if method not in METHODS:
+            raise FxsimError(f"{field}.method: {method!r}; allowed: {' | '.join(METHODS)}")
+        order = d.get("order")
+        if not isinstance(order, int) or isinstance(order, bool) or not 1 <= order <= 40:
+            raise FxsimError(f"{field}.order: {order!r}; allowed: an integer from 1 to 40")
+        wn = d.get("wn")
+        ok = isinstance(wn, (int, float)) and not isinstance(wn, bool) or (
+            isinstance(wn, list) and len(wn) == 2 and
+            all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in wn))
+        if not ok:
+            raise FxsimError(f"{field}.wn: {wn!r}; allowed: a number, or [low, high] for band filters")
+        btype = d.get("btype", "low")
+        if btype not in BTYPES:
+            raise FxsimError(f"{field}.btype: {btype!r}; allowed: {' | '.join(BTYPES)}")
+        for k, need in (("rp", ("cheby1", "ellip")), ("rs", ("cheby2", "ellip"))):
+            if method in need and not isinstance(d.get(k), (int, float)):
+                raise FxsimError(f"{field}.{k}: {d.get(k)!r}; method {method!r} needs {k} "
+                                 f"(dB, a positive number)")
+        try:
+            sos = signal.iirfilter(order, wn, rp=d.get("rp"), rs=d.get("rs"), btype=btype,
+                                   ftype=method, output="sos", fs=d.get("fs"))
+        except (ValueError, TypeError) as e:
+            raise FxsimError(f"{field}: scipy.signal.iirfilter refused it: {e}") from None
+        return np.asarray(sos, dtype=np.float64)
+
+    # --- configuration ------------------------------------------------------------------------
+    def configure(self, opt):
+        self.sos_user = self._read_sos(opt)
+        for i, row in enumerate(self.sos_user):
+            r = S.section_pole_radius(row[4], row[5])
+            if r >= 1.0:
+                raise FxsimError(f"{self.where}: the float design is unstable: sos row {i} has a "
+                                 f"pole of magnitude {r:.6g} (a1 = {row[4]:.6g}, a2 = {row[5]:.6g}); "
+                                 f"a stable IIR needs every pole inside the unit circle")
+        wide_data = max(self.in_fmt.word_bits, self.out_fmt.word_bits) > 16
+        acc_bits = opt.get("acc_bits", 64 if wide_data else 40)
+        allowed = (64,) if wide_data else (32, 40, 64)
+        if acc_bits not in allowed or isinstance(acc_bits, bool):
+            raise FxsimError(f"{self.where}.acc_bits: {acc_bits!r}; allowed: "
+                             f"{', '.join(map(str, allowed))} for {self.in_fmt} -> {self.out_fmt} data")
+        self.acc_bits = acc_bits
+        self.fixed = QFormat.parse(opt["coef"], field=f"{self.where}.coef") if "coef" in opt else None
+        self.coef_word = 32 if wide_data else 16
+        if self.fixed is not None:
+            if self.fixed.word_bits > 32 or not self.fixed.signed:
+                raise FxsimError(f"{self.where}.coef: {self.fixed}; allowed: a signed format of at "
+                                 f"most 32 bits")
+            self.coef_word = self.fixed.word_bits
+            if self.coef_word > 16 and self.acc_bits < 64:
+                raise FxsimError(f"{self.where}.acc_bits: {self.acc_bits} with {self.coef_word}-bit "
+                                 f"coef {self.fixed}; a wider-than-16-bit coefficient needs acc_bits = 64")
+        self.node_fmt = QFormat(0, self.out_fmt.word_bits - 1)
+        self.order, self.gains, self.efs = plan_cascade(self.sos_user, self.node_fmt, self.out_fmt)
+        self.sos_plan = self.sos_user[self.order] * 1.0
+        self.sos_plan[:, :3] *= np.asarray(self.gains)[:, None]
+        words = [self.coef_word] * len(self.order)
+        self.sections = self._quantize(words)
+        if self.fixed is None and not wide_data:
+            self.sections = self._widen(words)
+        for sec in self.sections:
+            if not sec.stable:
+                fmt_a = QFormat(sec.word - 1 - sec.fa, sec.fa)
+                remedy = ("use a wider coefficient format, e.g. coef = \"Q1.30\" (or drop coef to "
+                          "let fxsim choose)" if sec.word <= 16 else
+                          "the coefficient word is already 32 bits: move the poles away from the "
+                          "unit circle (a lower order or a wider band)")
+                raise FxsimError(f"{self.where}: sos row {sec.row} is unstable or marginal once "
+                                 f"quantized (a in {fmt_a}: a1 = {sec.a_int[0]}, a2 = "
+                                 f"{sec.a_int[1]}, pole radius {sec.pole_radius():.6f}); {remedy}")
+        self._pack()
+
+    def _quantize(self, words):
+        n = len(self.order)
+        secs = []
+        for pos, row in enumerate(self.order):
+            first, last = pos == 0, pos == n - 1
+            f_x = self.in_fmt.frac_bits if first else self.node_fmt.frac_bits
+            f_y = self.out_fmt.frac_bits if last else self.node_fmt.frac_bits
+            x_max = 1 << ((self.in_fmt if first else self.node_fmt).word_bits - 1)
+            y_max = 1 << (self.out_fmt.word_bits - 1)
+            acc = self.acc_bits if words[pos] <= 16 else 64
+            secs.append(Section(int(row), self.sos_plan[pos], f_x, f_y, x_max, y_max, words[pos],
+                                acc, self.efs[pos], self.fixed, self.where))
+        return secs
+
+    def _widen(self, words):
+        """16-bit coefficients, widened section by section to 32 bits where they are unstable or
+        where their quantization error is the largest, while it costs more than WIDEN_BELOW_DB."""
+        secs = self._quantize(words)
+        for pos, sec in enumerate(secs):
+            if not sec.stable:
+                words[pos] = 32
+        secs = self._quantize(words)
+        while self._coef_snr(secs) < WIDEN_BELOW_DB and min(words) < 32:
+            best, best_snr = None, -1.0
+            for pos in range(len(words)):
+                if words[pos] < 32:
+                    trial = list(words)
+                    trial[pos] = 32
+                    snr = self._coef_snr(self._quantize(trial))
+                    if snr > best_snr:
+                        best, best_snr = pos, snr
+            words[best] = 32
+            secs = self._quantize(words)
+        return secs
+
+    def _coef_snr(self, secs) -> float:
+        if not all(s.stable for s in secs):
+            return -300.0
+        return S.coef_error_snr(self.sos_plan, np.array([s.quantized_row() for s in secs]))
+
+    def _pack(self):
+        self.consts = np.array([s.constants() for s in self.sections], dtype=np.int64)
+        self.shifts = np.array([s.shift for s in self.sections], dtype=np.int64)
+        n = len(self.sections)
+        self.out_bits = np.array([self.node_fmt.word_bits] * (n - 1) + [self.out_fmt.word_bits],
+                                 dtype=np.int64)
+
+    # --- the Stage interface ------------------------------------------------------------------
+    def init_state(self):
+        return np.zeros((len(self.sections), 6), dtype=np.int64)
+
+    def process(self, x, state):
+        y, n = biquad_process(np.ascontiguousarray(x, dtype=np.int64), self.consts, self.shifts,
+                              self.out_bits, state, self.rounding, self.overflow)
+        self.check_overflow(n)
+        return y, n
+
+    def reference(self, x):
+        return signal.sosfilt(self.sos_user, np.asarray(x, dtype=np.float64))
+
+    def scaling(self):
+        n = len(self.sections)
+        secs = "; ".join(f"[{i}] {s.describe()}" for i, s in enumerate(self.sections))
+        return (f"Direct Form I cascade of {n} section(s), input {self.in_fmt}, output "
+                f"{self.out_fmt}; sections run in sos row order {list(map(int, self.order))} with "
+                f"the gain spread by L1-norm scaling (every intermediate node, in {self.node_fmt}, "
+                f"bounded by {NODE_PEAK} of full scale for any input); acc = b x - a y - k e "
+                f"(exact products, no partial sum can overflow), rounded ({self.rounding_name}) "
+                f"right by the section's shift, {self.overflow_name} to the node format; "
+                f"e = rounding residual (error feedback). Sections: {secs}")
+
+    def c_context(self):
+        secs = []
+        for pos, s in enumerate(self.sections):
+            c = s.constants()
+            secs.append({"pos": pos, "row": s.row, "b0": c[0], "b1": c[1], "b2": c[2],
+                         "na1": c[3], "na2": c[4], "nk1": c[5], "nk2": c[6],
+                         "ef": any(s.ef), "shift": s.shift, "bits": int(self.out_bits[pos]),
+                         "describe": s.describe()})
+        return {"sections": secs, "nsec": len(secs)}
+
+    def extra_report(self) -> dict:
+        """Extra fields of this stage in ``fxsim quantize``: the zero-input limit-cycle probe."""
+        return S.limit_cycle(self)
+
+
+def plan_cascade(sos: np.ndarray, node_fmt: QFormat, out_fmt: QFormat):
+    """Section order, per-section gains (their product is 1) and error feedback for ``sos``.
+
+    Returns (order: sos rows in execution order, gains: the factor each executed section's
+    numerator is multiplied by, efs: (k1, k2) per executed section)."""
+    n = len(sos)
+    resp = S.section_responses(sos)
+    length = S.impulse_length(sos)
+    full = (1 << n) - 1
+    var_node, var_out = node_fmt.lsb ** 2 / 12, out_fmt.lsb ** 2 / 12
+    z1 = np.exp(-1j * S.grid())
+    kresp = {k: 1.0 + k[0] * z1 + k[1] * z1 * z1 for k in EF_CANDIDATES}
+
+    prod_cache = {0: np.ones(S.GRID, dtype=complex)}
+
+    def prod(mask):                              # product of H_j, j in mask, on the grid
+        if mask not in prod_cache:
+            j = (mask & -mask).bit_length() - 1
+            prod_cache[mask] = prod(mask & ~(1 << j)) * resp[j][0]
+        return prod_cache[mask]
+
+    imp_cache = {0: S.impulse_response(np.zeros((0, 6)), length)}
+
+    def imp(mask):                               # impulse response of the sections in mask
+        if mask not in imp_cache:
+            j = (mask & -mask).bit_length() - 1
+            imp_cache[mask] = signal.sosfilt(sos[j:j + 1], imp(mask & ~(1 << j)))
+        return imp_cache[mask]
+
+    def l1(mask):
+        return float(np.abs(imp(mask)).sum())
+
+    def best_ef(k, rest_mask):
+        rest = prod(rest_mask) / resp[k][1]
+        gains = {kk: S.power_gain(kresp[kk] * rest) for kk in EF_CANDIDATES}
+        kk = min(gains, key=lambda c: (gains[c], abs(c[0]) + abs(c[1])))
+        return kk, gains[kk]
+
+    def cost(k, mask):                           # section k placed last of the prefix ``mask``
+        ef, g = best_ef(k, full & ~mask)
+        factor = var_out if mask == full else var_node * (l1(mask) / NODE_PEAK) ** 2
+        return factor * g, ef
+
+    if n <= MAX_DP_SECTIONS:
+        best = {0: (0.0, [], [])}
+        for mask in sorted(range(1, full + 1), key=lambda m: bin(m).count("1")):
+            cand = None
+            for k in range(n):
+                if mask >> k & 1 and (mask & ~(1 << k)) in best:
+                    c0, order, efs = best[mask & ~(1 << k)]
+                    c, ef = cost(k, mask)
+                    if cand is None or c0 + c < cand[0] - 1e-30:
+                        cand = (c0 + c, order + [k], efs + [ef])
+            best[mask] = cand
+        _, order, efs = best[full]
+    else:
+        order, efs, mask = list(range(n)), [], 0
+        for k in order:
+            mask |= 1 << k
+            efs.append(cost(k, mask)[1])
+    gains, prev, mask = [], 1.0, 0
+    for pos, k in enumerate(order):
+        mask |= 1 << k
+        cum = 1.0 if pos == n - 1 else NODE_PEAK / l1(mask)
+        gains.append(cum / prev)
+        prev = cum
+    return order, gains, efs
