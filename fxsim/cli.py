@@ -55,7 +55,7 @@ def quantize(design_file, input_file, as_json, plot_file):
     if as_json:
         out["stages"] = [{k: s[k] for k in ("index", "kernel", "snr_db", "max_err_lsb",
                                               "saturations", "min", "max", "headroom_bits")}
-                         for s in out["stages"]]
+                         | s["extra"] for s in out["stages"]]
         click.echo(json.dumps(out))
     else:
         click.echo(report.format_table(rep))

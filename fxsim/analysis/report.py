@@ -38,6 +38,8 @@ def quantize_report(design: Design, x_float) -> dict:
             "headroom_bits": round(headroom_bits(out, st.out_fmt), 2),
             "format": str(st.out_fmt),
             "scaling": st.scaling(),
+            # optional stage hook: extra JSON fields of the stage (e.g. a biquad's limit cycle)
+            "extra": dict(st.extra_report()) if hasattr(st, "extra_report") else {},
         })
     last = stages[-1]
     return {
@@ -61,7 +63,8 @@ def format_table(rep: dict) -> str:
     for s in rep["stages"]:
         lines.append(f"{s['index']:>2} {s['kernel']:<11} {s['format']:<8} {s['snr_db']:>8.2f} "
                      f"{s['max_err_lsb']:>9.3f} {s['saturations']:>6} {s['min']:>9.5f} "
-                     f"{s['max']:>9.5f} {s['headroom_bits']:>8.2f}")
+                     f"{s['max']:>9.5f} {s['headroom_bits']:>8.2f}"
+                     + "".join(f"  {k} {v}" for k, v in s["extra"].items()))
     return "\n".join(lines)
 
 
