@@ -57,14 +57,9 @@ def compile_host(sources, name="prog", opt="-O2", extra_flags=(), include_dirs=(
 
 def run(exe, args=(), stdin: bytes = b"", timeout: float = 120) -> bytes:
     """Run a compiled program; returns its stdout. A non-zero exit raises BuildError."""
-    return run_both(exe, args, stdin, timeout)[0]
-
-
-def run_both(exe, args=(), stdin: bytes = b"", timeout: float = 120) -> tuple[bytes, str]:
-    """Run a compiled program; returns (stdout, stderr). A non-zero exit raises BuildError."""
     res = subprocess.run([str(exe), *map(str, args)], input=stdin, capture_output=True,
                          timeout=timeout)
-    err = res.stderr.decode(errors="replace")
     if res.returncode != 0:
-        raise BuildError(f"{Path(exe).name} exited with {res.returncode}: {err.strip()[:2000]}")
-    return res.stdout, err
+        msg = (res.stderr or res.stdout).decode(errors="replace").strip()[:2000]
+        raise BuildError(f"{Path(exe).name} exited with {res.returncode}: {msg}")
+    return res.stdout

@@ -23,7 +23,10 @@ from fxsim.resources import c_ref_dir, templates_dir
 
 from . import cgen
 
-TARGETS = ("c99",)
+#: code generation targets. cortex-m4 is the same portable C99, built with the M4's compiler
+#: flags; kernels add ACLE-intrinsic paths under __ARM_FEATURE_DSP where the M4 has an instruction
+#: for what they do (always with the plain-C path beside it, both bit-exact).
+TARGETS = ("c99", "cortex-m4")
 #: runtime headers every generated file includes, copied next to it by ``write``
 RUNTIME_HEADERS = ("fxsim_prim.h",)
 

@@ -3,6 +3,7 @@ compare it bit for bit with the model; measure SNR against the float64 reference
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -13,9 +14,9 @@ from fxsim.design import Design
 from fxsim.errors import FxsimError
 from fxsim.qformat import dequantize
 
-from . import build, render
+from . import build, cortex_m4, measure, render
 
-TARGETS = ("host",)
+TARGETS = ("host", "cortex-m4")
 
 
 def build_design(design: Design, unroll: int = 4, opt: str = "-O2", extra_flags=()) -> Path:
@@ -34,27 +35,59 @@ def build_design(design: Design, unroll: int = 4, opt: str = "-O2", extra_flags=
 def run_c(exe: Path, design: Design, x_int, with_saturations=False):
     """Stream int samples through the compiled harness; returns its outputs as int64 (and the
     per-stage saturation counts the C kept, with ``with_saturations``)."""
-    raw, err = build.run_both(exe, stdin=np.asarray(x_int).astype(design.in_fmt.dtype).tobytes())
-    y = np.frombuffer(raw, dtype=design.out_fmt.dtype).astype(np.int64)
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = Path(tmp) / "in.raw", Path(tmp) / "out.raw"
+        src.write_bytes(np.asarray(x_int).astype(design.in_fmt.dtype).tobytes())
+        stdout = build.run(exe, [src, dst]).decode()
+        y = np.frombuffer(dst.read_bytes(), dtype=design.out_fmt.dtype).astype(np.int64)
     if not with_saturations:
         return y
-    line = next(ln for ln in err.splitlines() if ln.startswith("saturations"))
-    return y, [int(v) for v in line.split()[1:]]
+    return y, parse_saturations(stdout)
+
+
+def parse_saturations(stdout: str) -> list[int]:
+    """The per-stage counts from the harness's "saturations ..." line."""
+    line = next(ln for ln in stdout.splitlines() if ln.startswith("saturations"))
+    return [int(v) for v in line.split()[1:]]
+
+
+def compile_for(design: Design, target: str, unroll: int = 4, opt: str = "-O2", extra_flags=()):
+    """Build the design's harness for ``target``; returns run(x_int) -> (outputs, saturations)."""
+    if target not in TARGETS:
+        raise FxsimError(f"--target: {target!r}; allowed: {' | '.join(TARGETS)}")
+    if target == "host":
+        exe = build_design(design, unroll, opt, extra_flags)
+        return lambda x: run_c(exe, design, x, with_saturations=True)
+    main_c = render.render_harness(design)
+    elf, _ = cortex_m4.build_elf(design, main_c, unroll, opt)
+
+    def run_m4(x):
+        y, stdout = cortex_m4.run_design(elf, design, x)
+        return y, parse_saturations(stdout)
+    return run_m4
+
+
+def cost(design: Design, target: str, unroll: int = 4) -> dict:
+    """Instructions per call of <name>_process (callgrind on the host, QEMU on the M4) and, on
+    the M4, the design's code size."""
+    if target == "host":
+        return {"instructions_per_call": measure.instructions_per_call(design, unroll=unroll)}
+    _, obj = cortex_m4.build_elf(design, render.render_harness(design), unroll)
+    return {"instructions_per_call": cortex_m4.instructions_per_call(design, unroll),
+            "text_bytes": cortex_m4.text_bytes(obj)}
 
 
 def verify(design: Design, signals: dict, target: str = "host", min_snr: float = 60.0,
            unroll: int = 4, opt: str = "-O2", extra_flags=()) -> dict:
     """Run every signal (float, in [-1, 1)) through the model and the compiled C."""
-    if target not in TARGETS:
-        raise FxsimError(f"--target: {target!r}; allowed: {' | '.join(TARGETS)}")
-    exe = build_design(design, unroll, opt, extra_flags)
+    run = compile_for(design, target, unroll, opt, extra_flags)
     mismatches, samples, ps, pe = 0, 0, 0.0, 0.0
     sat_agree = True
     per_signal = []
     for name, x in signals.items():
         x_int = input_ints(design, x)
         model, model_sats = design.simulate(x_int)
-        c_out, c_sats = run_c(exe, design, x_int, with_saturations=True)
+        c_out, c_sats = run(x_int)
         n_bad = int(np.count_nonzero(model != c_out)) if len(model) == len(c_out) else \
             max(len(model), len(c_out))
         ref = np.asarray(design.reference(dequantize(x_int, design.in_fmt)))[: len(model)]

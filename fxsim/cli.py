@@ -64,7 +64,7 @@ def quantize(design_file, input_file, as_json, plot_file):
 @main.command()
 @click.argument("design_file", metavar="DESIGN")
 @click.option("-o", "--output", "out_dir", required=True, metavar="DIR")
-@click.option("--target", default="c99", show_default=True, help="c99")
+@click.option("--target", default="c99", show_default=True, help="c99 | cortex-m4")
 @click.option("--unroll", default=4, show_default=True, type=int, help="Inner-loop unroll factor.")
 @_user_errors
 def codegen(design_file, out_dir, target, unroll):
@@ -80,12 +80,14 @@ def codegen(design_file, out_dir, target, unroll):
 @main.command()
 @click.argument("design_file", metavar="DESIGN")
 @click.option("--input", "input_file", metavar="FILE", help="Default: the built-in signal set.")
-@click.option("--target", default="host", show_default=True, help="host")
+@click.option("--target", default="host", show_default=True, help="host | cortex-m4 (QEMU)")
 @click.option("--min-snr", default=60.0, show_default=True, type=float)
 @click.option("--unroll", default=4, show_default=True, type=int)
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--count", is_flag=True,
+              help="Also count instructions per call (callgrind on host, QEMU on cortex-m4).")
 @_user_errors
-def verify(design_file, input_file, target, min_snr, unroll, as_json):
+def verify(design_file, input_file, target, min_snr, unroll, as_json, count):
     """Generate, compile and run the C; exit 0 only if bit-exact and SNR >= --min-snr."""
     from codegen import verify as V
 
@@ -96,6 +98,8 @@ def verify(design_file, input_file, target, min_snr, unroll, as_json):
     signals = {input_file: read_input(input_file)} if input_file else \
         builtin_signals(des.sample_rate)
     res = V.verify(des, signals, target, min_snr, unroll)
+    if count:
+        res.update(V.cost(des, target, unroll))
     if as_json:
         click.echo(json.dumps({k: v for k, v in res.items() if k != "signals"}))
     else:
@@ -106,6 +110,10 @@ def verify(design_file, input_file, target, min_snr, unroll, as_json):
         click.echo(f"{verdict}: {des.name} on {target}: bit-exact {res['bit_exact']} "
                    f"({res['mismatches']} mismatches in {res['samples']} samples), SNR "
                    f"{res['snr_db']:.2f} dB (min {min_snr:g})")
+        if count:
+            size = f", {res['text_bytes']} bytes of code" if "text_bytes" in res else ""
+            click.echo(f"cost: {res['instructions_per_call']} instructions per "
+                       f"{des.block}-sample call{size}")
     sys.exit(0 if res["passed"] else 1)
 
 
