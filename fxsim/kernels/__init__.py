@@ -1,11 +1,12 @@
 """Kernel stages, one module per kernel family, registered here by their design-file name."""
 from .biquad import Biquad
 from .emphasis import Deemph, Preemph
+from .fir import Decimate, Fir, Interpolate
 from .gain import Gain
 
 #: design-file ``kernel`` name -> Stage class. Kernels listed in DESIGN.md but not yet built are
 #: refused with a message saying so.
-REGISTRY = {cls.kernel: cls for cls in (Gain, Preemph, Deemph, Biquad)}
+REGISTRY = {cls.kernel: cls for cls in (Gain, Preemph, Deemph, Biquad, Fir, Decimate, Interpolate)}
 
-PLANNED = ("fir", "decimate", "interpolate", "fft", "ifft", "rfft", "irfft", "stft",
+PLANNED = ("fft", "ifft", "rfft", "irfft", "stft",
            "istft", "vad", "ns")

@@ -1,0 +1,509 @@
+"""fir, decimate, interpolate: FIR filters, plain and polyphase, on the primitive layer.
+
+Keys (besides data / rounding / overflow):
+  taps = [...] | taps_file = "h.npy" (1-D, relative to the design file) |
+  design = { method = "firwin" | "remez", ... }  (the other keys go to scipy.signal.<method>)
+  coef = "Qm.n" (fixes the coefficient format) or 16 / 32 (the coefficient word; the format is
+         chosen to use the whole word). Default: 32-bit words: with Q15 data the coefficient
+         error then stays far below the output LSB (16-bit words cost ~0.6 LSB of max error).
+  acc_bits = 32 | 40 | 64. Default: 40 for data and coefficient words <= 16 bits, else 64.
+  factor = M (decimate, interpolate): an integer >= 1. Without taps the filter is
+         firwin(16 M, 1 / M) (hamming), times M for interpolate (the anti-image gain).
+
+Scaling (the same statement is rendered per stage by ``scaling()`` into reports and the C):
+  input x:       the stage's input format (f_x fraction bits, w_x-bit word);
+  coefficients:  the taps quantized (round to nearest) to w_c-bit words with f_c fraction bits.
+                 Unless ``coef`` fixes the format, f_c is the largest that holds every tap in the
+                 symmetric range +-(2^(w_c-1) - 1): taps with |h| < 2^-k get k extra fraction
+                 bits, the DSP "post-shift", so the whole word carries precision; it gives up
+                 fraction bits only where needed to keep sum |h| max |x| < 2^(acc_bits-1)
+                 (guard bits: the accumulator then provably never overflows);
+  products:      x h exact, f_x + f_c fraction bits (at most 63 bits, formed in 64);
+  accumulator:   acc_bits wide, starting at 0, summing the products oldest sample first; it
+                 saturates or wraps per ``overflow`` at every addition ("error" saturates, counts
+                 and raises). When sum |h| * max |x| < 2^(acc_bits - 1) no partial sum can
+                 overflow, so the plain multiply-add (``mac_exact``) gives the same bits;
+  output:        one rounding, acc shifted right by f_x + f_c - f_y with the design's rounding,
+                 then saturated (or wrapped) to the output word.
+
+Polyphase structure and phase convention (the same as ``scipy.signal.upfirdn``, the reference):
+  decimate by M:    y[m] = sum_k h[k] x[mM - k]: the first output is formed at input 0, then at
+                    every M-th input; a call of n inputs yields the outputs whose input indices
+                    fall in it, so any split gives the same stream. Only kept outputs are computed.
+  interpolate by L: y[iL + p] = sum_q h[qL + p] x[i - q], p = 0..L-1: every input gives L outputs,
+                    each from one polyphase branch h_p[q] = h[qL + p] (zero-padded to ceil(T/L)).
+  Outputs compare with upfirdn(h, x, 1, M)[:ceil(N/M)] and upfirdn(h, x, L, 1)[:N L].
+Streaming state: the last ceil(T/L) - 1 (or T - 1) inputs and, for decimate, the input phase mod M.
+"""
+from __future__ import annotations
+
+import inspect
+import math
+from fractions import Fraction
+from pathlib import Path
+
+import numba as nb
+import numpy as np
+from scipy import signal
+
+from .. import primitives as P
+from ..errors import FxsimError
+from ..qformat import QFormat, quantize
+from .base import Stage
+
+DESIGN_METHODS = ("firwin", "remez")
+ACC_BITS = (32, 40, 64)
+#: input samples the generated C processes per pass (its delay line holds taps - 1 + CHUNK)
+C_CHUNK = 256
+#: coefficients are split into (h >> SPLIT_BITS, h & mask) for the numba 16-bit fast path
+SPLIT_BITS = 8
+
+
+# --- numba loops -------------------------------------------------------------------------------
+# ext = the last Q - 1 inputs followed by the new ones; the output at position pos of the new
+# inputs is the dot product of a table row (time-reversed taps, oldest sample first) with
+# ext[pos : pos + Q]. Positions are first, first + step, ...; each position gives one output per
+# table row (rows > 1 for the interpolator's polyphase branches), stored position-major.
+
+@nb.njit(cache=True)
+def _positions(n_ext, q, first, step):
+    n_new = n_ext - (q - 1)
+    return 0 if first >= n_new else (n_new - first + step - 1) // step
+
+
+@nb.njit(cache=True)
+def acc_checked(ext, h, first, step, acc_bits, overflow):
+    """Accumulators that saturate or wrap at every addition (``mac``); returns (acc, count)."""
+    rows, q = h.shape
+    npos = _positions(ext.size, q, first, step)
+    acc = np.empty(npos * rows, dtype=np.int64)
+    n_ovf = 0
+    for k in range(npos):
+        base = first + k * step
+        for p in range(rows):
+            a = np.int64(0)
+            for j in range(q):
+                a, o = P.mac(a, np.int64(h[p, j]), np.int64(ext[base + j]), acc_bits, overflow)
+                n_ovf += o
+            acc[k * rows + p] = a
+    return acc, n_ovf
+
+
+@nb.njit(cache=True)
+def acc_exact(ext, h, first, step):
+    """Accumulators proved not to overflow: plain multiply-adds (``mac_exact``)."""
+    rows, q = h.shape
+    npos = _positions(ext.size, q, first, step)
+    acc = np.empty(npos * rows, dtype=np.int64)
+    for k in range(npos):
+        base = first + k * step
+        for p in range(rows):
+            a = np.int64(0)
+            for j in range(q):
+                a = P.mac_exact(a, np.int64(h[p, j]), np.int64(ext[base + j]))
+            acc[k * rows + p] = a
+    return acc
+
+
+@nb.njit(cache=True)
+def acc_split16(ext, h_hi, h_lo, lo_bits, first, step):
+    """16-bit data and taps, accumulator proved not to overflow: h = h_hi 2^lo_bits + h_lo, and
+    each half's dot product is proved (by the caller) to fit 32 bits, so both run as int32
+    multiply-adds that numba vectorises; acc = (hi << lo_bits) + lo is the exact sum."""
+    rows, q = h_hi.shape
+    npos = _positions(ext.size, q, first, step)
+    acc = np.empty(npos * rows, dtype=np.int64)
+    for k in range(npos):
+        base = first + k * step
+        for p in range(rows):
+            a_hi = np.int32(0)
+            for j in range(q):
+                a_hi = P.mac_exact32(a_hi, h_hi[p, j], ext[base + j])
+            a_lo = np.int32(0)
+            for j in range(q):
+                a_lo = P.mac_exact32(a_lo, h_lo[p, j], ext[base + j])
+            acc[k * rows + p] = P.shr_round(np.int64(a_hi), -lo_bits, P.FLOOR) + np.int64(a_lo)
+    return acc
+
+
+@nb.njit(cache=True)
+def acc_to_output(acc, shift, rounding, out_bits, overflow):
+    """The one rounding: y = fit(round(acc / 2^shift)); returns (y, overflow count)."""
+    y = np.empty_like(acc)
+    n_ovf = 0
+    for i in range(acc.size):
+        v, o = P.fit(P.shr_round(acc[i], shift, rounding), out_bits, overflow)
+        y[i] = v
+        n_ovf += o
+    return y, n_ovf
+
+
+# --- taps ----------------------------------------------------------------------------------------
+
+def _design_dir() -> Path:
+    """Directory of the design file being loaded (``taps_file`` is relative to it): the ``path``
+    of the ``fxsim.design.from_dict`` call that is building this stage; the working directory for
+    designs built from a dict without a path."""
+    frame = inspect.currentframe()
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name == "from_dict" and frame.f_globals.get("__name__") == "fxsim.design":
+            path = frame.f_locals.get("path")
+            return Path(path).parent if path is not None else Path.cwd()
+        frame = frame.f_back
+    return Path.cwd()
+
+
+def design_taps(spec, field: str) -> np.ndarray:
+    """Taps from ``design = { method = ..., ... }`` via scipy.signal.<method>(**rest)."""
+    if not isinstance(spec, dict):
+        raise FxsimError(f"{field}: {spec!r} is not a table; write design = {{ method = "
+                         f"\"firwin\", numtaps = 64, cutoff = 0.25 }}")
+    method = spec.get("method")
+    if method not in DESIGN_METHODS:
+        raise FxsimError(f"{field}.method: {method!r} is not a supported scipy.signal FIR design; "
+                         f"allowed: {' | '.join(DESIGN_METHODS)}")
+    kwargs = {k: v for k, v in spec.items() if k != "method"}
+    try:
+        taps = getattr(signal, method)(**kwargs)
+    except (TypeError, ValueError) as e:
+        msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise FxsimError(f"{field}: scipy.signal.{method}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())}) "
+                         f"failed: {msg}") from None
+    return np.asarray(taps, dtype=np.float64)
+
+
+def _check_taps(taps, field: str) -> np.ndarray:
+    arr = np.asarray(taps, dtype=np.float64)
+    if arr.ndim != 1:
+        raise FxsimError(f"{field}: taps of shape {arr.shape}; allowed: a 1-D list of numbers")
+    if arr.size == 0:
+        raise FxsimError(f"{field}: empty list of taps; give at least one tap")
+    if not np.isfinite(arr).all():
+        raise FxsimError(f"{field}: tap {int(np.argmin(np.isfinite(arr)))} is not finite")
+    return arr
+
+
+def quantize_taps(taps, word: int, fixed: QFormat | None, field: str, max_frac: int = 60):
+    """(integers, fraction bits, word bits) of the taps, rounded to nearest. ``fixed``: that
+    format, and every tap must fit it. Otherwise ``word``-bit words with the most fraction bits
+    (at most ``max_frac``) that keep every quantized tap within +-(2^(word-1) - 1) (symmetric, so
+    the most negative word never appears and a negated tap always fits)."""
+    if fixed is not None:
+        ints, count = quantize(taps, fixed, "nearest", "saturate", return_count=True)
+        if count:
+            scaled = np.abs(taps) * 2.0 ** fixed.frac_bits
+            i = int(np.argmax(scaled))
+            lo, hi = fixed.min_int * fixed.lsb, fixed.max_int * fixed.lsb
+            raise FxsimError(f"{field}: tap {i} = {taps[i]:g} does not fit {fixed} (range "
+                             f"[{lo:g}, {hi:g}]); use a format with more integer bits or omit "
+                             f"coef for an automatic full-word format")
+        return ints.astype(np.int64), fixed.frac_bits, fixed.word_bits
+    peak = float(np.max(np.abs(taps)))
+    hi = (1 << (word - 1)) - 1
+    if peak == 0.0:
+        return np.zeros(taps.size, dtype=np.int64), word - 1, word
+    frac = min(max_frac, word - math.ceil(math.log2(peak)))   # one more than can fit; step down
+    while frac >= 0:
+        ints = quantize(taps, QFormat(word - 1 - frac, frac), "nearest", "saturate").astype(np.int64)
+        if np.all(np.abs(taps) * 2.0 ** frac < hi + 0.5):          # nearest stays <= hi
+            return ints, frac, word
+        frac -= 1
+    raise FxsimError(f"{field}: tap {peak:g} does not fit a {word}-bit coefficient word; "
+                     f"allowed: |tap| < {2.0 ** (word - 1) - 0.5:g}")
+
+
+# --- the stages ----------------------------------------------------------------------------------
+
+class _FirFamily(Stage):
+    """Shared by fir, decimate and interpolate: a table of time-reversed taps with ``rows``
+    polyphase rows, outputs at positions ``first + k step`` of each call's inputs."""
+
+    template = "c99/fir.c.j2"
+    default_keys = frozenset({"coef", "acc_bits"})
+    keys = frozenset({"taps", "taps_file", "design", "coef", "acc_bits"})
+    factor = 1
+
+    # -- configuration --
+    def configure(self, opt):
+        self.factor = self._read_factor(opt)
+        self.taps = self._read_taps(opt)
+        in_w = self.in_fmt.word_bits
+        if in_w > 32 or (in_w == 32 and not self.in_fmt.signed):
+            raise FxsimError(f"{self.where}: input format {self.in_fmt}; allowed: signed words up "
+                             f"to 32 bits, unsigned up to 31")
+        coef = opt.get("coef")
+        fixed, word = None, 32
+        if isinstance(coef, int) and not isinstance(coef, bool):
+            if not 2 <= coef <= 32:
+                raise FxsimError(f"{self.where}.coef: {coef}-bit words; allowed: 2 to 32 bits, "
+                                 f"or a Q format such as Q15")
+            word = coef
+        elif coef is not None:
+            fixed = QFormat.parse(coef, field=f"{self.where}.coef")
+            if not fixed.signed:
+                raise FxsimError(f"{self.where}.coef: {coef!r} is unsigned; allowed: a signed "
+                                 f"format (Q15, Q31, Qm.n)")
+        coef_bits = fixed.word_bits if fixed is not None else word
+        default_acc = 40 if in_w <= 16 and coef_bits <= 16 else 64
+        self.acc_bits = opt.get("acc_bits", default_acc)
+        if not isinstance(self.acc_bits, int) or isinstance(self.acc_bits, bool) or \
+                self.acc_bits not in ACC_BITS:
+            raise FxsimError(f"{self.where}.acc_bits: {self.acc_bits!r}; allowed: 32, 40, 64")
+        x_peak = max(-self.in_fmt.min_int, self.in_fmt.max_int)
+        # the output shift f_x + f_c - f_y stays <= 62 (the primitives' largest shift)
+        max_frac = 62 + self.out_fmt.frac_bits - self.in_fmt.frac_bits
+        field = f"{self.where}.coef" if fixed else f"{self.where}.taps"
+        self.h_int, self.coef_frac, self.coef_bits = quantize_taps(
+            self.taps, word, fixed, field, max_frac)
+        # automatic format: keep guard bits so that the accumulator provably cannot overflow
+        # (sum |h| max |x| < 2^(acc_bits-1)), giving up fraction bits only when it must
+        acc_max = (1 << (self.acc_bits - 1)) - 1
+        while fixed is None and self.coef_frac > 0 and \
+                self._row_abs_max(self.h_int) * x_peak > acc_max:
+            self.h_int, self.coef_frac, self.coef_bits = quantize_taps(
+                self.taps, word, None, field, self.coef_frac - 1)
+        self.coef_fixed = fixed
+        prod_bits = in_w + self.coef_bits - (1 if self.in_fmt.signed else 0)
+        if prod_bits > self.acc_bits:
+            raise FxsimError(f"{self.where}.acc_bits: {self.acc_bits} cannot hold the {prod_bits}-bit "
+                             f"products of {self.in_fmt} data and {self.coef_bits}-bit coefficients; "
+                             f"allowed: acc_bits >= {prod_bits} (32, 40 or 64)")
+        self.shift = self.in_fmt.frac_bits + self.coef_frac - self.out_fmt.frac_bits
+        if self.shift < 0:
+            raise FxsimError(f"{self.where}.data: {self.out_fmt} has more fraction bits than the "
+                             f"products ({self.in_fmt.frac_bits + self.coef_frac}); use an output "
+                             f"format with at most that many")
+        self.table = self._table()
+        self.acc_bound = int(np.abs(self.table).sum(axis=1).max()) * x_peak
+        self.exact = self.acc_bound <= (1 << (self.acc_bits - 1)) - 1
+        self.x_dtype = np.int16 if self.in_fmt.signed and in_w <= 16 else np.int32
+        self._prepare_fast_path(x_peak)
+
+    def _read_factor(self, opt):
+        return 1
+
+    def _default_taps(self):
+        raise FxsimError(f"{self.where}: needs one of taps, taps_file or design")
+
+    def _read_taps(self, opt):
+        given = [k for k in ("taps", "taps_file", "design") if k in opt]
+        if len(given) > 1:
+            raise FxsimError(f"{self.where}: {given[0]} and {given[1]} both given; allowed: one "
+                             f"of taps, taps_file, design")
+        if not given:
+            return self._default_taps()
+        k = given[0]
+        field = f"{self.where}.{k}"
+        if k == "taps":
+            v = opt["taps"]
+            if not isinstance(v, list) or not all(
+                    isinstance(t, (int, float)) and not isinstance(t, bool) for t in v):
+                raise FxsimError(f"{field}: {v!r} is not a list of numbers")
+            return _check_taps(v, field)
+        if k == "taps_file":
+            name = opt["taps_file"]
+            if not isinstance(name, str):
+                raise FxsimError(f"{field}: {name!r} is not a file name")
+            path = Path(name)
+            if not path.is_absolute():
+                path = _design_dir() / path
+            if not path.is_file():
+                raise FxsimError(f"{field}: file {str(path)!r} not found (relative paths are "
+                                 f"relative to the design file)")
+            try:
+                arr = np.load(path, allow_pickle=False)
+            except (ValueError, OSError) as e:
+                raise FxsimError(f"{field}: {str(path)!r} is not a readable .npy file "
+                                 f"({str(e).splitlines()[0] if str(e) else type(e).__name__})") from None
+            if arr.ndim != 1:
+                raise FxsimError(f"{field}: {str(path)!r} holds an array of shape {arr.shape}; "
+                                 f"allowed: a 1-D array of taps")
+            if not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
+                raise FxsimError(f"{field}: {str(path)!r} has dtype {arr.dtype}; allowed: float or int")
+            return _check_taps(arr, field)
+        return _check_taps(design_taps(opt["design"], field), field)
+
+    def _row_abs_max(self, h_int) -> int:
+        """max over polyphase rows of sum |h| (the accumulator bound per unit input)."""
+        return int(np.abs(h_int).sum())
+
+    def _table(self) -> np.ndarray:
+        """rows x Q table of time-reversed taps (int64)."""
+        return self.h_int[::-1].reshape(1, -1).copy()
+
+    def _prepare_fast_path(self, x_peak):
+        """Choose the numba loop: checked, exact int64, or the split 16-bit int32 path (only when
+        each half's dot product provably fits 32 bits)."""
+        self.path = "checked" if not self.exact else "exact"
+        if self.exact and self.x_dtype == np.int16 and self.coef_bits <= 16:
+            lim = (1 << 31) - 1
+            h_hi = self.table >> SPLIT_BITS
+            h_lo = self.table & ((1 << SPLIT_BITS) - 1)
+            if (int(np.abs(h_hi).sum(axis=1).max()) * x_peak <= lim and
+                    int(h_lo.sum(axis=1).max()) * x_peak <= lim):
+                self.path = "split16"
+                self.h_hi = h_hi.astype(np.int16)
+                self.h_lo = h_lo.astype(np.int16)
+        self.table_x = self.table.astype(np.int32 if self.coef_bits <= 32 else np.int64)
+
+    # -- model --
+    @property
+    def q(self) -> int:
+        return self.table.shape[1]
+
+    @property
+    def rows(self) -> int:
+        return self.table.shape[0]
+
+    def init_state(self):
+        return [np.zeros(self.q - 1, dtype=self.x_dtype), np.zeros(1, dtype=np.int64)]
+
+    def _first_step(self, state, n):
+        return 0, 1
+
+    def process(self, x, state):
+        hist, _ = state
+        q = self.q
+        x = np.asarray(x)
+        ext = np.empty(q - 1 + x.size, dtype=self.x_dtype)
+        ext[:q - 1] = hist
+        ext[q - 1:] = x
+        first, step = self._first_step(state, x.size)
+        n_acc = 0
+        if self.path == "split16":
+            acc = acc_split16(ext, self.h_hi, self.h_lo, SPLIT_BITS, first, step)
+        elif self.path == "exact":
+            acc = acc_exact(ext, self.table_x, first, step)
+        else:
+            acc, n_acc = acc_checked(ext, self.table_x, first, step, self.acc_bits, self.overflow)
+        y, n_out = acc_to_output(acc, self.shift, self.rounding, self.out_fmt.word_bits,
+                                 self.overflow)
+        if q > 1:
+            hist[:] = ext[ext.size - (q - 1):]
+        n = int(n_acc) + int(n_out)
+        if n_acc:
+            self.check_overflow(int(n_acc), "accumulator")
+        self.check_overflow(int(n_out))
+        return y, n
+
+    # -- description --
+    def coef_description(self) -> str:
+        if self.coef_fixed is not None:
+            return f"{self.coef_fixed} (fixed by coef)"
+        post = self.coef_frac - (self.coef_bits - 1)
+        base = f"Q{self.coef_bits - 1}" if self.coef_bits in (16, 32) else f"{self.coef_bits}-bit"
+        if post > 0:
+            return (f"{self.coef_bits}-bit words with {self.coef_frac} fraction bits ({base} with "
+                    f"post-shift {post}: the largest tap uses the full word)")
+        return f"{self.coef_bits}-bit words with {self.coef_frac} fraction bits (full word)"
+
+    def structure(self) -> str:
+        return f"{len(self.taps)} taps"
+
+    def scaling(self):
+        fx, fc = self.in_fmt.frac_bits, self.coef_frac
+        prod_bits = self.in_fmt.word_bits + self.coef_bits - 1
+        if self.exact:
+            acc = (f"{self.acc_bits}-bit accumulator that cannot overflow (sum |h| * max |x| = "
+                   f"2^{math.log2(max(self.acc_bound, 1)):.2f} < 2^{self.acc_bits - 1}): plain "
+                   f"multiply-adds")
+        else:
+            acc = (f"{self.acc_bits}-bit accumulator that {'wraps' if self.overflow_name == 'wrap' else 'saturates'} "
+                   f"at every addition")
+        return (f"{self.structure()}; x {self.in_fmt} * h {self.coef_description()} -> exact "
+                f"{prod_bits}-bit products with {fx + fc} fraction bits; {acc}, oldest sample "
+                f"first; output: shift right {self.shift} with rounding {self.rounding_name}, "
+                f"{self.overflow_name} to {self.out_fmt}")
+
+    def c_context(self):
+        return {
+            "rows": self.rows, "q": self.q, "table": [int(v) for v in self.table.ravel()],
+            "h_type": "int16_t" if self.coef_bits <= 16 else "int32_t",
+            "x_type": "int16_t" if self.x_dtype == np.int16 else "int32_t",
+            "acc_bits": self.acc_bits, "exact": int(self.exact), "shift": self.shift,
+            "decimate": int(self.kernel == "decimate"), "factor": self.factor,
+            "step": self.factor if self.kernel == "decimate" else 1, "chunk": C_CHUNK,
+        }
+
+
+class Fir(_FirFamily):
+    """y[n] = sum_k h[k] x[n-k]."""
+    kernel = "fir"
+
+    def reference(self, x):
+        return signal.lfilter(self.taps, [1.0], np.asarray(x, dtype=np.float64))
+
+
+class _Resampler(_FirFamily):
+    keys = _FirFamily.keys | {"factor"}
+
+    def _read_factor(self, opt):
+        if "factor" not in opt:
+            raise FxsimError(f"{self.where}: missing key 'factor' (an integer >= 1)")
+        f = opt["factor"]
+        if not isinstance(f, int) or isinstance(f, bool) or f < 1:
+            raise FxsimError(f"{self.where}.factor: {f!r}; allowed: an integer >= 1")
+        if f > 256:
+            raise FxsimError(f"{self.where}.factor: {f}; allowed: an integer from 1 to 256")
+        return f
+
+    def _default_taps(self):
+        m = self.factor
+        if m == 1:
+            return np.array([1.0])
+        h = signal.firwin(16 * m, 1.0 / m)
+        return h * m if self.kernel == "interpolate" else h
+
+    def structure(self):
+        return f"{len(self.taps)} taps, factor {self.factor}"
+
+
+class Decimate(_Resampler):
+    """Keep every factor-th output of the FIR, computing only those (phase: input 0 is kept)."""
+    kernel = "decimate"
+
+    @property
+    def rate(self):
+        return Fraction(1, self.factor)
+
+    def _first_step(self, state, n):
+        phase = int(state[1][0])
+        state[1][0] = (phase + n) % self.factor
+        return (-phase) % self.factor, self.factor
+
+    def reference(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        return signal.upfirdn(self.taps, x, 1, self.factor)[: -(-x.size // self.factor)]
+
+    def structure(self):
+        return f"{len(self.taps)} taps, keep 1 output in {self.factor} (input 0 first)"
+
+
+class Interpolate(_Resampler):
+    """factor outputs per input from factor polyphase branches h_p[q] = h[q factor + p]."""
+    kernel = "interpolate"
+
+    @property
+    def rate(self):
+        return Fraction(self.factor)
+
+    def _table(self):
+        m, t = self.factor, self.h_int.size
+        q = -(-t // m)
+        padded = np.zeros(q * m, dtype=np.int64)
+        padded[:t] = self.h_int
+        branches = padded.reshape(q, m).T            # branch p: h[p], h[p + m], ...
+        return branches[:, ::-1].copy()               # time-reversed, oldest sample first
+
+    def _row_abs_max(self, h_int):
+        m = self.factor
+        return max(int(np.abs(h_int[p::m]).sum()) for p in range(m))
+
+    def reference(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        return signal.upfirdn(self.taps, x, self.factor, 1)[: x.size * self.factor]
+
+    def structure(self):
+        return (f"{len(self.taps)} taps as {self.factor} polyphase branches of "
+                f"{-(-len(self.taps) // self.factor)}")
