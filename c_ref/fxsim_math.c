@@ -7,25 +7,25 @@
 #include "fxsim_tables.h"
 
 #define FXM_Q FXM_COEF_FRAC                 /* polynomial values in Q40 */
-#define FXM_SEG_SHIFT (32 - FXM_SEG_BITS)   /* a 32-bit fraction: the top bits pick the segment */
+#define FXM_SEG_SHIFT (40 - FXM_SEG_BITS)   /* a 40-bit fraction: the top bits pick the segment */
 #define FXM_DB_LIMIT 1023                   /* |dB| clamp of db_to_lin */
-
-int64_t fxm_poly_q40(const int64_t *table, int64_t f32)
-{
-    int64_t seg = f32 >> FXM_SEG_SHIFT;
-    int64_t d = (f32 & (((int64_t)1 << FXM_SEG_SHIFT) - 1)) - ((int64_t)1 << (FXM_SEG_SHIFT - 1));
-    const int64_t *row = table + 4 * seg;
-    int64_t acc = row[3];
-    acc = row[2] + fx_mul_round(acc, d, FXM_SEG_SHIFT, FX_NEAREST);
-    acc = row[1] + fx_mul_round(acc, d, FXM_SEG_SHIFT, FX_NEAREST);
-    return row[0] + fx_mul_round(acc, d, FXM_SEG_SHIFT, FX_NEAREST);
-}
 
 int64_t fxm_mul_k(int64_t a, int64_t k, int shift)
 {
     int64_t ah = a >> 21;
     int64_t al = a & (((int64_t)1 << 21) - 1);
     return fx_shr_round(ah * k, shift - 21, FX_NEAREST) + fx_shr_round(al * k, shift, FX_NEAREST);
+}
+
+int64_t fxm_poly_q40(const int64_t *table, int64_t f40)
+{
+    int64_t seg = f40 >> FXM_SEG_SHIFT;
+    int64_t d = (f40 & (((int64_t)1 << FXM_SEG_SHIFT) - 1)) - ((int64_t)1 << (FXM_SEG_SHIFT - 1));
+    const int64_t *row = table + 4 * seg;
+    int64_t acc = row[3];
+    acc = row[2] + fxm_mul_k(d, acc, FXM_SEG_SHIFT);
+    acc = row[1] + fxm_mul_k(d, acc, FXM_SEG_SHIFT);
+    return row[0] + fxm_mul_k(d, acc, FXM_SEG_SHIFT);
 }
 
 int64_t fxm_isqrt_bisection(int64_t n)
@@ -93,14 +93,14 @@ int64_t fxm_isqrt64(int64_t x)
 int64_t fxm_log_q(int64_t x, int value_bits, int in_frac, int base, int out_frac, int out_bits)
 {
     int shift, p;
-    int64_t mant, f32, lg;
+    int64_t mant, f40, lg;
     if (x <= 0)
         return fx_min_int(out_bits);
     shift = fx_norm(x, value_bits + 1);
     p = value_bits - 1 - shift;                     /* x = 2^p (1 + f) */
     mant = fx_shl64(x, shift);
-    f32 = fx_shl64(mant - ((int64_t)1 << (value_bits - 1)), 33 - value_bits);
-    lg = fx_shl64((int64_t)(p - in_frac), FXM_Q) + fxm_poly_q40(fxm_log2_poly, f32);
+    f40 = fx_shl64(mant - ((int64_t)1 << (value_bits - 1)), 41 - value_bits);
+    lg = fx_shl64((int64_t)(p - in_frac), FXM_Q) + fxm_poly_q40(fxm_log2_poly, f40);
     if (base == FXM_LOG10)
         lg = fxm_mul_k(fx_shr_round(lg, 4, FX_NEAREST), FXM_K_LOG10_2,
                        36 + FXM_K_LOG10_2_FRAC - FXM_Q);
@@ -109,12 +109,12 @@ int64_t fxm_log_q(int64_t x, int value_bits, int in_frac, int base, int out_frac
     return fx_saturate(fx_shr_round(lg, FXM_Q - out_frac, FX_NEAREST), out_bits, NULL);
 }
 
-int64_t fxm_pow2_split(int64_t ipart, int64_t f32, int out_frac, int out_bits)
+int64_t fxm_pow2_split(int64_t ipart, int64_t f40, int out_frac, int out_bits)
 {
     int64_t mant, shift;
     if (ipart >= out_bits - 1 - out_frac)
         return fx_max_int(out_bits);
-    mant = fxm_poly_q40(fxm_pow2_poly, f32);
+    mant = fxm_poly_q40(fxm_pow2_poly, f40);
     shift = FXM_Q - out_frac - ipart;               /* > 0 here; capped at 62 by fx_shr_round */
     if (shift > 62)
         shift = 62;
@@ -124,8 +124,8 @@ int64_t fxm_pow2_split(int64_t ipart, int64_t f32, int out_frac, int out_bits)
 int64_t fxm_pow2_q(int64_t x, int in_frac, int out_frac, int out_bits)
 {
     int64_t ipart = x >> in_frac;
-    int64_t f32 = fx_shl64(x & (((int64_t)1 << in_frac) - 1), 32 - in_frac);
-    return fxm_pow2_split(ipart, f32, out_frac, out_bits);
+    int64_t f40 = fx_shl64(x & (((int64_t)1 << in_frac) - 1), 40 - in_frac);
+    return fxm_pow2_split(ipart, f40, out_frac, out_bits);
 }
 
 int64_t fxm_db_to_lin_q(int64_t x, int in_frac, int out_frac, int out_bits)
@@ -136,8 +136,8 @@ int64_t fxm_db_to_lin_q(int64_t x, int in_frac, int out_frac, int out_bits)
     else if (x < -lim)
         x = -lim;
     a = fx_shl64(x, 31 - in_frac);
-    w = fxm_mul_k(a, FXM_K_LOG2_10_OVER_20, 31 + FXM_K_LOG2_10_OVER_20_FRAC - 32);
-    return fxm_pow2_split(w >> 32, w & (((int64_t)1 << 32) - 1), out_frac, out_bits);
+    w = fxm_mul_k(a, FXM_K_LOG2_10_OVER_20, 31 + FXM_K_LOG2_10_OVER_20_FRAC - FXM_Q);
+    return fxm_pow2_split(w >> FXM_Q, w & (((int64_t)1 << FXM_Q) - 1), out_frac, out_bits);
 }
 
 int64_t fxm_reciprocal_q(int64_t x, int word_bits)

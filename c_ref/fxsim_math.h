@@ -21,9 +21,9 @@
 enum { FXM_NEWTON = 0, FXM_BISECTION = 1 };
 enum { FXM_LOG2 = 0, FXM_LOG10 = 1, FXM_DB = 2 };
 
-/* The table's piecewise cubic at f32 / 2^32 (0 <= f32 < 2^32), in Q40. */
-int64_t fxm_poly_q40(const int64_t *table, int64_t f32);
-/* a * k / 2^shift rounded, within 1 unit; |a| < 2^41, 0 <= k < 2^41.7, shift >= 21. */
+/* The table's piecewise cubic at f40 / 2^40 (0 <= f40 < 2^40), in Q40. */
+int64_t fxm_poly_q40(const int64_t *table, int64_t f40);
+/* a * k / 2^shift rounded, within 1 unit; |a| < 2^41, |k| < 2^41.7, shift >= 21. */
 int64_t fxm_mul_k(int64_t a, int64_t k, int shift);
 
 /* floor(sqrt(n)) of int64 n >= 0 (0 for n < 0): digit by digit, and by Newton iteration. */
@@ -42,8 +42,8 @@ int64_t fxm_isqrt64(int64_t x);
  * FXM_DB (10 log10); x <= 0 gives the output minimum. */
 int64_t fxm_log_q(int64_t x, int value_bits, int in_frac, int base, int out_frac, int out_bits);
 
-/* 2^(ipart + f32 / 2^32) in Q(out_frac) saturated to out_bits (<= 33), out_frac <= 40. */
-int64_t fxm_pow2_split(int64_t ipart, int64_t f32, int out_frac, int out_bits);
+/* 2^(ipart + f40 / 2^40) in Q(out_frac) saturated to out_bits (<= 33), out_frac <= 40. */
+int64_t fxm_pow2_split(int64_t ipart, int64_t f40, int out_frac, int out_bits);
 /* 2^(x / 2^in_frac) in Q(out_frac), in_frac <= 32. */
 int64_t fxm_pow2_q(int64_t x, int in_frac, int out_frac, int out_bits);
 /* 10^(v / 20), v = x / 2^in_frac dB (in_frac <= 31, clamped to +-1023 dB), in Q(out_frac). */

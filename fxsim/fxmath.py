@@ -21,7 +21,7 @@ from the remainder, so it is correctly rounded by construction. Logs normalise x
 with ``norm``, evaluate log2(1 + f) by a 64-segment cubic table in Q40 (error < 2**-32), add
 p - n and, for log10 / dB, multiply by the constant in a split 41 x 42-bit product. ``pow2``
 splits x into integer part i and fraction f, evaluates 2**f by a 64-segment cubic table in Q40
-(error < 2**-36) and shifts by i. ``db_to_lin`` scales the dB value by log2(10) / 20 into Q32 and
+(error < 2**-36) and shifts by i. ``db_to_lin`` scales the dB value by log2(10) / 20 into Q40 and
 goes through ``pow2``.
 """
 from __future__ import annotations
@@ -46,7 +46,7 @@ _K_LOG10_2, _K_LOG10_2_FRAC = T.CONSTANTS["LOG10_2"]
 _K_DB_2, _K_DB_2_FRAC = T.CONSTANTS["DB_2"]
 _K_DBLIN, _K_DBLIN_FRAC = T.CONSTANTS["LOG2_10_OVER_20"]
 
-_SEG_SHIFT = 32 - T.SEG_BITS          # a 32-bit fraction: top SEG_BITS bits pick the segment
+_SEG_SHIFT = 40 - T.SEG_BITS          # a 40-bit fraction: top SEG_BITS bits pick the segment
 _Q = T.COEF_FRAC                      # polynomial values in Q40
 _DB_LIMIT = 1023                      # |dB| clamp of db_to_lin: beyond it every output saturates
 
@@ -57,27 +57,27 @@ _jit = nb.njit(cache=True, inline="always")
 # scalar cores (each has a twin of the same name in c_ref/fxsim_math.c)
 
 @_jit
-def poly_q40(table, f32):
-    """The table's piecewise cubic at f = f32 / 2**32 (0 <= f32 < 2**32), in Q40.
-    Horner in u = (f - centre) * 64, held as d = u * 2**26 (|d| <= 2**25): each step is
-    acc * d rounded to nearest back to Q40; |acc * d| < 2**60."""
-    seg = f32 >> _SEG_SHIFT
-    d = (f32 & ((np.int64(1) << _SEG_SHIFT) - 1)) - (np.int64(1) << (_SEG_SHIFT - 1))
-    row = 4 * seg
-    acc = table[row + 3]
-    acc = table[row + 2] + P.mul_round(acc, d, _SEG_SHIFT, P.NEAREST)
-    acc = table[row + 1] + P.mul_round(acc, d, _SEG_SHIFT, P.NEAREST)
-    return table[row] + P.mul_round(acc, d, _SEG_SHIFT, P.NEAREST)
-
-
-@_jit
 def mul_k(a, k, shift):
-    """a * k / 2**shift rounded to nearest, within 1 unit, for |a| < 2**41, 0 <= k < 2**41.7 and
+    """a * k / 2**shift rounded to nearest, within 1 unit, for |a| < 2**41, |k| < 2**41.7 and
     shift >= 21: a = ah 2**21 + al with 0 <= al < 2**21, so both partial products fit int64."""
     ah = a >> 21
     al = a & ((np.int64(1) << 21) - 1)
     return (P.shr_round(ah * k, shift - 21, P.NEAREST)
             + P.shr_round(al * k, shift, P.NEAREST))
+
+
+@_jit
+def poly_q40(table, f40):
+    """The table's piecewise cubic at f = f40 / 2**40 (0 <= f40 < 2**40), in Q40.
+    Horner in u = (f - centre) * 64, held as d = u * 2**34 (|d| <= 2**33); each step
+    acc * d / 2**34 goes through the split product ``mul_k`` (|acc| < 2**36)."""
+    seg = f40 >> _SEG_SHIFT
+    d = (f40 & ((np.int64(1) << _SEG_SHIFT) - 1)) - (np.int64(1) << (_SEG_SHIFT - 1))
+    row = 4 * seg
+    acc = table[row + 3]
+    acc = table[row + 2] + mul_k(d, acc, _SEG_SHIFT)
+    acc = table[row + 1] + mul_k(d, acc, _SEG_SHIFT)
+    return table[row] + mul_k(d, acc, _SEG_SHIFT)
 
 
 @_jit
@@ -145,8 +145,8 @@ def log_q(x, value_bits, in_frac, base, out_frac, out_bits, table):
     shift = P.norm(x, value_bits + 1)
     p = value_bits - 1 - shift                       # x = 2**p (1 + f), 0 <= f < 1
     mant = x << shift                                # in [2**(B-1), 2**B)
-    f32 = (mant - (np.int64(1) << (value_bits - 1))) << (33 - value_bits)
-    lg = ((p - in_frac) << _Q) + poly_q40(table, f32)     # log2 in Q40, |lg| < 2**45
+    f40 = (mant - (np.int64(1) << (value_bits - 1))) << (41 - value_bits)
+    lg = ((p - in_frac) << _Q) + poly_q40(table, f40)     # log2 in Q40, |lg| < 2**45
     if base == LOG10:
         lg = mul_k(P.shr_round(lg, 4, P.NEAREST), _K_LOG10_2, 36 + _K_LOG10_2_FRAC - _Q)
     elif base == DB:
@@ -155,12 +155,12 @@ def log_q(x, value_bits, in_frac, base, out_frac, out_bits, table):
 
 
 @_jit
-def pow2_split(ipart, f32, out_frac, out_bits, table):
-    """2**(ipart + f32 / 2**32) in Q(out_frac), rounded to nearest, saturated to out_bits
+def pow2_split(ipart, f40, out_frac, out_bits, table):
+    """2**(ipart + f40 / 2**40) in Q(out_frac), rounded to nearest, saturated to out_bits
     (out_bits <= 33, out_frac <= 40): 2**f from the table (Q40, in [1, 2]) shifted by ipart."""
     if ipart >= out_bits - 1 - out_frac:             # 2**ipart reaches the output's range
         return P.max_int(out_bits)
-    mant = poly_q40(table, f32)
+    mant = poly_q40(table, f40)
     return P.saturate(P.shr_round(mant, _Q - out_frac - ipart, P.NEAREST), out_bits)[0]
 
 
@@ -168,23 +168,23 @@ def pow2_split(ipart, f32, out_frac, out_bits, table):
 def pow2_q(x, in_frac, out_frac, out_bits, table):
     """2**(x / 2**in_frac) in Q(out_frac) (in_frac <= 32)."""
     ipart = x >> in_frac
-    f32 = (x & ((np.int64(1) << in_frac) - 1)) << (32 - in_frac)
-    return pow2_split(ipart, f32, out_frac, out_bits, table)
+    f40 = (x & ((np.int64(1) << in_frac) - 1)) << (40 - in_frac)
+    return pow2_split(ipart, f40, out_frac, out_bits, table)
 
 
 @_jit
 def db_to_lin_q(x, in_frac, out_frac, out_bits, table):
     """10**(v / 20), v = x / 2**in_frac dB (in_frac <= 31), in Q(out_frac): v is clamped to
     +-1023 dB (where every output has saturated or is 0), held in Q31 (|a| < 2**41), scaled by
-    log2(10) / 20 into a Q32 exponent and passed to pow2."""
+    log2(10) / 20 into a Q40 exponent and passed to pow2."""
     lim = np.int64(_DB_LIMIT) << in_frac
     if x > lim:
         x = lim
     elif x < -lim:
         x = -lim
     a = x << (31 - in_frac)
-    w = mul_k(a, _K_DBLIN, 31 + _K_DBLIN_FRAC - 32)
-    return pow2_split(w >> 32, w & ((np.int64(1) << 32) - 1), out_frac, out_bits, table)
+    w = mul_k(a, _K_DBLIN, 31 + _K_DBLIN_FRAC - _Q)          # |w| < 2**48
+    return pow2_split(w >> _Q, w & ((np.int64(1) << _Q) - 1), out_frac, out_bits, table)
 
 
 @_jit
@@ -445,7 +445,7 @@ def db_to_lin(x, fmt, out=None):
     ``out`` chooses another (value bits <= 31, F <= 40).
 
     Method: v clamped to +-1023 dB (beyond, every output is saturated or 0), scaled by
-    log2(10) / 20 (Q43 constant, split product) into a Q32 exponent, then ``pow2``'s table.
+    log2(10) / 20 (Q43 constant, split product) into a Q40 exponent, then ``pow2``'s table.
 
     Measured: Q7.8 dB -> Q1.14: max |error| 0.50 LSB (all inputs); Q31 -> Q1.30: 0.51 LSB."""
     f = _fmt(fmt)
@@ -521,3 +521,33 @@ def isqrt64(x, method="bisection"):
         raise FxsimError("isqrt64: x must be below 2**63 (non-negative int64)")
     a = a.astype(np.int64)
     return _isqrt_array(a.ravel(), _method(method)).reshape(a.shape)
+
+
+# ---------------------------------------------------------------------------------------------
+# float64 reference (for accuracy measurements, never for the model's arithmetic)
+
+def reference(name, x, fmt, out_fmt):
+    """The exact value of fxmath function ``name`` at integers x of ``fmt``, in units of the
+    output format's LSB, as float64 (before rounding or saturation; log of x <= 0 gives -inf,
+    sqrt of x < 0 gives 0). Names: sqrt, log2, log10, db, pow2, db_to_lin, reciprocal."""
+    f = QFormat.parse(fmt) if not isinstance(fmt, QFormat) else fmt
+    v = np.asarray(x, dtype=np.float64) * 2.0 ** -f.frac_bits
+    scale = 2.0 ** out_fmt.frac_bits
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if name == "sqrt":
+            r = np.sqrt(np.maximum(v, 0.0))
+        elif name == "log2":
+            r = np.where(v > 0, np.log2(np.maximum(v, 1e-300)), -np.inf)
+        elif name == "log10":
+            r = np.where(v > 0, np.log10(np.maximum(v, 1e-300)), -np.inf)
+        elif name == "db":
+            r = np.where(v > 0, 10.0 * np.log10(np.maximum(v, 1e-300)), -np.inf)
+        elif name == "pow2":
+            r = np.exp2(v)
+        elif name == "db_to_lin":
+            r = 10.0 ** (v / 20.0)
+        elif name == "reciprocal":
+            r = 1.0 / v
+        else:
+            raise FxsimError(f"reference: unknown function {name!r}")
+    return r * scale
