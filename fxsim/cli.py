@@ -117,5 +117,34 @@ def verify(design_file, input_file, target, min_snr, unroll, as_json, count):
     sys.exit(0 if res["passed"] else 1)
 
 
+@main.command()
+@click.argument("design_file", metavar="DESIGN")
+@click.option("--input", "input_file", required=True, metavar="FILE")
+@click.option("--target-snr", required=True, type=float, metavar="DB")
+@click.option("-o", "--output", "out_file", required=True, metavar="NEW_DESIGN")
+@click.option("--json", "as_json", is_flag=True)
+@_user_errors
+def propose(design_file, input_file, target_snr, out_file, as_json):
+    """Choose each stage's data format to reach --target-snr on FILE; write NEW_DESIGN."""
+    from pathlib import Path
+
+    from . import design as D
+    from .analysis import report
+    from .analysis.propose import propose as run_propose
+    from .signals import read_input
+
+    des = D.load(design_file)
+    doc, rep = run_propose(des, read_input(input_file), target_snr)
+    header = (f"# proposed by fxsim propose from {Path(design_file).name} for {target_snr:g} dB "
+              f"on {Path(input_file).name}: measured {rep['snr_db']:.2f} dB\n")
+    Path(out_file).write_text(header + D.to_toml(doc))
+    if as_json:
+        click.echo(json.dumps({"design": des.name, "snr_db": rep["snr_db"],
+                               "formats": [s["format"] for s in rep["stages"]], "output": out_file}))
+    else:
+        click.echo(report.format_table(rep))
+        click.echo(f"wrote {out_file}")
+
+
 if __name__ == "__main__":
     main()

@@ -6,6 +6,7 @@ stage's input format.
 """
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -35,6 +36,8 @@ class Design:
     overflow_name: str = "saturate"
     rounding_name: str = "nearest"
     defaults: dict = field(default_factory=dict)
+    #: the parsed design file as written (``fxsim propose`` rewrites it)
+    doc: dict = field(default_factory=dict)
 
     @property
     def out_fmt(self) -> QFormat:
@@ -134,4 +137,30 @@ def from_dict(doc: dict, path: Path | None = None) -> Design:
         fmt = st.out_fmt
     return Design(name=name, sample_rate=sample_rate, block=block, in_fmt=in_fmt, stages=stages,
                   path=path, overflow_name=defaults.get("overflow", "saturate"),
-                  rounding_name=defaults.get("rounding", "nearest"), defaults=defaults)
+                  rounding_name=defaults.get("rounding", "nearest"), defaults=defaults, doc=doc)
+
+
+def _toml_value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, str):
+        # a JSON string is a TOML basic string, but for DEL, which TOML wants escaped
+        return json.dumps(v, ensure_ascii=False).replace("\x7f", "\\u007f")
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(x)}" for k, x in v.items()) + " }"
+    raise TypeError(f"cannot write {type(v).__name__} to TOML")
+
+
+def to_toml(doc: dict) -> str:
+    """A design dict as TOML text (the subset designs use: scalars, arrays, inline tables,
+    [defaults] and [[stage]]). ``tomllib.loads(to_toml(d)) == d``."""
+    lines = [f"{k} = {_toml_value(v)}" for k, v in doc.items() if k not in ("defaults", "stage")]
+    if "defaults" in doc:
+        lines += ["", "[defaults]"] + [f"{k} = {_toml_value(v)}" for k, v in doc["defaults"].items()]
+    for st in doc.get("stage", []):
+        lines += ["", "[[stage]]"] + [f"{k} = {_toml_value(v)}" for k, v in st.items()]
+    return "\n".join(lines) + "\n"
