@@ -375,7 +375,7 @@ def _cases(n, seed):
     def inputs(f):
         return np.concatenate([corners(f), rng.integers(f.min_int, f.max_int, n, endpoint=True)])
 
-    for fmt in ("Q15", "Q31", "Q3.12", "UQ0.16", "Q2.29"):
+    for fmt in ("Q15", "Q31", "Q3.12", "UQ0.16", "Q2.29", "Q7.8"):
         f = QFormat.parse(fmt)
         vb = f.word_bits - 1 if f.signed else f.word_bits
         x = inputs(f)
@@ -435,7 +435,7 @@ def _compare(exe, cases):
 
 @pytest.mark.parametrize("opt", ["-O0", "-O2"])
 def test_c_twin_bit_exact(drivers, opt):
-    cases = _cases(Q31_SAMPLES // 5, seed=11)           # 5 formats x 200k >= 10^6 per function
+    cases = _cases(Q31_SAMPLES // 5, seed=11)           # 6 formats x 200k >= 10^6 per function
     assert _compare(drivers[opt], cases) == {}
 
 

@@ -1,0 +1,139 @@
+"""Accuracy and speed of fxsim.fxmath, beside the CMSIS-DSP figures of shared/ANCHORS.md.
+
+For every function and format: max |error| in output LSB against float64, mean signed error
+(bias), share of outputs correctly rounded (|error| <= 1/2 LSB), the CMSIS-DSP figure where one
+exists, and the numba model's time per 10^6 elements (median of 5 runs, after compilation).
+Q15 (and other 16-bit inputs) are exhaustive; Q31 uses corners plus 2 * 10^6 uniform and
+log-uniform random inputs (``--samples`` changes it).
+
+    python benchmarks/bench_fxmath.py [--samples N]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from fxsim import fxmath as M  # noqa: E402
+from fxsim.qformat import QFormat  # noqa: E402
+
+CMSIS = {   # shared/ANCHORS.md (CMSIS-DSP 1.10.3)
+    ("sqrt", "Q15"): "7.15 LSB, 26 % c.r.",
+    ("sqrt", "Q31"): "9.0 LSB",
+    ("log2", "Q15"): "vlog: 1.75 LSB, bias -0.88",
+    ("pow2", "Q15"): "none (no fixed exp)",
+    ("pow2", "Q31"): "none (no fixed exp)",
+}
+
+
+def inputs(fmt: QFormat, n: int, rng, positive=False, nonzero=False) -> np.ndarray:
+    lo = 1 if positive else fmt.min_int
+    if fmt.word_bits <= 16:
+        x = np.arange(lo, fmt.max_int + 1, dtype=np.int64)
+    else:
+        uni = rng.integers(lo, fmt.max_int, n // 2, endpoint=True)
+        mag = rng.integers(1 << (fmt.word_bits - 2), 1 << (fmt.word_bits - 1), n // 2)
+        mag = mag >> rng.integers(0, fmt.word_bits - 1, n // 2)
+        if not positive:
+            mag = np.where(rng.integers(0, 2, n // 2) == 1, mag, -mag)
+        edge = np.concatenate([np.arange(lo, lo + 2000), np.arange(fmt.max_int - 2000,
+                                                                   fmt.max_int + 1)])
+        x = np.unique(np.concatenate([uni, mag, edge]).astype(np.int64))
+    return x[x != 0] if nonzero else x
+
+
+def stats(err: np.ndarray):
+    a = np.abs(err)
+    return float(a.max()), float(err.mean()), 100.0 * float(np.mean(a <= 0.5 + 1e-9))
+
+
+def float_errors(name, x, fmt, y, of):
+    ref = np.clip(M.reference(name, x, fmt, of), of.min_int, of.max_int)
+    return y.astype(np.float64) - ref
+
+
+def reciprocal_errors(x, fmt, y):
+    """Exact: error = (y x - 2**(2W-2)) / x (float64 is too coarse for Q32.31 outputs)."""
+    num = 1 << (2 * fmt.word_bits - 2)
+    xs, ys = x[:200000].tolist(), y[:200000].tolist()
+    return np.array([(b * a - num) / a for a, b in zip(xs, ys)])
+
+
+def throughput_ms(call, x) -> float:
+    call(x)
+    times = []
+    for _ in range(5):
+        t = time.perf_counter()
+        call(x)
+        times.append(time.perf_counter() - t)
+    return 1e3 * float(np.median(times)) * 1e6 / x.size
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--samples", type=int, default=2_000_000, help="random Q31 inputs")
+    args = ap.parse_args(argv)
+    rng = np.random.default_rng(2026)
+    speed_rng = np.random.default_rng(1)
+
+    rows = []
+
+    def add(label, name, fmt_text, call, positive=False, nonzero=False, err_fn=None):
+        fmt = QFormat.parse(fmt_text)
+        x = inputs(fmt, args.samples, rng, positive, nonzero)
+        y, of = call(x, fmt)
+        err = err_fn(x, fmt, y) if err_fn else float_errors(name, x, fmt, y, of)
+        mx, bias, cr = stats(err)
+        lo = 1 if positive else fmt.min_int
+        xs = speed_rng.integers(lo, fmt.max_int, 1_000_000, endpoint=True)
+        if nonzero:
+            xs[xs == 0] = 1
+        ms = throughput_ms(lambda v: call(v, fmt), xs)
+        rows.append((label, str(fmt), str(of), err.size, mx, bias, cr,
+                     CMSIS.get((name, fmt_text), ""), ms))
+
+    for fmt in ("Q15", "Q31"):
+        add("sqrt newton", "sqrt", fmt, lambda x, f: M.sqrt(x, f, "newton"))
+        add("sqrt bisection", "sqrt", fmt, lambda x, f: M.sqrt(x, f, "bisection"))
+        add("log2", "log2", fmt, M.log2, positive=True)
+        add("log10", "log10", fmt, M.log10, positive=True)
+        add("db (10 log10)", "db", fmt, M.db, positive=True)
+        add("pow2", "pow2", fmt, M.pow2)
+    add("db_to_lin", "db_to_lin", "Q7.8", M.db_to_lin)
+    add("db_to_lin", "db_to_lin", "Q31", M.db_to_lin)
+    add("reciprocal", "reciprocal", "Q15", M.reciprocal, nonzero=True,
+        err_fn=reciprocal_errors)
+    add("reciprocal", "reciprocal", "Q31", M.reciprocal, nonzero=True,
+        err_fn=reciprocal_errors)
+
+    # div32_16: Q31 / Q15 -> Q15, random pairs
+    num = rng.integers(-2 ** 31, 2 ** 31, args.samples)
+    den = rng.integers(-2 ** 15, 2 ** 15, args.samples)
+    den[den == 0] = 1
+    y, of = M.div32_16(num, den)
+    err = y - np.clip(num / (2.0 * den), of.min_int, of.max_int)
+    mx, bias, cr = stats(err)
+    ms = throughput_ms(lambda v: M.div32_16(v, den[:v.size]), num[:1_000_000])
+    rows.append(("div32_16", "Q31/Q15", str(of), err.size, mx, bias, cr, "", ms))
+
+    head = ("function", "input", "output", "inputs", "max|err| LSB", "bias LSB", "% c.r.",
+            "CMSIS-DSP (ANCHORS.md)", "ms / 10^6")
+    fmt_row = "{:<15} {:<8} {:<7} {:>9} {:>12} {:>9} {:>7}  {:<26} {:>9}"
+    print(fmt_row.format(*head))
+    print("-" * 112)
+    for label, fi, fo, n, mx, bias, cr, cm, ms in rows:
+        print(fmt_row.format(label, fi, fo, n, f"{mx:.4f}", f"{bias:+.4f}", f"{cr:.2f}", cm,
+                             f"{ms:.1f}"))
+    print("\nerrors against float64 in output LSB; % c.r. = share with |error| <= 0.5 LSB; "
+          "16-bit inputs exhaustive (logs: x > 0), Q31 sampled; time: numba model incl. "
+          "argument checks, median of 5, one core.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
