@@ -167,13 +167,18 @@ class Section:
                  word: int, acc_bits: int, ef, fixed: QFormat | None, where: str):
         self.row, self.word, self.acc_bits, self.ef = row, word, acc_bits, ef
         self.f_x, self.f_y = f_x, f_y
+        self.underflow = None                   # a fixed-format coefficient that rounds to 0
         b, a = sos[:3], sos[4:6]
         if fixed is not None:
             fb = fa = fixed.frac_bits
             for name, c in zip(("b0", "b1", "b2", "a1", "a2"), (*b, *a)):
                 qi = _round_int(float(c), fb)
+                if c != 0 and qi == 0 and self.underflow is None:
+                    self.underflow = (f"{where}.coef: sos row {row} {name} = {c:.6g} underflows "
+                                      f"to 0 in {fixed} (after gain scaling); use a format with "
+                                      f"more fraction bits, or drop coef to let fxsim choose")
                 if not fixed.min_int <= qi <= fixed.max_int:
-                    raise FxsimError(f"{where}.coef: section {row} (sos row {row}) {name} = {c:.6g} "
+                    raise FxsimError(f"{where}.coef: sos row {row} {name} = {c:.6g} "
                                      f"does not fit {fixed} (range [{fixed.min_int * fixed.lsb:g}, "
                                      f"{fixed.max_int * fixed.lsb:g}]); use a format with more "
                                      f"integer bits, or drop coef to let fxsim choose")
@@ -195,7 +200,7 @@ class Section:
                 break
             if fixed is not None or self.shift <= 0:
                 raise FxsimError(f"{where}.acc_bits: a {acc_bits}-bit accumulator cannot hold "
-                                 f"section {row} (sos row {row}) with coef {fixed} without "
+                                 f"sos row {row} with coef {fixed} without "
                                  f"overflow; use acc_bits = {40 if acc_bits < 40 else 64} or a "
                                  f"coef format with fewer fraction bits")
             acc_frac -= 1
@@ -346,6 +351,9 @@ class Biquad(Stage):
                 raise FxsimError(f"{self.where}: sos row {sec.row} is unstable or marginal once "
                                  f"quantized (a in {fmt_a}: a1 = {sec.a_int[0]}, a2 = "
                                  f"{sec.a_int[1]}, pole radius {sec.pole_radius():.6f}); {remedy}")
+        for sec in self.sections:
+            if sec.underflow:
+                raise FxsimError(sec.underflow)
         self._pack()
 
     def _quantize(self, words):
