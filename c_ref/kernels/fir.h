@@ -1,0 +1,45 @@
+/*
+ * fir - reference C of the FIR family (fxsim/kernels/fir.py): fir, decimate, interpolate.
+ * Plain and sample by sample; the generated C (templates/c99/fir.c.j2) must equal it bit for bit.
+ *
+ * The filter is a table of `rows` rows of `q` integer taps, each row time-reversed (oldest sample
+ * first): fir and decimate have one row (the taps reversed); interpolate by L has L rows, row p
+ * holding the polyphase branch h[p], h[p + L], ... reversed and zero-padded at the front.
+ * Every input enters a window of the last q inputs; when the input's phase (count mod `step`) is
+ * 0, each row gives one output: step = M for decimate by M (the first input is kept), 1 otherwise.
+ *
+ * Scaling: x has f_x fraction bits, taps f_c; products x h are exact in 64 bits (f_x + f_c
+ * fraction bits); the acc_bits-wide accumulator starts at 0 and adds them oldest sample first,
+ * saturating or wrapping at every addition (fx_mac) - or, when `exact` (the caller has proved
+ * sum |h| max |x| < 2^(acc_bits-1)), with plain multiply-adds (fx_mac_exact), the same bits.
+ * Output: acc shifted right by `shift` with `rounding`, then saturated or wrapped to out_bits.
+ */
+#ifndef FXSIM_REF_FIR_H
+#define FXSIM_REF_FIR_H
+
+#include <stdint.h>
+
+#define REF_FIR_MAX_Q 1024
+
+typedef struct {
+    const int32_t *h;   /* rows x q time-reversed taps */
+    int rows, q;
+    int step;           /* keep one output position in `step` (decimation factor) */
+    int shift;          /* right shift of the accumulator to the output */
+    int rounding;       /* FX_FLOOR ... FX_CONVERGENT */
+    int out_bits;       /* output word */
+    int acc_bits;       /* 32, 40 or 64 */
+    int overflow;       /* FX_SATURATE or FX_WRAP, for the accumulator and the output */
+    int exact;          /* accumulator proved not to overflow */
+    int32_t window[REF_FIR_MAX_Q];  /* the last q inputs, oldest first */
+    int phase;          /* inputs since the last kept position, mod step */
+    uint32_t saturations;
+} ref_fir;
+
+/* Returns 0, or -1 when q is larger than REF_FIR_MAX_Q. */
+int ref_fir_init(ref_fir *f, const int32_t *h, int rows, int q, int step, int shift, int rounding,
+                 int out_bits, int acc_bits, int overflow, int exact);
+/* Processes n inputs; returns the number of outputs written to y. */
+int ref_fir_process(ref_fir *f, const int32_t *x, int n, int32_t *y);
+
+#endif
