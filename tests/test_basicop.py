@@ -248,15 +248,17 @@ def test_operator_set_is_complete():
     ("L_mac", (0x7fffffff, 1, 1), 0x7fffffff, 1), ("L_mac", (5, 3, -2), -7, 0),
     ("L_msu", (0, -32768, -32768), -0x7fffffff, 1), ("L_msu", (-2, -32768, -32768), MIN32, 1),
     ("L_msu", (MIN32, 1, 1), MIN32, 1),
-    ("L_add", (MAX32, 1), MAX32, 1), ("L_add", (MIN32, -1), MIN32, 1), ("L_add", (MAX32, MIN32), -1, 0),
-    ("L_sub", (MIN32, 1), MIN32, 1), ("L_sub", (0, MIN32), MAX32, 1), ("L_sub", (-1, MIN32), MAX32, 0),
+    ("L_add", (MAX32, 1), MAX32, 1), ("L_add", (MIN32, -1), MIN32, 1),
+    ("L_add", (MAX32, MIN32), -1, 0), ("L_sub", (MIN32, 1), MIN32, 1),
+    ("L_sub", (0, MIN32), MAX32, 1), ("L_sub", (-1, MIN32), MAX32, 0),
     ("L_negate", (MIN32,), MAX32, 0), ("L_abs", (MIN32,), MAX32, 0), ("L_abs", (-7,), 7, 0),
     ("extract_h", (-1,), -1, 0), ("extract_h", (0x7fffffff,), 32767, 0),
     ("extract_h", (0x12345678,), 0x1234, 0),
     ("extract_l", (0x12345678,), 0x5678, 0), ("extract_l", (0x8000,), -32768, 0),
     ("extract_l", (MIN32,), 0, 0),
-    ("round_fx", (0x7fffffff,), 32767, 1), ("round_fx", (0x8000,), 1, 0), ("round_fx", (0x7fff,), 0, 0),
-    ("round_fx", (-0x8000,), 0, 0), ("round_fx", (-0x8001,), -1, 0), ("round_fx", (MIN32,), -32768, 0),
+    ("round_fx", (0x7fffffff,), 32767, 1), ("round_fx", (0x8000,), 1, 0),
+    ("round_fx", (0x7fff,), 0, 0), ("round_fx", (-0x8000,), 0, 0),      # -0.5 LSB rounds up
+    ("round_fx", (-0x8001,), -1, 0), ("round_fx", (MIN32,), -32768, 0),
     ("mac_r", (0x7fff0000, 1, 32767), 32767, 1), ("mac_r", (0, 16384, 16384), 8192, 0),
     ("mac_r", (0x8000, 0, 0), 1, 0), ("msu_r", (MIN32, 1, 1), -32768, 1),
     ("msu_r", (0x18000, 1, 1), 1, 0),
@@ -375,6 +377,10 @@ def test_div_s_matches_the_15_steps(den, data):
     assert int(B.div_s(num, den)) == ref_div_s(num, den)[0]
 
 
+def L_eq(x, y):
+    return int(x) == int(y)
+
+
 @given(st.integers(MIN32, MAX32), operand(16), operand(16))
 def test_composite_operators(acc, a, b):
     assert L_eq(B.L_mac(acc, a, b), B.L_add(acc, B.L_mult(a, b)))
@@ -384,10 +390,6 @@ def test_composite_operators(acc, a, b):
     assert L_eq(B.L_mac0(acc, a, b), B.L_add(acc, B.L_mult0(a, b)))
     assert L_eq(B.L_msu0(acc, a, b), B.L_sub(acc, B.L_mult0(a, b)))
     assert L_eq(B.round_fx(acc), B.extract_h(B.L_add(acc, 0x8000)))
-
-
-def L_eq(x, y):
-    return int(x) == int(y)
 
 
 @given(operand(16), operand(32), st.integers(MIN16 + 1, MAX16))
