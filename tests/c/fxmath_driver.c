@@ -1,7 +1,8 @@
 /*
  * fxmath_driver.c - runs one fxsim_math.c function over raw int64 values for the tests.
  *
- * usage: fxmath_driver FUNC [int parameters...] < int64 values > int64 results
+ * usage: fxmath_driver [-f IN OUT] FUNC [int parameters...] < int64 values > int64 results
+ *   (-f reads and writes files instead: the Cortex-M4 build on QEMU has no piped stdin)
  *   sqrt K OUT_BITS METHOD | isqrt METHOD | isqrt32 | isqrt64
  *   log VALUE_BITS IN_FRAC BASE OUT_FRAC OUT_BITS | pow2 IN_FRAC OUT_FRAC OUT_BITS
  *   db_to_lin IN_FRAC OUT_FRAC OUT_BITS | reciprocal WORD_BITS
@@ -30,8 +31,19 @@ int main(int argc, char **argv)
     const char *fn;
     int p1, p2, p3, p4, p5, per;
     size_t n, i;
+    FILE *fin = stdin, *fout = stdout;
+    if (argc > 3 && strcmp(argv[1], "-f") == 0) {
+        fin = fopen(argv[2], "rb");
+        fout = fopen(argv[3], "wb");
+        if (fin == NULL || fout == NULL) {
+            fprintf(stderr, "cannot open %s or %s\n", argv[2], argv[3]);
+            return 2;
+        }
+        argc -= 3;
+        argv += 3;
+    }
     if (argc < 2) {
-        fprintf(stderr, "usage: fxmath_driver FUNC [params] < int64 > int64\n");
+        fprintf(stderr, "usage: fxmath_driver [-f IN OUT] FUNC [params] < int64 > int64\n");
         return 2;
     }
     fn = argv[1];
@@ -41,7 +53,7 @@ int main(int argc, char **argv)
     p4 = argc > 5 ? param(argc, argv, 5) : 0;
     p5 = argc > 6 ? param(argc, argv, 6) : 0;
     per = strcmp(fn, "div") == 0 ? 2 : 1;
-    while ((n = fread(in, sizeof(int64_t) * per, CHUNK, stdin)) > 0) {
+    while ((n = fread(in, sizeof(int64_t) * per, CHUNK, fin)) > 0) {
         for (i = 0; i < n; i++) {
             int64_t x = in[per * i];
             if (strcmp(fn, "sqrt") == 0)
@@ -67,8 +79,12 @@ int main(int argc, char **argv)
                 return 2;
             }
         }
-        if (fwrite(out, sizeof(int64_t), n, stdout) != n)
+        if (fwrite(out, sizeof(int64_t), n, fout) != n)
             return 1;
     }
+    if (fout != stdout && fclose(fout) != 0)
+        return 1;
+    if (fin != stdin)
+        fclose(fin);
     return 0;
 }
