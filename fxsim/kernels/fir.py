@@ -71,70 +71,110 @@ def _positions(n_ext, q, first, step):
     return 0 if first >= n_new else (n_new - first + step - 1) // step
 
 
+# The row loops handle one table row (a contiguous 1-D array, so numba vectorises the inner
+# product) for positions k0 .. k0 + m - 1 and leave the accumulators in acc[(k - k0) rows + p].
+# The drivers run every row over chunks of CHUNK positions, then round the chunk's accumulators to
+# the outputs: the accumulator buffer stays in the L1 cache however long the signal.
+CHUNK = 1024
+
+
 @nb.njit(cache=True)
-def acc_checked(ext, h, first, step, acc_bits, overflow):
-    """Accumulators that saturate or wrap at every addition (``mac``); returns (acc, count)."""
+def _row_checked(ext, h, first, step, k0, m, acc, p, rows, acc_bits, overflow):
+    q = h.size
+    n_ovf = 0
+    for k in range(m):
+        w = ext[first + (k0 + k) * step:]
+        a = np.int64(0)
+        for j in range(q):
+            a, o = P.mac(a, np.int64(h[j]), np.int64(w[j]), acc_bits, overflow)
+            n_ovf += o
+        acc[k * rows + p] = a
+    return n_ovf
+
+
+@nb.njit(cache=True)
+def _row_exact(ext, h, first, step, k0, m, acc, p, rows):
+    q = h.size
+    for k in range(m):
+        w = ext[first + (k0 + k) * step:]  # a view: indices j >= 0 let numba vectorise
+        a = np.int64(0)
+        for j in range(q):
+            a = P.mac_exact(a, np.int64(h[j]), np.int64(w[j]))
+        acc[k * rows + p] = a
+
+
+@nb.njit(cache=True)
+def _row_split16(ext, h_hi, h_lo, lo_bits, first, step, k0, m, acc, p, rows):
+    q = h_hi.size
+    for k in range(m):
+        w = ext[first + (k0 + k) * step:]
+        a_hi = np.int32(0)
+        for j in range(q):
+            a_hi = P.mac_exact32(a_hi, h_hi[j], w[j])
+        a_lo = np.int32(0)
+        for j in range(q):
+            a_lo = P.mac_exact32(a_lo, h_lo[j], w[j])
+        acc[k * rows + p] = P.shr_round(np.int64(a_hi), -lo_bits, P.FLOOR) + np.int64(a_lo)
+
+
+@nb.njit(cache=True)
+def _round_out(acc, count, y, start, shift, rounding, out_bits, overflow):
+    """The one rounding: y[start + i] = fit(round(acc[i] / 2^shift)); returns the overflows."""
+    n_ovf = 0
+    for i in range(count):
+        v, o = P.fit(P.shr_round(acc[i], shift, rounding), out_bits, overflow)
+        y[start + i] = v
+        n_ovf += o
+    return n_ovf
+
+
+@nb.njit(cache=True)
+def run_checked(ext, h, first, step, acc_bits, shift, rounding, out_bits, overflow):
+    """Accumulators that saturate or wrap at every addition (``mac``); returns (y, count)."""
     rows, q = h.shape
     npos = _positions(ext.size, q, first, step)
-    acc = np.empty(npos * rows, dtype=np.int64)
+    y = np.empty(npos * rows, dtype=np.int64)
+    acc = np.empty(CHUNK * rows, dtype=np.int64)
     n_ovf = 0
-    for k in range(npos):
-        base = first + k * step
+    for k0 in range(0, npos, CHUNK):
+        m = min(CHUNK, npos - k0)
         for p in range(rows):
-            a = np.int64(0)
-            for j in range(q):
-                a, o = P.mac(a, np.int64(h[p, j]), np.int64(ext[base + j]), acc_bits, overflow)
-                n_ovf += o
-            acc[k * rows + p] = a
-    return acc, n_ovf
+            n_ovf += _row_checked(ext, h[p], first, step, k0, m, acc, p, rows, acc_bits, overflow)
+        n_ovf += _round_out(acc, m * rows, y, k0 * rows, shift, rounding, out_bits, overflow)
+    return y, n_ovf
 
 
 @nb.njit(cache=True)
-def acc_exact(ext, h, first, step):
+def run_exact(ext, h, first, step, shift, rounding, out_bits, overflow):
     """Accumulators proved not to overflow: plain multiply-adds (``mac_exact``)."""
     rows, q = h.shape
     npos = _positions(ext.size, q, first, step)
-    acc = np.empty(npos * rows, dtype=np.int64)
-    for k in range(npos):
-        base = first + k * step
+    y = np.empty(npos * rows, dtype=np.int64)
+    acc = np.empty(CHUNK * rows, dtype=np.int64)
+    n_ovf = 0
+    for k0 in range(0, npos, CHUNK):
+        m = min(CHUNK, npos - k0)
         for p in range(rows):
-            a = np.int64(0)
-            for j in range(q):
-                a = P.mac_exact(a, np.int64(h[p, j]), np.int64(ext[base + j]))
-            acc[k * rows + p] = a
-    return acc
+            _row_exact(ext, h[p], first, step, k0, m, acc, p, rows)
+        n_ovf += _round_out(acc, m * rows, y, k0 * rows, shift, rounding, out_bits, overflow)
+    return y, n_ovf
 
 
 @nb.njit(cache=True)
-def acc_split16(ext, h_hi, h_lo, lo_bits, first, step):
+def run_split16(ext, h_hi, h_lo, lo_bits, first, step, shift, rounding, out_bits, overflow):
     """16-bit data and taps, accumulator proved not to overflow: h = h_hi 2^lo_bits + h_lo, and
     each half's dot product is proved (by the caller) to fit 32 bits, so both run as int32
     multiply-adds that numba vectorises; acc = (hi << lo_bits) + lo is the exact sum."""
     rows, q = h_hi.shape
     npos = _positions(ext.size, q, first, step)
-    acc = np.empty(npos * rows, dtype=np.int64)
-    for k in range(npos):
-        base = first + k * step
-        for p in range(rows):
-            a_hi = np.int32(0)
-            for j in range(q):
-                a_hi = P.mac_exact32(a_hi, h_hi[p, j], ext[base + j])
-            a_lo = np.int32(0)
-            for j in range(q):
-                a_lo = P.mac_exact32(a_lo, h_lo[p, j], ext[base + j])
-            acc[k * rows + p] = P.shr_round(np.int64(a_hi), -lo_bits, P.FLOOR) + np.int64(a_lo)
-    return acc
-
-
-@nb.njit(cache=True)
-def acc_to_output(acc, shift, rounding, out_bits, overflow):
-    """The one rounding: y = fit(round(acc / 2^shift)); returns (y, overflow count)."""
-    y = np.empty_like(acc)
+    y = np.empty(npos * rows, dtype=np.int64)
+    acc = np.empty(CHUNK * rows, dtype=np.int64)
     n_ovf = 0
-    for i in range(acc.size):
-        v, o = P.fit(P.shr_round(acc[i], shift, rounding), out_bits, overflow)
-        y[i] = v
-        n_ovf += o
+    for k0 in range(0, npos, CHUNK):
+        m = min(CHUNK, npos - k0)
+        for p in range(rows):
+            _row_split16(ext, h_hi[p], h_lo[p], lo_bits, first, step, k0, m, acc, p, rows)
+        n_ovf += _round_out(acc, m * rows, y, k0 * rows, shift, rounding, out_bits, overflow)
     return y, n_ovf
 
 
@@ -370,21 +410,17 @@ class _FirFamily(Stage):
         ext[:q - 1] = hist
         ext[q - 1:] = x
         first, step = self._first_step(state, x.size)
-        n_acc = 0
+        out = (self.shift, self.rounding, self.out_fmt.word_bits, self.overflow)
         if self.path == "split16":
-            acc = acc_split16(ext, self.h_hi, self.h_lo, SPLIT_BITS, first, step)
+            y, n = run_split16(ext, self.h_hi, self.h_lo, SPLIT_BITS, first, step, *out)
         elif self.path == "exact":
-            acc = acc_exact(ext, self.table_x, first, step)
+            y, n = run_exact(ext, self.table_x, first, step, *out)
         else:
-            acc, n_acc = acc_checked(ext, self.table_x, first, step, self.acc_bits, self.overflow)
-        y, n_out = acc_to_output(acc, self.shift, self.rounding, self.out_fmt.word_bits,
-                                 self.overflow)
+            y, n = run_checked(ext, self.table_x, first, step, self.acc_bits, *out)
         if q > 1:
             hist[:] = ext[ext.size - (q - 1):]
-        n = int(n_acc) + int(n_out)
-        if n_acc:
-            self.check_overflow(int(n_acc), "accumulator")
-        self.check_overflow(int(n_out))
+        n = int(n)
+        self.check_overflow(n, "accumulator or output")
         return y, n
 
     # -- description --

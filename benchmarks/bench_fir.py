@@ -1,0 +1,151 @@
+"""fir / decimate / interpolate: accuracy beside the CMSIS-DSP figures (ANCHORS.md), model speed
+beside APyTypes and the generated C, and x86 instructions per call of the generated C (callgrind,
+gcc -O2). Prints three markdown tables. Figures, not tests: the floors are in tests/test_fir.py.
+
+Accuracy is measured the CMSIS way: 16000 samples of -10 dBFS Gaussian noise quantized to the
+input format; SNR and max error against the float64 design as written (scipy.signal.lfilter with
+the unquantized taps) run on that same quantized input.
+Speed: medians of repeated runs. The model's time is one ``process`` call on the whole signal
+(numba, cache loaded first); the C's is measured inside a timing harness (codegen.measure: the
+whole signal through <name>_process in blocks, process start excluded, fastest of 7).
+Run: /tmp/venv/bin/python benchmarks/bench_fir.py
+"""
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from codegen.measure import instructions_per_call, time_generated  # noqa: E402
+from fxsim import design as D  # noqa: E402
+from fxsim.analysis.metrics import max_err_lsb, snr_db  # noqa: E402
+from fxsim.qformat import dequantize, quantize  # noqa: E402
+
+FIRWIN = {"method": "firwin", "numtaps": 64, "cutoff": 0.25}
+
+
+def make(data_in="Q15", kernel="fir", name="bfir", block=160, **keys):
+    if kernel == "fir":
+        keys.setdefault("design", FIRWIN)
+    return D.from_dict({"name": name, "block": block, "defaults": {"data": data_in},
+                        "stage": [{"kernel": kernel, **keys}]})
+
+
+def noise(n, seed=0):
+    rng = np.random.default_rng(seed)
+    return np.clip(rng.standard_normal(n) * 10 ** (-10 / 20), -1.0, 1.0 - 2.0 ** -31)
+
+
+def accuracy(des, x):
+    xi = quantize(x, des.in_fmt).astype(np.int64)
+    y, sats = des.simulate(xi)
+    ref = des.reference(dequantize(xi, des.in_fmt))
+    out = dequantize(y, des.out_fmt)
+    return snr_db(ref, out), max_err_lsb(ref, out, des.out_fmt), sum(sats)
+
+
+def median_time(fn, repeats=25):
+    fn()
+    ts = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t0)
+    return float(np.median(ts))
+
+
+def model_time(des, xi, repeats=25):
+    st = des.stages[0]
+    return median_time(lambda: st.process(xi, st.init_state()), repeats)
+
+
+def apytypes_time(x, taps):
+    """APyTypes 0.5.1 (if installed): Q15 x Q15 full convolution, then quantized back to Q15."""
+    try:
+        import apytypes as apy
+    except ImportError:
+        return None
+    xa = apy.APyFixedArray.from_float(x, int_bits=1, frac_bits=15)
+    ha = apy.APyFixedArray.from_float(taps, int_bits=1, frac_bits=15)
+
+    def run():
+        y = apy.convolve(xa, ha, mode="full")
+        return y.cast(int_bits=1, frac_bits=15, quantization=apy.QuantizationMode.RND_INF,
+                      overflow=apy.OverflowMode.SAT)
+    return median_time(run)
+
+
+def accuracy_table(x):
+    rows = [
+        ("FIR Q15 firwin(64, 0.25), default (32-bit coef words, full-word, 64-bit acc)",
+         make("Q15"), ">= 82 dB, <= 1 LSB", "74.7 (78.9 vs quantized taps), 1.0 LSB"),
+        ("FIR Q15, coef = 16 (16-bit words, full-word: post-shift 2), 40-bit acc",
+         make("Q15", coef=16, acc_bits=40), "", ""),
+        ("FIR Q15, coef = \"Q15\" (fixed, as CMSIS), 64-bit acc",
+         make("Q15", coef="Q15", acc_bits=64), "", ""),
+        ("FIR Q31 firwin(64, 0.25), default (32-bit coef words, 64-bit acc)",
+         make("Q31"), "(report)", "175.1, 1.0 LSB"),
+        ("decimate Q15 by 3, default firwin(48, 1/3)", make("Q15", "decimate", factor=3), "", ""),
+        ("interpolate Q15 by 2, default 2 firwin(32, 1/2), out Q1.14",
+         make("Q15", "interpolate", factor=2, data="Q1.14"), "", ""),
+    ]
+    print("## Accuracy: 16000 samples of -10 dBFS Gaussian noise, vs float64 design as written\n")
+    print("| kernel | SNR dB | max error LSB | saturations | goal | CMSIS-DSP (ANCHORS) |")
+    print("|---|---|---|---|---|---|")
+    for label, des, goal, cmsis in rows:
+        snr, err, sats = accuracy(des, x)
+        print(f"| {label} | {snr:.2f} | {err:.3f} | {sats} | {goal} | {cmsis} |")
+    print()
+
+
+def speed_table(x):
+    print("## Speed (median; ms)\n")
+    xs = quantize(x, "Q15").astype(np.int64)
+    from scipy import signal
+    apy = apytypes_time(dequantize(xs, "Q15"), signal.firwin(64, 0.25))
+    print("ANCHORS workload: FIR 64 taps, 16000 samples (APyTypes 0.5.1 in ANCHORS.md: 0.25 ms; "
+          f"re-measured here: {'%.3f ms' % (apy * 1e3) if apy else 'not installed'})\n")
+    print("| design | model path | model ms (16000) | model ms (160000) | C -O2 ms (160000) "
+          "| model / C |")
+    print("|---|---|---|---|---|---|")
+    x10 = np.tile(x, 10)
+    for label, des in (("Q15, default 32-bit coefs", make("Q15")),
+                       ("Q15, coef = 16, acc 40", make("Q15", coef=16, acc_bits=40)),
+                       ("Q31, default", make("Q31"))):
+        xi = quantize(x, des.in_fmt).astype(np.int64)
+        xi10 = quantize(x10, des.in_fmt).astype(np.int64)
+        t16 = model_time(des, xi)
+        t160 = model_time(des, xi10, repeats=9)
+        tc = time_generated(des, xi10, repeats=7, unroll=4)
+        print(f"| {label} | {des.stages[0].path} | {t16 * 1e3:.3f} | {t160 * 1e3:.3f} | "
+              f"{tc * 1e3:.3f} | {t160 / tc:.2f} |")
+    print()
+
+
+def instruction_table():
+    print("## Generated C: x86 instructions per call (callgrind, gcc -O2), 160 samples per call\n")
+    print("| design | unroll 1 | unroll 2 | unroll 4 | unroll 8 | CMSIS-DSP (ANCHORS) |")
+    print("|---|---|---|---|---|---|")
+    rows = (("FIR Q15 64 taps, default (32-bit coefs)", make("Q15"), "63,596"),
+            ("FIR Q15 64 taps, coef = 16", make("Q15", coef=16, acc_bits=40), "63,596"),
+            ("FIR Q31 64 taps", make("Q31"), "41,400"),
+            ("decimate Q15 by 3 (48 taps)", make("Q15", "decimate", factor=3), ""),
+            ("interpolate Q15 by 2 (32 taps)", make("Q15", "interpolate", factor=2, data="Q1.14"), ""))
+    for label, des, cmsis in rows:
+        counts = [instructions_per_call(des, calls=20, unroll=u) for u in (1, 2, 4, 8)]
+        cells = " | ".join("n/a" if c is None else f"{c:,.0f}" for c in counts)
+        print(f"| {label} | {cells} | {cmsis} |")
+    print()
+
+
+def main():
+    x = noise(16000)
+    accuracy_table(x)
+    speed_table(x)
+    instruction_table()
+
+
+if __name__ == "__main__":
+    main()
