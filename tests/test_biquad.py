@@ -35,6 +35,8 @@ def cli(*args):
 BUTTER6 = signal.butter(6, 0.25, output="sos")
 NARROW = signal.butter(4, 0.01, output="sos")
 ELLIP = signal.ellip(5, 0.5, 60, [0.2, 0.4], btype="bandpass", output="sos")
+#: 10 sections of narrow, high-Q bandpass: greedy ordering and 32-bit nodes for 16-bit data
+ELLIP_NARROW = signal.ellip(10, 0.5, 70, [0.2, 0.25], btype="bandpass", output="sos")
 
 
 def make(sos=None, data="Q15", out=None, rounding="nearest", overflow="saturate", block=64, **keys):
@@ -74,7 +76,9 @@ CASES = [(sos_name, data, out, r, o)
          for data, out in (("Q15", "Q15"), ("Q15", "Q1.14"), ("Q31", "Q31"))
          for r, o in (("nearest", "saturate"), ("floor", "wrap"), ("convergent", "saturate"),
                       ("zero", "saturate"), ("ceil", "wrap"))]
-SOS = {"butter6": BUTTER6, "narrow": NARROW, "ellip": ELLIP}
+CASES += [("ellip_narrow", "Q15", "Q15", "nearest", "saturate"),
+          ("ellip_narrow", "Q15", "Q1.14", "floor", "wrap")]
+SOS = {"butter6": BUTTER6, "narrow": NARROW, "ellip": ELLIP, "ellip_narrow": ELLIP_NARROW}
 
 
 def case_design(sos_name, data, out, rounding, overflow):
@@ -108,7 +112,7 @@ def test_model_equals_c_ref(ref_exe, sos_name, data, out, rounding, overflow):
 
 
 @pytest.mark.parametrize("unroll", [1, 2, 4, 8])
-@pytest.mark.parametrize("sos_name,data,out,rounding,overflow", CASES[::4])
+@pytest.mark.parametrize("sos_name,data,out,rounding,overflow", CASES[::4] + CASES[-1:])
 def test_generated_equals_model(sos_name, data, out, rounding, overflow, unroll):
     des = case_design(sos_name, data, out, rounding, overflow)
     exe = V.build_design(des, unroll=unroll)
@@ -223,6 +227,18 @@ def test_unstable_quantized_section_names_row_and_remedy():
     with pytest.raises(FxsimError, match=r"sos row 0 is unstable or marginal .*wider coefficient"):
         make(sos, coef="Q1.14")
     assert all(s.stable for s in make(sos).stages[0].sections)   # widened automatically
+
+
+def test_wider_state_for_a_high_q_cascade():
+    st_ = make(ELLIP_NARROW).stages[0]
+    assert st_.wide_state and str(st_.node_fmt) == "Q31" and len(st_.order) == 10
+    assert snr_of(make(ELLIP_NARROW), noise(8000)) > 50.0
+    assert not make(BUTTER6).stages[0].wide_state
+
+
+def test_refuses_coefficients_that_cannot_reach_60_db():
+    with pytest.raises(FxsimError, match=r"move the response .* from the design \(needs >= 60\)"):
+        make(signal.butter(2, 0.00005, output="sos"), "Q31")
 
 
 def test_unstable_float_design():

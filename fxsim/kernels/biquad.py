@@ -58,6 +58,7 @@ from __future__ import annotations
 import inspect
 import math
 from pathlib import Path
+from typing import NamedTuple
 
 import numba as nb
 import numpy as np
@@ -80,6 +81,22 @@ NODE_PEAK = 0.999
 #: widen 16-bit coefficients while their quantization costs more than this (dB, white input)
 WIDEN_BELOW_DB = 90.0
 MAX_DP_SECTIONS = 8
+#: refuse a design whose quantized coefficients alone cost more than this (white-input SNR, dB)
+MIN_COEF_SNR_DB = 60.0
+#: 16-bit data: use 32-bit intermediate nodes when 16-bit ones predict less than this (dB, white
+#: noise at -10 dBFS) and 32-bit ones predict at least 6 dB more
+WIDE_STATE_BELOW_DB = 72.0
+
+
+class Plan(NamedTuple):
+    """Execution order (sos rows), the gain multiplying each executed section's numerator (their
+    product is 1), error feedback (k1, k2) per executed section, the predicted output noise power
+    and the predicted SNR for white noise at -10 dBFS."""
+    order: list
+    gains: list
+    efs: list
+    noise: float
+    snr_db: float
 
 
 @nb.njit(cache=True)
@@ -334,12 +351,21 @@ class Biquad(Stage):
                 raise FxsimError(f"{self.where}.acc_bits: {self.acc_bits} with {self.coef_word}-bit "
                                  f"coef {self.fixed}; a wider-than-16-bit coefficient needs acc_bits = 64")
         self.node_fmt = QFormat(0, self.out_fmt.word_bits - 1)
-        self.order, self.gains, self.efs = plan_cascade(self.sos_user, self.node_fmt, self.out_fmt)
+        plan = plan_cascade(self.sos_user, self.node_fmt, self.out_fmt)
+        # wider state: 16-bit data whose predicted SNR with 16-bit nodes is poor gets 32-bit nodes
+        self.wide_state = False
+        if self.fixed is None and not wide_data and len(self.sos_user) > 1 and \
+                plan.snr_db < WIDE_STATE_BELOW_DB:
+            wide = plan_cascade(self.sos_user, QFormat(0, 31), self.out_fmt)
+            if wide.snr_db > plan.snr_db + 6.0:
+                self.node_fmt, plan, self.wide_state = QFormat(0, 31), wide, True
+        self.plan = plan
+        self.order, self.gains, self.efs = plan.order, plan.gains, plan.efs
         self.sos_plan = self.sos_user[self.order] * 1.0
         self.sos_plan[:, :3] *= np.asarray(self.gains)[:, None]
-        words = [self.coef_word] * len(self.order)
+        words = [32 if self.wide_state else self.coef_word] * len(self.order)
         self.sections = self._quantize(words)
-        if self.fixed is None and not wide_data:
+        if self.fixed is None and not wide_data and not self.wide_state:
             self.sections = self._widen(words)
         for sec in self.sections:
             if not sec.stable:
@@ -354,6 +380,15 @@ class Biquad(Stage):
         for sec in self.sections:
             if sec.underflow:
                 raise FxsimError(sec.underflow)
+        self.coef_snr_db = self._coef_snr(self.sections)
+        if self.coef_snr_db < MIN_COEF_SNR_DB:
+            r = max(S.section_pole_radius(row[4], row[5]) for row in self.sos_user)
+            hint = "" if wide_data else "use 32-bit coefficients (drop coef), or "
+            raise FxsimError(f"{self.where}: the quantized coefficients move the response "
+                             f"{self.coef_snr_db:.1f} dB from the design (needs >= "
+                             f"{MIN_COEF_SNR_DB:g}): poles at radius {r:.6f} are too close to the "
+                             f"unit circle for {self.in_fmt} data; {hint}filter at a lower sample "
+                             f"rate (decimate first) or with a wider band")
         self._pack()
 
     def _quantize(self, words):
@@ -364,7 +399,7 @@ class Biquad(Stage):
             f_x = self.in_fmt.frac_bits if first else self.node_fmt.frac_bits
             f_y = self.out_fmt.frac_bits if last else self.node_fmt.frac_bits
             x_max = 1 << ((self.in_fmt if first else self.node_fmt).word_bits - 1)
-            y_max = 1 << (self.out_fmt.word_bits - 1)
+            y_max = 1 << ((self.out_fmt if last else self.node_fmt).word_bits - 1)
             acc = self.acc_bits if words[pos] <= 16 else 64
             secs.append(Section(int(row), self.sos_plan[pos], f_x, f_y, x_max, y_max, words[pos],
                                 acc, self.efs[pos], self.fixed, self.where))
@@ -419,8 +454,9 @@ class Biquad(Stage):
     def scaling(self):
         n = len(self.sections)
         secs = "; ".join(f"[{i}] {s.describe()}" for i, s in enumerate(self.sections))
+        wide = " (32-bit: wider state, as 16-bit nodes would cost SNR)" if self.wide_state else ""
         return (f"Direct Form I cascade of {n} section(s), input {self.in_fmt}, output "
-                f"{self.out_fmt}; sections run in sos row order {list(map(int, self.order))} with "
+                f"{self.out_fmt}, intermediate nodes {self.node_fmt}{wide}; sections run in sos row order {list(map(int, self.order))} with "
                 f"the gain spread by L1-norm scaling (every intermediate node, in {self.node_fmt}, "
                 f"bounded by {NODE_PEAK} of full scale for any input); acc = b x - a y - k e "
                 f"(exact products, no partial sum can overflow), rounded ({self.rounding_name}) "
@@ -442,11 +478,9 @@ class Biquad(Stage):
         return S.limit_cycle(self)
 
 
-def plan_cascade(sos: np.ndarray, node_fmt: QFormat, out_fmt: QFormat):
-    """Section order, per-section gains (their product is 1) and error feedback for ``sos``.
-
-    Returns (order: sos rows in execution order, gains: the factor each executed section's
-    numerator is multiplied by, efs: (k1, k2) per executed section)."""
+def plan_cascade(sos: np.ndarray, node_fmt: QFormat, out_fmt: QFormat) -> Plan:
+    """Section order, per-section gains (their product is 1) and error feedback for ``sos``,
+    with intermediate nodes in ``node_fmt`` and the output in ``out_fmt``."""
     n = len(sos)
     resp = S.section_responses(sos)
     length = S.impulse_length(sos)
@@ -496,16 +530,22 @@ def plan_cascade(sos: np.ndarray, node_fmt: QFormat, out_fmt: QFormat):
                     if cand is None or c0 + c < cand[0] - 1e-30:
                         cand = (c0 + c, order + [k], efs + [ef])
             best[mask] = cand
-        _, order, efs = best[full]
-    else:
-        order, efs, mask = list(range(n)), [], 0
-        for k in order:
+        noise, order, efs = best[full]
+    else:                                        # greedy: the cheapest next section each time
+        order, efs, mask, noise = [], [], 0, 0.0
+        while mask != full:
+            c, ef, k = min((cost(k, mask | 1 << k) + (k,) for k in range(n) if not mask >> k & 1),
+                           key=lambda t: t[0])
+            order.append(k)
+            efs.append(ef)
             mask |= 1 << k
-            efs.append(cost(k, mask)[1])
+            noise += c
     gains, prev, mask = [], 1.0, 0
     for pos, k in enumerate(order):
         mask |= 1 << k
         cum = 1.0 if pos == n - 1 else NODE_PEAK / l1(mask)
         gains.append(cum / prev)
         prev = cum
-    return order, gains, efs
+    signal_power = 0.1 * S.power_gain(prod(full))
+    snr = 300.0 if noise <= 0 else 10 * math.log10(max(signal_power, 1e-300) / noise)
+    return Plan(order, gains, efs, noise, snr)
