@@ -181,6 +181,30 @@ def test_no_intermediate_node_overflows_on_its_worst_input(sos):
         assert sats == [0]
 
 
+@pytest.mark.parametrize("acc_bits", [32, 40])
+def test_accumulator_bound_holds_for_every_section(acc_bits):
+    """The chosen formats keep sum |coef| * full scale + the error-feedback term inside the
+    accumulator, so the exact adds of the model and the C never need to saturate."""
+    for sos in (BUTTER6, ELLIP, NARROW):
+        st_ = make(sos, acc_bits=acc_bits).stages[0]
+        for pos, sec in enumerate(st_.sections):
+            x_max = 1 << 15
+            c = sec.constants()
+            bound = (sum(map(abs, c[:3])) + sum(map(abs, c[3:5]))) * x_max + \
+                (abs(c[5]) + abs(c[6])) * (1 << (sec.shift - 1))
+            assert bound < 1 << ((acc_bits if sec.word <= 16 else 64) - 1)
+
+
+@pytest.mark.parametrize("coef,acc_bits", [("Q2.13", 32), ("Q1.14", 40), ("Q1.30", 64)])
+def test_fixed_coefficient_format_is_used_and_bit_exact(coef, acc_bits):
+    des = make(signal.butter(4, 0.25, output="sos"), coef=coef, acc_bits=acc_bits)
+    st_ = des.stages[0]
+    assert all(sec.fa == sec.fb == int(coef.split(".")[1]) for sec in st_.sections)
+    x = stress(des.in_fmt, n=3000, seed=5)
+    assert np.array_equal(V.run_c(V.build_design(des, unroll=2), des, x), des.simulate(x)[0])
+    assert snr_of(des, noise(8000)) > 60.0
+
+
 def test_sos_file_is_relative_to_the_design(tmp_path):
     np.save(tmp_path / "lp.npy", BUTTER6)
     (tmp_path / "d.toml").write_text('name = "f"\n[[stage]]\nkernel = "biquad"\nsos_file = "lp.npy"\n')
