@@ -285,3 +285,15 @@ def test_bad_input_one_line_exit_2(tmp_path, stage, needle):
     assert len(lines) == 1 and lines[0].startswith("fxsim: error:"), stderr
     assert needle in lines[0], lines[0]
     assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("i", [2, 3, 4, 7])
+def test_generated_c_counts_the_same_saturations(i):
+    from codegen.verify import build_design, run_c
+    d = _design(i, block=64)
+    x = edge_signal(1000, str(d.in_fmt), seed=11)
+    st = d.stages[0]
+    expect, n_model = st.process(x, st.init_state())
+    y, sats = run_c(build_design(d, 4), d, x, with_saturations=True)
+    np.testing.assert_array_equal(y, expect)
+    assert n_model > 0 and sats == [n_model]
