@@ -28,13 +28,39 @@ int64_t fxm_poly_q40(const int64_t *table, int64_t f40)
     return row[0] + fxm_mul_k(d, acc, FXM_SEG_SHIFT);
 }
 
+int fxm_bit_length(int64_t n)
+{
+    int b = 1;
+    if (n >> 32) { n >>= 32; b += 32; }
+    if (n >> 16) { n >>= 16; b += 16; }
+    if (n >> 8) { n >>= 8; b += 8; }
+    if (n >> 4) { n >>= 4; b += 4; }
+    if (n >> 2) { n >>= 2; b += 2; }
+    if (n >> 1) { b += 1; }
+    return b;
+}
+
 int64_t fxm_isqrt_bisection(int64_t n)
 {
-    int64_t bit = (int64_t)1 << 62, res = 0;
+    int start;
+    int64_t bit, res = 0;
     if (n <= 0)
         return 0;
-    while (bit > n)
-        bit >>= 2;
+    start = (fxm_bit_length(n) - 1) & ~1;
+    if (n <= (int64_t)UINT32_MAX) {        /* the same steps in 32-bit words */
+        uint32_t m = (uint32_t)n, b32 = (uint32_t)1 << start, r32 = 0;
+        while (b32 != 0) {
+            if (m >= r32 + b32) {
+                m -= r32 + b32;
+                r32 = (r32 >> 1) + b32;
+            } else {
+                r32 >>= 1;
+            }
+            b32 >>= 2;
+        }
+        return (int64_t)r32;
+    }
+    bit = (int64_t)1 << start;
     while (bit != 0) {
         if (n >= res + bit) {
             n -= res + bit;
@@ -49,14 +75,20 @@ int64_t fxm_isqrt_bisection(int64_t n)
 
 int64_t fxm_isqrt_newton(int64_t n)
 {
-    int bits;
     int64_t y, z;
     if (n <= 0)
         return 0;
     if (n < 4)
         return 1;
-    bits = 63 - fx_norm(n, 64);
-    y = (int64_t)1 << ((bits + 1) >> 1);
+    y = (int64_t)1 << ((fxm_bit_length(n) + 1) >> 1);
+    if (n <= (int64_t)UINT32_MAX) {        /* the same quotients by a 32-bit division */
+        uint32_t m = (uint32_t)n, y32 = (uint32_t)y, z32 = (y32 + m / y32) >> 1;
+        while (z32 < y32) {
+            y32 = z32;
+            z32 = (y32 + m / y32) >> 1;
+        }
+        return (int64_t)y32;
+    }
     z = (y + fx_div_round(n, y, FX_FLOOR)) >> 1;
     while (z < y) {
         y = z;

@@ -81,14 +81,24 @@ def poly_q40(table, f40):
 
 
 @_jit
+def bit_length(n):
+    """Number of significant bits of n > 0, by a 6-step binary search (no loop over bits)."""
+    b = 1
+    for step in (32, 16, 8, 4, 2, 1):
+        if (n >> step) != 0:
+            n >>= step
+            b += step
+    return b
+
+
+@_jit
 def isqrt_bisection(n):
     """floor(sqrt(n)) of an int64 n >= 0 (0 for n < 0), digit by digit: one result bit per
-    step, from the top, each kept if its square still fits the remainder."""
+    step, from the highest power of 4 <= n down, each kept if its square still fits the
+    remainder. (The C twin runs values below 2**32 in 32-bit words: the same steps.)"""
     if n <= 0:
         return np.int64(0)
-    bit = np.int64(1) << 62
-    while bit > n:
-        bit >>= 2
+    bit = np.int64(1) << ((bit_length(n) - 1) & ~1)
     res = np.int64(0)
     while bit != 0:
         if n >= res + bit:
@@ -104,13 +114,13 @@ def isqrt_bisection(n):
 def isqrt_newton(n):
     """floor(sqrt(n)) of an int64 n >= 0 (0 for n < 0) by integer Newton iteration
     y <- floor((y + floor(n / y)) / 2) from 2**ceil(bits(n) / 2) >= sqrt(n): the sequence falls
-    monotonically to floor(sqrt(n)) and stops when it no longer decreases (<= 6 steps)."""
+    monotonically to floor(sqrt(n)) and stops when it no longer decreases (<= 6 steps).
+    (The C twin divides in 32 bits when n < 2**32: the same quotients.)"""
     if n <= 0:
         return np.int64(0)
     if n < 4:
         return np.int64(1)
-    bits = 63 - P.norm(n, 64)
-    y = np.int64(1) << ((bits + 1) >> 1)
+    y = np.int64(1) << ((bit_length(n) + 1) >> 1)
     z = (y + P.div_round(n, y, P.FLOOR)) >> 1
     while z < y:
         y = z

@@ -6,7 +6,7 @@
  *   sqrt K OUT_BITS METHOD | isqrt METHOD | isqrt32 | isqrt64
  *   log VALUE_BITS IN_FRAC BASE OUT_FRAC OUT_BITS | pow2 IN_FRAC OUT_FRAC OUT_BITS
  *   db_to_lin IN_FRAC OUT_FRAC OUT_BITS | reciprocal WORD_BITS
- *   div SHIFT OUT_BITS MODE   (input: num, den pairs)
+ *   div SHIFT OUT_BITS MODE   (input: num, den pairs) | copy (the loop alone, for cost baselines)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +15,9 @@
 #include "fxsim_math.h"
 
 #define CHUNK 4096
+
+static const char *const NAMES[] = {"sqrt", "isqrt", "isqrt32", "isqrt64", "log", "pow2",
+                                    "db_to_lin", "reciprocal", "div", "copy"};
 
 static int param(int argc, char **argv, int i)
 {
@@ -29,7 +32,7 @@ int main(int argc, char **argv)
 {
     static int64_t in[2 * CHUNK], out[CHUNK];
     const char *fn;
-    int p1, p2, p3, p4, p5, per;
+    int p1, p2, p3, p4, p5, per, f;
     size_t n, i;
     FILE *fin = stdin, *fout = stdout;
     if (argc > 3 && strcmp(argv[1], "-f") == 0) {
@@ -52,31 +55,28 @@ int main(int argc, char **argv)
     p3 = argc > 4 ? param(argc, argv, 4) : 0;
     p4 = argc > 5 ? param(argc, argv, 5) : 0;
     p5 = argc > 6 ? param(argc, argv, 6) : 0;
-    per = strcmp(fn, "div") == 0 ? 2 : 1;
+    for (f = 0; f < (int)(sizeof NAMES / sizeof NAMES[0]); f++)
+        if (strcmp(fn, NAMES[f]) == 0)
+            break;
+    if (f == (int)(sizeof NAMES / sizeof NAMES[0])) {
+        fprintf(stderr, "unknown function %s\n", fn);
+        return 2;
+    }
+    per = f == 8 ? 2 : 1;
     while ((n = fread(in, sizeof(int64_t) * per, CHUNK, fin)) > 0) {
         for (i = 0; i < n; i++) {
             int64_t x = in[per * i];
-            if (strcmp(fn, "sqrt") == 0)
-                out[i] = fxm_sqrt_q(x, p1, p2, p3);
-            else if (strcmp(fn, "isqrt") == 0)
-                out[i] = p1 == FXM_NEWTON ? fxm_isqrt_newton(x) : fxm_isqrt_bisection(x);
-            else if (strcmp(fn, "isqrt32") == 0)
-                out[i] = (int64_t)fxm_isqrt32((uint32_t)x);
-            else if (strcmp(fn, "isqrt64") == 0)
-                out[i] = fxm_isqrt64(x);
-            else if (strcmp(fn, "log") == 0)
-                out[i] = fxm_log_q(x, p1, p2, p3, p4, p5);
-            else if (strcmp(fn, "pow2") == 0)
-                out[i] = fxm_pow2_q(x, p1, p2, p3);
-            else if (strcmp(fn, "db_to_lin") == 0)
-                out[i] = fxm_db_to_lin_q(x, p1, p2, p3);
-            else if (strcmp(fn, "reciprocal") == 0)
-                out[i] = fxm_reciprocal_q(x, p1);
-            else if (strcmp(fn, "div") == 0)
-                out[i] = fxm_div_q(x, in[2 * i + 1], p1, p2, p3);
-            else {
-                fprintf(stderr, "unknown function %s\n", fn);
-                return 2;
+            switch (f) {
+            case 0: out[i] = fxm_sqrt_q(x, p1, p2, p3); break;
+            case 1: out[i] = p1 == FXM_NEWTON ? fxm_isqrt_newton(x) : fxm_isqrt_bisection(x); break;
+            case 2: out[i] = (int64_t)fxm_isqrt32((uint32_t)x); break;
+            case 3: out[i] = fxm_isqrt64(x); break;
+            case 4: out[i] = fxm_log_q(x, p1, p2, p3, p4, p5); break;
+            case 5: out[i] = fxm_pow2_q(x, p1, p2, p3); break;
+            case 6: out[i] = fxm_db_to_lin_q(x, p1, p2, p3); break;
+            case 7: out[i] = fxm_reciprocal_q(x, p1); break;
+            case 8: out[i] = fxm_div_q(x, in[2 * i + 1], p1, p2, p3); break;
+            default: out[i] = x; break;
             }
         }
         if (fwrite(out, sizeof(int64_t), n, fout) != n)
