@@ -239,11 +239,13 @@ class Section:
         return [*self.B, -self.A[0], -self.A[1], -self.ef[0], -self.ef[1]]
 
     def describe(self) -> str:
-        fmt = lambda f: str(QFormat(self.word - 1 - f, f))  # noqa: E731
+        def fmt(f):                             # a Q name, or the fraction bits of small values
+            return str(QFormat(self.word - 1 - f, f)) if f <= self.word - 1 else \
+                f"{self.word}-bit with {f} fraction bits"
         ef = f"error feedback k = ({self.ef[0]}, {self.ef[1]})" if any(self.ef) else \
             "no error feedback"
         align = "".join(f", {n} << {s}" for n, s in (("b x", self.sb), ("a y", self.sa)) if s)
-        return (f"sos row {self.row}: b {fmt(self.fb)}, a {fmt(self.fa)} ({self.word}-bit), "
+        return (f"sos row {self.row}: b {fmt(self.fb)}, a {fmt(self.fa)}, "
                 f"acc {self.acc_bits}-bit with {self.acc_frac} fraction bits{align}, {ef}, "
                 f"shift {self.shift}")
 
@@ -274,7 +276,8 @@ class Biquad(Stage):
                 raise FxsimError(f"{field}: {name!r} is not a file name")
             p = Path(name) if Path(name).is_absolute() else _design_dir() / name
             if not p.is_file():
-                raise FxsimError(f"{field}: file {str(p)!r} not found (relative to the design file)")
+                raise FxsimError(f"{field}: file {str(p)!r} not found (relative to the design "
+                                 f"file)")
             try:
                 sos = np.asarray(np.load(p, allow_pickle=False), dtype=np.float64)
             except (ValueError, OSError, TypeError) as e:
@@ -288,12 +291,14 @@ class Biquad(Stage):
             raise FxsimError(f"{field}: holds NaN or inf")
         if np.any(sos[:, 3] == 0):
             i = int(np.argmax(sos[:, 3] == 0))
-            raise FxsimError(f"{field}: row {i} has a0 = 0; allowed: a0 != 0 (rows are divided by a0)")
+            raise FxsimError(f"{field}: row {i} has a0 = 0; allowed: a0 != 0 (rows are divided "
+                             f"by a0)")
         return sos / sos[:, 3:4]
 
     def _design_sos(self, d, field) -> np.ndarray:
         if not isinstance(d, dict):
-            raise FxsimError(f"{field}: must be a table, e.g. {{ method = \"butter\", order = 4, wn = 0.25 }}")
+            raise FxsimError(f"{field}: must be a table, e.g. "
+                             f"{{ method = \"butter\", order = 4, wn = 0.25 }}")
         unknown = sorted(set(d) - DESIGN_KEYS)
         if unknown:
             raise FxsimError(f"{field}: unknown key {unknown[0]!r}; allowed: "
@@ -309,7 +314,8 @@ class Biquad(Stage):
             isinstance(wn, list) and len(wn) == 2 and
             all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in wn))
         if not ok:
-            raise FxsimError(f"{field}.wn: {wn!r}; allowed: a number, or [low, high] for band filters")
+            raise FxsimError(f"{field}.wn: {wn!r}; allowed: a number, or [low, high] for band "
+                             f"filters")
         btype = d.get("btype", "low")
         if btype not in BTYPES:
             raise FxsimError(f"{field}.btype: {btype!r}; allowed: {' | '.join(BTYPES)}")
@@ -331,16 +337,19 @@ class Biquad(Stage):
             r = S.section_pole_radius(row[4], row[5])
             if r >= 1.0:
                 raise FxsimError(f"{self.where}: the float design is unstable: sos row {i} has a "
-                                 f"pole of magnitude {r:.6g} (a1 = {row[4]:.6g}, a2 = {row[5]:.6g}); "
+                                 f"pole of magnitude {r:.6g} (a1 = {row[4]:.6g}, a2 = "
+                                 f"{row[5]:.6g}); "
                                  f"a stable IIR needs every pole inside the unit circle")
         wide_data = max(self.in_fmt.word_bits, self.out_fmt.word_bits) > 16
         acc_bits = opt.get("acc_bits", 64 if wide_data else 40)
         allowed = (64,) if wide_data else (32, 40, 64)
         if acc_bits not in allowed or isinstance(acc_bits, bool):
             raise FxsimError(f"{self.where}.acc_bits: {acc_bits!r}; allowed: "
-                             f"{', '.join(map(str, allowed))} for {self.in_fmt} -> {self.out_fmt} data")
+                             f"{', '.join(map(str, allowed))} for {self.in_fmt} -> "
+                             f"{self.out_fmt} data")
         self.acc_bits = acc_bits
-        self.fixed = QFormat.parse(opt["coef"], field=f"{self.where}.coef") if "coef" in opt else None
+        self.fixed = QFormat.parse(opt["coef"], field=f"{self.where}.coef") \
+            if "coef" in opt else None
         self.coef_word = 32 if wide_data else 16
         if self.fixed is not None:
             if self.fixed.word_bits > 32 or not self.fixed.signed:
@@ -349,7 +358,8 @@ class Biquad(Stage):
             self.coef_word = self.fixed.word_bits
             if self.coef_word > 16 and self.acc_bits < 64:
                 raise FxsimError(f"{self.where}.acc_bits: {self.acc_bits} with {self.coef_word}-bit "
-                                 f"coef {self.fixed}; a wider-than-16-bit coefficient needs acc_bits = 64")
+                                 f"coef {self.fixed}; a wider-than-16-bit coefficient needs "
+                                 f"acc_bits = 64")
         self.node_fmt = QFormat(0, self.out_fmt.word_bits - 1)
         plan = plan_cascade(self.sos_user, self.node_fmt, self.out_fmt)
         # wider state: 16-bit data whose predicted SNR with 16-bit nodes is poor gets 32-bit nodes
@@ -456,12 +466,13 @@ class Biquad(Stage):
         secs = "; ".join(f"[{i}] {s.describe()}" for i, s in enumerate(self.sections))
         wide = " (32-bit: wider state, as 16-bit nodes would cost SNR)" if self.wide_state else ""
         return (f"Direct Form I cascade of {n} section(s), input {self.in_fmt}, output "
-                f"{self.out_fmt}, intermediate nodes {self.node_fmt}{wide}; sections run in sos row order {list(map(int, self.order))} with "
-                f"the gain spread by L1-norm scaling (every intermediate node, in {self.node_fmt}, "
-                f"bounded by {NODE_PEAK} of full scale for any input); acc = b x - a y - k e "
-                f"(exact products, no partial sum can overflow), rounded ({self.rounding_name}) "
-                f"right by the section's shift, {self.overflow_name} to the node format; "
-                f"e = rounding residual (error feedback). Sections: {secs}")
+                f"{self.out_fmt}, intermediate nodes {self.node_fmt}{wide}; sections run in sos "
+                f"row order {list(map(int, self.order))} with the gain spread by L1-norm scaling "
+                f"(every intermediate node bounded by {NODE_PEAK} of full scale for any input); "
+                f"acc = b x - a y - k e (exact products, no partial sum can overflow), rounded "
+                f"({self.rounding_name}) right by the section's shift, {self.overflow_name} to "
+                f"the node format (the output format after the last section); e = rounding "
+                f"residual (error feedback). Sections: {secs}")
 
     def c_context(self):
         secs = []
