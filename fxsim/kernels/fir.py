@@ -95,12 +95,34 @@ def _row_checked(ext, h, first, step, k0, m, acc, p, rows, acc_bits, overflow):
 @nb.njit(cache=True)
 def _row_exact(ext, h, first, step, k0, m, acc, p, rows):
     q = h.size
-    for k in range(m):
-        w = ext[first + (k0 + k) * step:]  # a view: indices j >= 0 let numba vectorise
+    k = 0
+    while k + 4 <= m:                      # four positions share each coefficient load
+        w0 = ext[first + (k0 + k) * step:]  # views: indices j >= 0 let numba vectorise
+        w1 = ext[first + (k0 + k + 1) * step:]
+        w2 = ext[first + (k0 + k + 2) * step:]
+        w3 = ext[first + (k0 + k + 3) * step:]
+        a0 = np.int64(0)
+        a1 = np.int64(0)
+        a2 = np.int64(0)
+        a3 = np.int64(0)
+        for j in range(q):
+            c = np.int64(h[j])
+            a0 = P.mac_exact(a0, c, np.int64(w0[j]))
+            a1 = P.mac_exact(a1, c, np.int64(w1[j]))
+            a2 = P.mac_exact(a2, c, np.int64(w2[j]))
+            a3 = P.mac_exact(a3, c, np.int64(w3[j]))
+        acc[k * rows + p] = a0
+        acc[(k + 1) * rows + p] = a1
+        acc[(k + 2) * rows + p] = a2
+        acc[(k + 3) * rows + p] = a3
+        k += 4
+    while k < m:
+        w = ext[first + (k0 + k) * step:]
         a = np.int64(0)
         for j in range(q):
             a = P.mac_exact(a, np.int64(h[j]), np.int64(w[j]))
         acc[k * rows + p] = a
+        k += 1
 
 
 @nb.njit(cache=True)
