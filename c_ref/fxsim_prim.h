@@ -147,22 +147,25 @@ static inline int64_t fx_msu(int64_t acc, int64_t a, int64_t b, int acc_bits, in
     return fx_add(acc, -(a * b), acc_bits, overflow, ovf);
 }
 
+/* Number of significant bits of v >= 0 (0 for 0): a branch-light binary search. */
+static inline int fx_bit_length(int64_t v)
+{
+    int n = 0, step;
+    for (step = 32; step > 0; step >>= 1) {
+        if (v >= ((int64_t)1 << step)) {
+            v >>= step;
+            n += step;
+        }
+    }
+    return n + (int)v;
+}
+
 /* Redundant sign bits of x as a bits-wide signed word; norm(0) = 0, norm(-1) = bits - 1. */
 static inline int fx_norm(int64_t x, int bits)
 {
-    int64_t v, lim;
-    int n = 0;
     if (x == 0)
         return 0;
-    if (x == -1)
-        return bits - 1;
-    v = x >= 0 ? x : ~x;
-    lim = (int64_t)1 << (bits - 2);
-    while (v < lim) {
-        v <<= 1;
-        n++;
-    }
-    return n;
+    return bits - 1 - fx_bit_length(x >= 0 ? x : ~x);
 }
 
 /* num / den rounded by mode (as fx_shr_round); den != 0 and num, den > INT64_MIN. The magnitudes

@@ -147,20 +147,24 @@ def msu(acc, a, b, acc_bits, overflow):
 
 
 @_jit
+def bit_length(v):
+    """Number of significant bits of v >= 0 (0 for 0): a branch-light binary search."""
+    n = 0
+    for step in (32, 16, 8, 4, 2, 1):
+        if v >= (np.int64(1) << step):
+            v >>= step
+            n += step
+    return n + v
+
+
+@_jit
 def norm(x, bits):
     """Redundant sign bits of x as a ``bits``-bit signed word: the left shift that normalises it.
     norm(0) = 0 and norm(-1) = bits - 1, as the ITU-T norm_s / norm_l define it."""
     if x == 0:
         return 0
-    if x == -1:
-        return bits - 1
     v = x if x >= 0 else ~x                    # both have the same number of sign bits
-    n = 0
-    lim = np.int64(1) << (bits - 2)
-    while v < lim:
-        v <<= 1
-        n += 1
-    return n
+    return bits - 1 - bit_length(v)
 
 
 @nb.njit(cache=True)

@@ -175,3 +175,11 @@ def test_c_twin_bit_exact(prim_exe, op):
     mismatches = int(np.count_nonzero(np.any(got != want, axis=1)))
     assert got.shape == want.shape
     assert mismatches == 0, f"{op} ({kind}): {mismatches} mismatches of {len(a)}"
+
+
+@given(st.integers(2, 64).flatmap(lambda b: st.tuples(st.just(b), st.integers(-(1 << (b - 1)), (1 << (b - 1)) - 1))))
+def test_norm_is_the_normalising_shift(bits_x):
+    bits, x = bits_x
+    lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    want = 0 if x == 0 else max(k for k in range(bits) if lo <= x * (1 << k) <= hi)
+    assert P.norm(np.int64(x), bits) == want
