@@ -205,6 +205,24 @@ def test_fixed_coefficient_format_is_used_and_bit_exact(coef, acc_bits):
     assert snr_of(des, noise(8000)) > 60.0
 
 
+def test_mixed_formats_q15_in_q31_out_bit_exact():
+    des = D.from_dict({"name": "t_mixed", "block": 64, "defaults": {"data": "Q15"},
+                       "stage": [{"kernel": "biquad", "sos": ELLIP.tolist(), "data": "Q1.30"}]})
+    assert all(sec.word == 32 for sec in des.stages[0].sections)
+    x = stress(des.in_fmt, n=3000, seed=6)
+    assert np.array_equal(V.run_c(V.build_design(des), des, x), des.simulate(x)[0])
+    assert snr_of(des, noise(8000)) > 120.0
+
+
+def test_overflow_error_mode_is_a_range_error(tmp_path):
+    p = tmp_path / "d.toml"
+    p.write_text('name = "f"\n[defaults]\noverflow = "error"\n[[stage]]\nkernel = "biquad"\n'
+                 'sos = [[2.0, 0.0, 0.0, 1.0, 0.0, 0.0]]\n')
+    np.save(tmp_path / "loud.npy", np.full(100, 0.9))
+    code, _, stderr = cli("quantize", p, "--input", tmp_path / "loud.npy")
+    assert code == 2 and "out of range" in stderr and len(stderr.strip().splitlines()) == 1
+
+
 def test_sos_file_is_relative_to_the_design(tmp_path):
     np.save(tmp_path / "lp.npy", BUTTER6)
     (tmp_path / "d.toml").write_text('name = "f"\n[[stage]]\nkernel = "biquad"\nsos_file = "lp.npy"\n')
