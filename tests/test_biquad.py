@@ -289,11 +289,14 @@ def test_unstable_float_design():
 
 
 def test_limit_cycle_probe():
-    des = make(NARROW, out="Q1.14")
-    res = des.stages[0].extra_report()
-    assert set(res) == {"limit_cycle", "limit_cycle_lsb"}
-    assert isinstance(res["limit_cycle"], bool)
-    assert make(BUTTER6).stages[0].extra_report()["limit_cycle"] in (True, False)
+    """A lightly damped resonator with rounding to nearest keeps a 1-LSB zero-input cycle; with
+    magnitude truncation (rounding = "zero") it decays to 0; a well-damped pole never cycles."""
+    resonator = [[0.05, 0.0, 0.0, 1.0, -1.8, 0.95]]
+    res = make(resonator).stages[0].extra_report()
+    assert res == {"limit_cycle": True, "limit_cycle_lsb": 1}
+    assert make(resonator, rounding="zero").stages[0].extra_report() == \
+        {"limit_cycle": False, "limit_cycle_lsb": 0}
+    assert make([[0.01, 0.0, 0.0, 1.0, 0.0, 0.98]]).stages[0].extra_report()["limit_cycle"] is False
 
 
 def test_quantize_json_has_limit_cycle_field():
