@@ -256,6 +256,8 @@ BAD = [
     ('kernel = "fir"', "needs one of taps, taps_file or design"),
     ('kernel = "fir"\ntaps = [0.5]\ndesign = { method = "firwin", numtaps = 5, cutoff = 0.2 }',
      "allowed: one of taps, taps_file, design"),
+    ('kernel = "fir"\ndesign = "firwin"', "is not a table"),
+    ('kernel = "fir"\ndesign = { numtaps = 5 }', "allowed: firwin | remez"),
     ('kernel = "fir"\ndesign = { method = "butter", numtaps = 5 }',
      "allowed: firwin | remez"),
     ('kernel = "fir"\ndesign = { method = "firwin", numtaps = 5, cutoff = 1.5 }',
