@@ -547,7 +547,7 @@ def reference(name, x, fmt, out_fmt):
     f = QFormat.parse(fmt) if not isinstance(fmt, QFormat) else fmt
     v = np.asarray(x, dtype=np.float64) * 2.0 ** -f.frac_bits
     scale = 2.0 ** out_fmt.frac_bits
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if name == "sqrt":
             r = np.sqrt(np.maximum(v, 0.0))
         elif name == "log2":
@@ -564,4 +564,4 @@ def reference(name, x, fmt, out_fmt):
             r = 1.0 / v
         else:
             raise FxsimError(f"reference: unknown function {name!r}")
-    return r * scale
+        return r * scale

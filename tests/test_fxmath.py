@@ -512,3 +512,58 @@ def test_c_twin_bit_exact_on_cortex_m4():
         if got.size != y.size or np.any(got != y.astype(np.int64).ravel()):
             bad[name] = int(np.count_nonzero(got != y.astype(np.int64).ravel()))
     assert bad == {}
+
+
+# ---------------------------------------------------------------------------------------------
+# any format: random Q formats, model against the exact / float reference and against C
+
+@st.composite
+def q_formats(draw):
+    signed = draw(st.booleans())
+    word = draw(st.integers(3, 32 if signed else 31))
+    int_bits = draw(st.integers(0, word - (1 if signed else 0)))
+    return QFormat(int_bits, word - int_bits - (1 if signed else 0), signed)
+
+
+def _format_inputs(f: QFormat, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.unique(np.concatenate([corners(f), rng.integers(f.min_int, f.max_int, 3000,
+                                                              endpoint=True)]))
+
+
+@settings(max_examples=40, deadline=None)
+@given(q_formats(), st.integers(0, 2 ** 32 - 1))
+def test_any_format_accuracy(f, seed):
+    x = _format_inputs(f, seed)
+    y, of = M.sqrt(x, f)
+    k = 2 * of.frac_bits - f.frac_bits
+    assert np.array_equal(y, np.minimum(exact_sqrt_round(np.maximum(x, 0) << k), of.max_int))
+    pos = x[x > 0]
+    for name in ("log2", "log10", "db"):
+        y, of = getattr(M, name)(pos, f)
+        assert np.abs(errors(name, pos, f, y, of)).max() <= 0.52, (name, str(f))
+    y, of = M.pow2(x, f)
+    assert np.abs(errors("pow2", x, f, y, of)).max() <= 0.52, str(f)
+    y, of = M.db_to_lin(x, f)
+    assert np.abs(errors("db_to_lin", x, f, y, of)).max() <= 0.52, str(f)
+
+
+@settings(max_examples=15, deadline=None)
+@given(q_formats(), st.integers(0, 2 ** 32 - 1))
+def test_any_format_c_twin(drivers, f, seed):
+    x = _format_inputs(f, seed)
+    vb = f.word_bits - (0 if not f.signed else 1)
+    exe = drivers["-O2"]
+    for method, code in (("newton", M.NEWTON), ("bisection", M.BISECTION)):
+        y, of = M.sqrt(x, f, method)
+        sat = of.word_bits + (0 if of.signed else 1)
+        assert np.array_equal(c_run(exe, ["sqrt", 2 * of.frac_bits - f.frac_bits, sat, code], x),
+                              y)
+    for name, base in (("log2", M.LOG2), ("log10", M.LOG10), ("db", M.DB)):
+        y, of = getattr(M, name)(x, f)
+        args = ["log", vb, f.frac_bits, base, of.frac_bits, of.word_bits]
+        assert np.array_equal(c_run(exe, args, x), y), name
+    for name in ("pow2", "db_to_lin"):
+        y, of = getattr(M, name)(x, f)
+        sat = of.word_bits + (0 if of.signed else 1)
+        assert np.array_equal(c_run(exe, [name, f.frac_bits, of.frac_bits, sat], x), y), name
