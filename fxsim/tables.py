@@ -15,6 +15,10 @@ Q40 (int64). Approximation error: log2 < 2**-32, 2**f < 2**-36 (measured by ``ma
 
 Constants (``CONSTANTS``), each a positive int64 K with its fraction bits chosen so that
 2**40 <= K < 2**41.7, the range the wide multiply in fxmath accepts.
+
+fxmath passes the tables to its numba kernels as arguments, but its compiled cache freezes the
+constants and SEG_BITS / COEF_FRAC: after changing them, regenerate the header and delete
+fxsim/__pycache__/fxmath*.nb[ci] (numba only watches fxmath.py itself).
 """
 from __future__ import annotations
 
