@@ -134,3 +134,15 @@ def test_verify_examples(example, unroll):
     d = D.load(ROOT / "examples" / f"{example}.toml")
     res = verify(d, builtin_signals(d.sample_rate, n=2000), unroll=unroll)
     assert res["passed"] and res["bit_exact"] and res["snr_db"] >= 60, res
+
+
+@pytest.mark.parametrize("block", [7, 160])
+def test_chain_interpolate_fir_decimate(block):
+    """Stages of different rates in one design: buffers, phases and call sizes line up."""
+    d = D.from_dict({"name": "chain", "block": block, "defaults": {"data": "Q15"},
+                     "stage": [{"kernel": "interpolate", "factor": 3, "data": "Q1.14"},
+                               {"kernel": "fir", "taps": [0.25, 0.5, 0.25], "coef": 16, "data": "Q1.14"},
+                               {"kernel": "decimate", "factor": 2, "data": "Q1.14"}]})
+    assert d.rate == Fraction(3, 2)
+    res = verify(d, builtin_signals(d.sample_rate, n=1001), unroll=2)
+    assert res["passed"] and res["bit_exact"], res
