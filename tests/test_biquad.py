@@ -89,7 +89,7 @@ def c_ref_args(st, block):
     args = [block, len(st.sections), ROUNDING_NAMES.index(st.rounding_name),
             OVERFLOW_NAMES.index(st.overflow_name)]
     for pos, sec in enumerate(st.sections):
-        args += [*sec.constants(), sec.shift, int(st.out_bits[pos])]
+        args += [*sec.constants(), sec.ps, sec.shift, int(st.out_bits[pos])]
     return args
 
 
@@ -190,9 +190,11 @@ def test_accumulator_bound_holds_for_every_section(acc_bits):
         for pos, sec in enumerate(st_.sections):
             x_max = 1 << 15
             c = sec.constants()
-            bound = (sum(map(abs, c[:3])) + sum(map(abs, c[3:5]))) * x_max + \
+            limit = 1 << ((acc_bits if sec.word <= 16 else 64) - 1)
+            numerator = sum(map(abs, c[:3])) * x_max
+            bound = (numerator >> sec.ps) + 1 + sum(map(abs, c[3:5])) * x_max + \
                 (abs(c[5]) + abs(c[6])) * (1 << (sec.shift - 1))
-            assert bound < 1 << ((acc_bits if sec.word <= 16 else 64) - 1)
+            assert numerator < limit and bound < limit
 
 
 @pytest.mark.parametrize("coef,acc_bits", [("Q2.13", 32), ("Q1.14", 40), ("Q1.30", 64)])
@@ -279,8 +281,11 @@ def test_wider_state_for_a_high_q_cascade():
 
 
 def test_refuses_coefficients_that_cannot_reach_60_db():
-    with pytest.raises(FxsimError, match=r"move the response .* from the design \(needs >= 60\)"):
-        make(signal.butter(2, 0.00005, output="sos"), "Q31")
+    """The narrowband design forced into 16-bit Q1.14 coefficients: a one-line refusal that says
+    what would work."""
+    with pytest.raises(FxsimError, match=r"move the response 35.8 dB from the design \(needs >= "
+                                         r"60\).* use 32-bit coefficients \(drop coef\)"):
+        make(NARROW, coef="Q1.14")
 
 
 def test_unstable_float_design():

@@ -5,8 +5,8 @@
 
 #include "fxsim_prim.h"
 
-int ref_biquad_init(ref_biquad *k, int nsec, const int64_t *consts, const int *shifts,
-                    const int *out_bits, int rounding, int overflow)
+int ref_biquad_init(ref_biquad *k, int nsec, const int64_t *consts, const int *pshifts,
+                    const int *shifts, const int *out_bits, int rounding, int overflow)
 {
     int s;
     if (nsec < 1 || nsec > REF_BIQUAD_MAX_SECTIONS)
@@ -17,6 +17,7 @@ int ref_biquad_init(ref_biquad *k, int nsec, const int64_t *consts, const int *s
     k->overflow = overflow;
     for (s = 0; s < nsec; s++) {
         memcpy(k->sec[s].c, consts + 7 * s, sizeof k->sec[s].c);
+        k->sec[s].pshift = pshifts[s];
         k->sec[s].shift = shifts[s];
         k->sec[s].out_bits = out_bits[s];
     }
@@ -35,6 +36,7 @@ static void section_process(ref_biquad *k, ref_biquad_section *sec, const int32_
         acc = fx_mac_exact(0, c[0], x0);
         acc = fx_mac_exact(acc, c[1], z[0]);
         acc = fx_mac_exact(acc, c[2], z[1]);
+        acc = fx_shr_round(acc, sec->pshift, FX_FLOOR);
         acc = fx_mac_exact(acc, c[3], z[2]);
         acc = fx_mac_exact(acc, c[4], z[3]);
         acc = fx_mac_exact(acc, c[5], z[4]);

@@ -2,9 +2,10 @@
  * biquad - reference C (fxsim/kernels/biquad.py): a cascade of Direct Form I second-order
  * sections, run section after section over the block.
  *
- * Per section and sample, with integer constants in accumulator units (the alignment shifts of
- * b x and a y folded in, signs of the feedback terms folded in):
- *   acc = B0 x[n] + B1 x[n-1] + B2 x[n-2] + NA1 y[n-1] + NA2 y[n-2] + NK1 e[n-1] + NK2 e[n-2]
+ * Per section and sample, with integer constants (left alignment shifts of b x and a y folded
+ * in, signs of the feedback terms folded in):
+ *   acc = floor((B0 x[n] + B1 x[n-1] + B2 x[n-2]) / 2^pshift)    (numerator to accumulator units)
+ *         + NA1 y[n-1] + NA2 y[n-2] + NK1 e[n-1] + NK2 e[n-2]
  *   q = round(acc / 2^shift)   (the design's rounding mode)
  *   e[n] = acc - q 2^shift     (rounding residual, fed back with NK1 = -k1, NK2 = -k2)
  *   y[n] = q saturated (or wrapped) to out_bits; saturations counted
@@ -21,6 +22,7 @@
 
 typedef struct {
     int64_t c[7];       /* B0 B1 B2 NA1 NA2 NK1 NK2 */
+    int pshift;         /* right shift (floor) of the numerator sum to accumulator units */
     int shift;          /* right shift of the accumulator to the output */
     int out_bits;       /* output word of the section */
     int64_t z[6];       /* x[n-1], x[n-2], y[n-1], y[n-2], e[n-1], e[n-2] */
@@ -32,9 +34,10 @@ typedef struct {
     uint32_t saturations;
 } ref_biquad;
 
-/* consts: nsec rows of 7; shifts, out_bits: nsec entries. Returns 0, or -1 if nsec is too big. */
-int ref_biquad_init(ref_biquad *k, int nsec, const int64_t *consts, const int *shifts,
-                    const int *out_bits, int rounding, int overflow);
+/* consts: nsec rows of 7; pshifts, shifts, out_bits: nsec entries. Returns 0, or -1 if nsec is
+ * out of range. */
+int ref_biquad_init(ref_biquad *k, int nsec, const int64_t *consts, const int *pshifts,
+                    const int *shifts, const int *out_bits, int rounding, int overflow);
 /* y may equal x (in place). */
 void ref_biquad_process(ref_biquad *k, const int32_t *x, int32_t *y, int n);
 

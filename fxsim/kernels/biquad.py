@@ -7,7 +7,8 @@ optional ``coef`` (one Q format for every coefficient) and ``acc_bits`` (32, 40 
 The float reference is ``scipy.signal.sosfilt`` of the sos as written (a0 normalised).
 
 Structure. Every section is Direct Form I, for 16-bit and 32-bit data alike:
-    acc = b0 x[n] + b1 x[n-1] + b2 x[n-2] - a1 y[n-1] - a2 y[n-2] - k1 e[n-1] - k2 e[n-2]
+    acc = floor((b0 x[n] + b1 x[n-1] + b2 x[n-2]) / 2^ps)
+          - a1 y[n-1] - a2 y[n-2] - k1 e[n-1] - k2 e[n-2]
     y[n] = fit(round(acc / 2^s)),  e[n] = acc - round(acc / 2^s) 2^s
 DF1 rather than DF2T (also for Q31): its only rounding point and its only stored nodes are the
 section's input and output, whose ranges the gain scaling below controls exactly, so the
@@ -21,10 +22,13 @@ word with no integer bits (Q15 or Q31). Coefficients: a 16-bit word for 16-bit d
 32-bit data, with fraction bits chosen per section from its magnitudes (f_b for b0..b2, f_a for
 a1, a2: the most that fit the word; |a1| < 2 gives Q1.14-style a's, small b's get more fraction
 bits) unless ``coef`` fixes one format. Products are exact; the accumulator has acc_bits (32 or 40
-for 16-bit coefficients, 64 for 32-bit ones) and ``acc_frac`` fraction bits; b x and a y are
-aligned to it by exact left shifts of the smaller one (folded into the integer constants).
-acc_frac is the largest for which sum |coef| * full scale + the error-feedback term provably fits
-the accumulator, so no partial sum can overflow (the adds need no saturation). The output is the
+for 16-bit coefficients, 64 for 32-bit ones) and ``acc_frac`` fraction bits; a y is aligned to it
+by an exact left shift (folded into the constants). The numerator sum keeps all f_b fraction bits
+of the b's: when b x has fewer than acc_frac the b's are shifted left (exact); when it has more
+(small b's of narrowband sections, 32-bit data) the sum is shifted right by ps with floor before
+a y is added, an error of one accumulator LSB (2^-acc_frac), far below the output's. acc_frac is
+the largest for which sum |coef| * full scale + the error-feedback term provably fits the
+accumulator, so no partial sum can overflow (the adds need no saturation). The output is the
 accumulator shifted right by s = acc_frac - f_y with the design's rounding, then saturated (or
 wrapped) to the section's output word; saturations are counted.
 
@@ -103,15 +107,17 @@ class Plan(NamedTuple):
 def biquad_process(x, consts, shifts, out_bits, state, rounding, overflow):
     """Run the cascade, section after section, over the whole block.
 
-    consts[k] = (B0, B1, B2, -A1, -A2, -k1, -k2): integer constants in accumulator units (the
-    alignment shifts are folded in); shifts[k] = s; out_bits[k] = the section's output word.
+    consts[k] = (B0, B1, B2, -A1, -A2, -k1, -k2): integer constants (left alignment shifts
+    folded in); shifts[k] = (ps, s): the numerator sum is shifted right by ps (floor) into
+    accumulator units, the accumulator by s (the design's rounding) to the output;
+    out_bits[k] = the section's output word.
     state[k] = (x[n-1], x[n-2], y[n-1], y[n-2], e[n-1], e[n-2]). Returns (y, overflow count)."""
     y = x.copy()
     n_ovf = 0
     for k in range(consts.shape[0]):
         b0, b1, b2 = consts[k, 0], consts[k, 1], consts[k, 2]
         na1, na2, nk1, nk2 = consts[k, 3], consts[k, 4], consts[k, 5], consts[k, 6]
-        s = shifts[k]
+        ps, s = shifts[k, 0], shifts[k, 1]
         bits = out_bits[k]
         unit = -(np.int64(1) << s)
         x1, x2, y1, y2 = state[k, 0], state[k, 1], state[k, 2], state[k, 3]
@@ -121,6 +127,7 @@ def biquad_process(x, consts, shifts, out_bits, state, rounding, overflow):
             acc = P.mac_exact(np.int64(0), b0, x0)
             acc = P.mac_exact(acc, b1, x1)
             acc = P.mac_exact(acc, b2, x2)
+            acc = P.shr_round(acc, ps, P.FLOOR)
             acc = P.mac_exact(acc, na1, y1)
             acc = P.mac_exact(acc, na2, y2)
             acc = P.mac_exact(acc, nk1, e1)
@@ -204,23 +211,32 @@ class Section:
         acc_frac = max(f_x + fb, f_y + fa)
         limit = 1 << (acc_bits - 1)
         while True:
-            self.fb, self.fa = min(fb, acc_frac - f_x), min(fa, acc_frac - f_y)
-            self.sb, self.sa = acc_frac - f_x - self.fb, acc_frac - f_y - self.fa
+            # b x keeps all f_b fraction bits: when it has more than the accumulator, the
+            # numerator sum is shifted right (floor) by ps before a y is added, so small b's
+            # (narrowband sections, 32-bit data) keep their precision; when it has fewer, the
+            # b's are shifted left (sb, exact)
+            self.fb, self.fa = fb, min(fa, acc_frac - f_y)
+            self.sb, self.sa = max(0, acc_frac - f_x - fb), acc_frac - f_y - self.fa
+            self.ps = max(0, f_x + fb - acc_frac)
             self.shift = acc_frac - f_y
             self.b_int = [_round_int(float(c), self.fb) for c in b]
             self.a_int = [_round_int(float(c), self.fa) for c in a]
             self.B = [c << self.sb for c in self.b_int]
             self.A = [c << self.sa for c in self.a_int]
+            num_bound = sum(map(abs, self.B)) * x_max
             ef_term = (abs(ef[0]) + abs(ef[1])) * (1 << max(self.shift - 1, 0))
-            bound = sum(map(abs, self.B)) * x_max + sum(map(abs, self.A)) * y_max + ef_term
-            if bound < limit and self.shift >= 0:
+            bound = (num_bound >> self.ps) + 1 + sum(map(abs, self.A)) * y_max + ef_term
+            if num_bound < limit and bound < limit and self.shift >= 0:
                 break
             if fixed is not None or self.shift <= 0:
                 raise FxsimError(f"{where}.acc_bits: a {acc_bits}-bit accumulator cannot hold "
                                  f"sos row {row} with coef {fixed} without "
                                  f"overflow; use acc_bits = {40 if acc_bits < 40 else 64} or a "
                                  f"coef format with fewer fraction bits")
-            acc_frac -= 1
+            if num_bound >= limit and self.ps > 0:
+                fb -= 1                         # the numerator sum alone would not fit
+            else:
+                acc_frac -= 1
         self.acc_frac = acc_frac
 
     @property
@@ -245,6 +261,8 @@ class Section:
         ef = f"error feedback k = ({self.ef[0]}, {self.ef[1]})" if any(self.ef) else \
             "no error feedback"
         align = "".join(f", {n} << {s}" for n, s in (("b x", self.sb), ("a y", self.sa)) if s)
+        if self.ps:
+            align += f", b x summed then >> {self.ps} (floor)"
         return (f"sos row {self.row}: b {fmt(self.fb)}, a {fmt(self.fa)}, "
                 f"acc {self.acc_bits}-bit with {self.acc_frac} fraction bits{align}, {ef}, "
                 f"shift {self.shift}")
@@ -424,7 +442,7 @@ class Biquad(Stage):
                 words[pos] = 32
         secs = self._quantize(words)
         while self._coef_snr(secs) < WIDEN_BELOW_DB and min(words) < 32:
-            best, best_snr = None, -1.0
+            best, best_snr = None, -math.inf
             for pos in range(len(words)):
                 if words[pos] < 32:
                     trial = list(words)
@@ -443,7 +461,7 @@ class Biquad(Stage):
 
     def _pack(self):
         self.consts = np.array([s.constants() for s in self.sections], dtype=np.int64)
-        self.shifts = np.array([s.shift for s in self.sections], dtype=np.int64)
+        self.shifts = np.array([(s.ps, s.shift) for s in self.sections], dtype=np.int64)
         n = len(self.sections)
         self.out_bits = np.array([self.node_fmt.word_bits] * (n - 1) + [self.out_fmt.word_bits],
                                  dtype=np.int64)
@@ -480,7 +498,7 @@ class Biquad(Stage):
             c = s.constants()
             secs.append({"pos": pos, "row": s.row, "b0": c[0], "b1": c[1], "b2": c[2],
                          "na1": c[3], "na2": c[4], "nk1": c[5], "nk2": c[6],
-                         "ef": any(s.ef), "shift": s.shift, "bits": int(self.out_bits[pos]),
+                         "ef": any(s.ef), "shift": s.shift, "ps": s.ps, "bits": int(self.out_bits[pos]),
                          "describe": s.describe()})
         return {"sections": secs, "nsec": len(secs)}
 
