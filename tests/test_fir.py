@@ -83,6 +83,9 @@ CONFIGS = [
     ("Q31", {"taps": [0.9, 0.9, 0.9, -0.9], "coef": "Q31", "acc_bits": 64, "rounding": "convergent"}),
     ("Q31", {"taps": [0.99] * 5, "coef": "Q31", "acc_bits": 64, "overflow": "wrap"}),
     ("Q1.14", {"taps": [1.5, -0.75, 0.3], "coef": "Q2.13", "acc_bits": 32, "out": "Q15"}),
+    # tap counts that leave 3 and 2 taps after the C's 4-tap unrolled loop, exact and saturating
+    ("Q15", {"taps": [0.1, -0.2, 0.3, 0.9, 0.3, -0.2, 0.1]}),
+    ("Q31", {"taps": [0.99, 0.99, 0.99, -0.99, 0.99, 0.99], "coef": "Q31", "acc_bits": 64}),
 ]
 
 
@@ -102,6 +105,7 @@ def test_model_equals_integer_convolution(i):
 def test_paths_cover_exact_and_checked():
     assert _design(0).stages[0].exact and _design(5).stages[0].exact
     assert not _design(3).stages[0].exact and not _design(7).stages[0].exact
+    assert _design(9).stages[0].exact and not _design(10).stages[0].exact
     assert _design(1).stages[0].path == "split16"
 
 
@@ -175,7 +179,7 @@ def test_reference_c_equals_model(i):
 
 
 @pytest.mark.parametrize("i,unroll", [(i, 4) for i in range(len(CONFIGS))] +
-                         [(i, u) for i in (0, 1, 3, 7) for u in (1, 2, 8)])
+                         [(i, u) for i in (0, 1, 3, 7, 9, 10) for u in (1, 2, 8)])
 def test_generated_c_equals_model_and_reference_c(i, unroll):
     # block 37: calls that do not line up with anything; 300 > the C's 256-sample pass
     for block in (37, 300):
@@ -187,7 +191,7 @@ def test_generated_c_equals_model_and_reference_c(i, unroll):
 
 
 @pytest.mark.parametrize("build", ["O0", "sanitize"])
-@pytest.mark.parametrize("i", [1, 3, 7])
+@pytest.mark.parametrize("i", [1, 3, 7, 9, 10])
 def test_generated_and_reference_c_clean_under_other_builds(i, build):
     opt, extra = C_BUILDS[build]
     d = _design(i, block=50)
