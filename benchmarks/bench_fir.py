@@ -140,11 +140,32 @@ def instruction_table():
     print()
 
 
+def cortex_m4_table():
+    """Instructions per call on the Cortex-M4 (QEMU), when its toolchain is installed."""
+    from codegen.verify import cost
+    print("## Generated C on the Cortex-M4 (QEMU, arm-none-eabi-gcc -O2, plain C), unroll 4\n")
+    print("| design | instructions per call | text bytes | CMSIS-DSP plain C / DSP path |")
+    print("|---|---|---|---|")
+    for label, des, cmsis in (("FIR Q15 64 x 160, default (32-bit coefs)", make("Q15"),
+                               "59,412 / 16,213"),
+                              ("FIR Q15 64 x 160, coef = 16", make("Q15", coef=16, acc_bits=40),
+                               "59,412 / 16,213"),
+                              ("FIR Q31 64 x 160", make("Q31"), "25,237 / 25,236")):
+        try:
+            c = cost(des, "cortex-m4", unroll=4)
+        except Exception as e:                    # no toolchain / QEMU: say so, keep going
+            print(f"| {label} | n/a ({str(e).splitlines()[0][:60]}) | | {cmsis} |")
+            continue
+        print(f"| {label} | {c['instructions_per_call']:,.0f} | {c['text_bytes']} | {cmsis} |")
+    print()
+
+
 def main():
     x = noise(16000)
     accuracy_table(x)
     speed_table(x)
     instruction_table()
+    cortex_m4_table()
 
 
 if __name__ == "__main__":
