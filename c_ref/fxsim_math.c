@@ -10,34 +10,34 @@
 #define FXM_SEG_SHIFT (40 - FXM_SEG_BITS)   /* a 40-bit fraction: the top bits pick the segment */
 #define FXM_DB_LIMIT 1023                   /* |dB| clamp of db_to_lin */
 
-int64_t fxm_mul_k(int64_t a, int64_t k, int shift)
+/* mul_k and poly_q40 are inlined where their shifts are constants (no 64-bit shift calls on a
+ * 32-bit core); fxm_mul_k and fxm_poly_q40 export the same functions. */
+static inline int64_t mul_k(int64_t a, int64_t k, int shift)
 {
     int64_t ah = a >> 21;
     int64_t al = a & (((int64_t)1 << 21) - 1);
     return fx_shr_round(ah * k, shift - 21, FX_NEAREST) + fx_shr_round(al * k, shift, FX_NEAREST);
 }
 
-int64_t fxm_poly_q40(const int64_t *table, int64_t f40)
+static inline int64_t poly_q40(const int64_t *table, int64_t f40)
 {
     int64_t seg = f40 >> FXM_SEG_SHIFT;
     int64_t d = (f40 & (((int64_t)1 << FXM_SEG_SHIFT) - 1)) - ((int64_t)1 << (FXM_SEG_SHIFT - 1));
     const int64_t *row = table + 4 * seg;
     int64_t acc = row[3];
-    acc = row[2] + fxm_mul_k(d, acc, FXM_SEG_SHIFT);
-    acc = row[1] + fxm_mul_k(d, acc, FXM_SEG_SHIFT);
-    return row[0] + fxm_mul_k(d, acc, FXM_SEG_SHIFT);
+    acc = row[2] + mul_k(d, acc, FXM_SEG_SHIFT);
+    acc = row[1] + mul_k(d, acc, FXM_SEG_SHIFT);
+    return row[0] + mul_k(d, acc, FXM_SEG_SHIFT);
 }
 
-int fxm_bit_length(int64_t n)
+int64_t fxm_mul_k(int64_t a, int64_t k, int shift)
 {
-    int b = 1;
-    if (n >> 32) { n >>= 32; b += 32; }
-    if (n >> 16) { n >>= 16; b += 16; }
-    if (n >> 8) { n >>= 8; b += 8; }
-    if (n >> 4) { n >>= 4; b += 4; }
-    if (n >> 2) { n >>= 2; b += 2; }
-    if (n >> 1) { b += 1; }
-    return b;
+    return mul_k(a, k, shift);
+}
+
+int64_t fxm_poly_q40(const int64_t *table, int64_t f40)
+{
+    return poly_q40(table, f40);
 }
 
 int64_t fxm_isqrt_bisection(int64_t n)
@@ -46,7 +46,7 @@ int64_t fxm_isqrt_bisection(int64_t n)
     int64_t bit, res = 0;
     if (n <= 0)
         return 0;
-    start = (fxm_bit_length(n) - 1) & ~1;
+    start = (fx_bit_length(n) - 1) & ~1;
     if (n <= (int64_t)UINT32_MAX) {        /* the same steps in 32-bit words */
         uint32_t m = (uint32_t)n, b32 = (uint32_t)1 << start, r32 = 0;
         while (b32 != 0) {
@@ -80,7 +80,7 @@ int64_t fxm_isqrt_newton(int64_t n)
         return 0;
     if (n < 4)
         return 1;
-    y = (int64_t)1 << ((fxm_bit_length(n) + 1) >> 1);
+    y = (int64_t)1 << ((fx_bit_length(n) + 1) >> 1);
     if (n <= (int64_t)UINT32_MAX) {        /* the same quotients by a 32-bit division */
         uint32_t m = (uint32_t)n, y32 = (uint32_t)y, z32 = (y32 + m / y32) >> 1;
         while (z32 < y32) {
@@ -132,12 +132,12 @@ int64_t fxm_log_q(int64_t x, int value_bits, int in_frac, int base, int out_frac
     p = value_bits - 1 - shift;                     /* x = 2^p (1 + f) */
     mant = fx_shl64(x, shift);
     f40 = fx_shl64(mant - ((int64_t)1 << (value_bits - 1)), 41 - value_bits);
-    lg = fx_shl64((int64_t)(p - in_frac), FXM_Q) + fxm_poly_q40(fxm_log2_poly, f40);
+    lg = fx_shl64((int64_t)(p - in_frac), FXM_Q) + poly_q40(fxm_log2_poly, f40);
     if (base == FXM_LOG10)
-        lg = fxm_mul_k(fx_shr_round(lg, 4, FX_NEAREST), FXM_K_LOG10_2,
-                       36 + FXM_K_LOG10_2_FRAC - FXM_Q);
+        lg = mul_k(fx_shr_round(lg, 4, FX_NEAREST), FXM_K_LOG10_2,
+                   36 + FXM_K_LOG10_2_FRAC - FXM_Q);
     else if (base == FXM_DB)
-        lg = fxm_mul_k(fx_shr_round(lg, 4, FX_NEAREST), FXM_K_DB_2, 36 + FXM_K_DB_2_FRAC - FXM_Q);
+        lg = mul_k(fx_shr_round(lg, 4, FX_NEAREST), FXM_K_DB_2, 36 + FXM_K_DB_2_FRAC - FXM_Q);
     return fx_saturate(fx_shr_round(lg, FXM_Q - out_frac, FX_NEAREST), out_bits, NULL);
 }
 
@@ -146,7 +146,7 @@ int64_t fxm_pow2_split(int64_t ipart, int64_t f40, int out_frac, int out_bits)
     int64_t mant, shift;
     if (ipart >= out_bits - 1 - out_frac)
         return fx_max_int(out_bits);
-    mant = fxm_poly_q40(fxm_pow2_poly, f40);
+    mant = poly_q40(fxm_pow2_poly, f40);
     shift = FXM_Q - out_frac - ipart;               /* > 0 here; capped at 62 by fx_shr_round */
     if (shift > 62)
         shift = 62;
@@ -168,7 +168,7 @@ int64_t fxm_db_to_lin_q(int64_t x, int in_frac, int out_frac, int out_bits)
     else if (x < -lim)
         x = -lim;
     a = fx_shl64(x, 31 - in_frac);
-    w = fxm_mul_k(a, FXM_K_LOG2_10_OVER_20, 31 + FXM_K_LOG2_10_OVER_20_FRAC - FXM_Q);
+    w = mul_k(a, FXM_K_LOG2_10_OVER_20, 31 + FXM_K_LOG2_10_OVER_20_FRAC - FXM_Q);
     return fxm_pow2_split(w >> FXM_Q, w & (((int64_t)1 << FXM_Q) - 1), out_frac, out_bits);
 }
 

@@ -26,8 +26,6 @@ int64_t fxm_poly_q40(const int64_t *table, int64_t f40);
 /* a * k / 2^shift rounded, within 1 unit; |a| < 2^41, |k| < 2^41.7, shift >= 21. */
 int64_t fxm_mul_k(int64_t a, int64_t k, int shift);
 
-/* Number of significant bits of n > 0 (binary search). */
-int fxm_bit_length(int64_t n);
 /* floor(sqrt(n)) of int64 n >= 0 (0 for n < 0): digit by digit, and by Newton iteration. */
 int64_t fxm_isqrt_bisection(int64_t n);
 int64_t fxm_isqrt_newton(int64_t n);

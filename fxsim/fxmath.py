@@ -82,24 +82,13 @@ def poly_q40(table, f40):
 
 
 @_jit
-def bit_length(n):
-    """Number of significant bits of n > 0, by a 6-step binary search (no loop over bits)."""
-    b = 1
-    for step in (32, 16, 8, 4, 2, 1):
-        if (n >> step) != 0:
-            n >>= step
-            b += step
-    return b
-
-
-@_jit
 def isqrt_bisection(n):
     """floor(sqrt(n)) of an int64 n >= 0 (0 for n < 0), digit by digit: one result bit per
     step, from the highest power of 4 <= n down, each kept if its square still fits the
     remainder. (The C twin runs values below 2**32 in 32-bit words: the same steps.)"""
     if n <= 0:
         return np.int64(0)
-    bit = np.int64(1) << ((bit_length(n) - 1) & ~1)
+    bit = np.int64(1) << ((P.bit_length(n) - 1) & ~1)
     res = np.int64(0)
     while bit != 0:
         if n >= res + bit:
@@ -121,7 +110,7 @@ def isqrt_newton(n):
         return np.int64(0)
     if n < 4:
         return np.int64(1)
-    y = np.int64(1) << ((bit_length(n) + 1) >> 1)
+    y = np.int64(1) << ((P.bit_length(n) + 1) >> 1)
     z = (y + P.div_round(n, y, P.FLOOR)) >> 1
     while z < y:
         y = z
