@@ -150,7 +150,8 @@ def main(argv=None) -> int:
         if nonzero:
             xs[xs == 0] = 1
         ms = throughput_ms(lambda v: call(v, fmt), xs)
-        instr = m4(c_args(name, fmt, of, method), lo if not nonzero else 1, fmt.max_int)
+        m4_lo = 1 if (positive or nonzero or name == "sqrt") else fmt.min_int  # sqrt: x > 0 only
+        instr = m4(c_args(name, fmt, of, method), m4_lo, fmt.max_int)
         rows.append((label, str(fmt), str(of), err.size, mx, bias, cr,
                      CMSIS.get((name, fmt_text), ""), ms, instr))
 
