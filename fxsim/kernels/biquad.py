@@ -166,7 +166,7 @@ def _frac_bits_for(values, word: int) -> int:
     peak = float(np.max(np.abs(v))) if v.size else 0.0
     if peak == 0.0:
         return word - 1
-    f = word - 1 - math.ceil(math.log2(peak)) + 1
+    f = min(word - 1 - math.ceil(math.log2(peak)) + 1, 62)  # more is meaningless in int64
     lo, hi = -(1 << (word - 1)), (1 << (word - 1)) - 1
     while True:
         q = [_round_int(c, f) for c in v]
@@ -225,7 +225,9 @@ class Section:
             self.A = [c << self.sa for c in self.a_int]
             num_bound = sum(map(abs, self.B)) * x_max
             ef_term = (abs(ef[0]) + abs(ef[1])) * (1 << max(self.shift - 1, 0))
-            bound = (num_bound >> self.ps) + 1 + sum(map(abs, self.A)) * y_max + ef_term
+            # + 2^shift: the rounded value q 2^shift (for the residual) may exceed |acc| by that
+            bound = (num_bound >> self.ps) + 1 + sum(map(abs, self.A)) * y_max + ef_term + \
+                (1 << max(self.shift, 0))
             if num_bound < limit and bound < limit and self.shift >= 0:
                 break
             if fixed is not None or self.shift <= 0:
