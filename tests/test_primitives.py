@@ -158,9 +158,13 @@ def records(op, n, rng):
     return np.concatenate([np.array(rows, dtype=np.int64).reshape(-1, 5), rnd.astype(np.int64)])
 
 
-@pytest.fixture(scope="module", params=list(C_BUILDS))
+#: the primitives also have a portable path for compilers without GCC's builtins
+PRIM_BUILDS = {**C_BUILDS, "portable": ("-O2", ("-DFXSIM_PORTABLE",))}
+
+
+@pytest.fixture(scope="module", params=list(PRIM_BUILDS))
 def prim_exe(request):
-    opt, flags = C_BUILDS[request.param]
+    opt, flags = PRIM_BUILDS[request.param]
     return request.param, build.compile_host([ROOT / "tests/c/prim_driver.c"], "prim_driver",
                                              opt, flags)
 
