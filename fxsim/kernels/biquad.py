@@ -41,7 +41,7 @@ square waves and steps are common test inputs. The last section keeps the remain
 cascade's transfer function is the design's, unchanged. The section order is the one that
 minimises the predicted output noise (sum over sections of the rounding noise times the power
 gain from that node to the output, with its error feedback), found by dynamic programming over
-subsets of sections (exact for up to 8 sections; longer cascades keep their order).
+subsets of sections (exact for up to 8 sections; longer cascades are ordered greedily).
 
 Error feedback. (k1, k2) per section is chosen from {-2..2} x {0, 1} to minimise the noise power
 gain |K(z) / A(z) * rest of cascade|^2, K = 1 + k1 z^-1 + k2 z^-2; (0, 0) means none. For poles
@@ -52,6 +52,11 @@ Coefficient width (16-bit data, ``coef`` not given). A section is widened to 32-
 (64-bit accumulator: 32 x 16 products, as a DSP's 32x16 MAC) when its 16-bit version is unstable,
 or, greedily, while the coefficient-quantization error of the whole cascade costs more than
 90 dB of SNR on a white input (narrowband designs). With ``coef`` given nothing is widened.
+
+Wider state (16-bit data, ``coef`` not given). When the predicted SNR with 16-bit intermediate
+nodes (white noise at -10 dBFS) is below 72 dB and 32-bit nodes predict at least 6 dB more (long
+cascades of high-Q sections), the nodes between sections are Q31 and every section has 32-bit
+coefficients and a 64-bit accumulator; input and output keep their formats.
 
 Stability. A float design with a pole on or outside the unit circle is an error; so is a
 quantized section outside the stability triangle (|a2| < 1, |a1| < 1 + a2, checked on integers),
