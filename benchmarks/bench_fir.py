@@ -79,6 +79,23 @@ def apytypes_time(x, taps):
     return median_time(lambda: apy.convolve(xa, ha, mode="full")), median_time(run)
 
 
+def naive_numba_time(xi, taps_int):
+    """A plain numba int64 FIR (no fxsim), the ANCHORS "numba int64" column (0.37 ms there): it
+    shows how fast this machine is today compared with the one ANCHORS.md was measured on."""
+    import numba as nb
+
+    @nb.njit(cache=True)
+    def fir_int64(x, h):
+        y = np.empty(x.size, dtype=np.int64)
+        for n in range(x.size):
+            a = np.int64(0)
+            for k in range(min(h.size, n + 1)):
+                a += h[k] * x[n - k]
+            y[n] = (a + (1 << 14)) >> 15
+        return y
+    return median_time(lambda: fir_int64(xi, taps_int))
+
+
 def accuracy_table(x):
     rows = [
         ("FIR Q15 firwin(64, 0.25), default (32-bit coef words, full-word, 64-bit acc)",
@@ -109,8 +126,10 @@ def speed_table(x):
     apy = apytypes_time(dequantize(xs, "Q15"), signal.firwin(64, 0.25))
     measured = (f"convolve {apy[0] * 1e3:.3f} ms, convolve + cast to Q15 {apy[1] * 1e3:.3f} ms"
                 if apy else "not installed")
+    naive = naive_numba_time(xs, quantize(signal.firwin(64, 0.25), "Q15").astype(np.int64))
     print("ANCHORS workload: FIR 64 taps, 16000 samples. APyTypes 0.5.1: 0.25 ms in ANCHORS.md; "
-          f"re-measured here, median of 25: {measured}\n")
+          f"re-measured here, median of 25: {measured}. A plain numba int64 FIR: 0.37 ms in "
+          f"ANCHORS.md, {naive * 1e3:.3f} ms here.\n")
     print("16000: median of 25 calls. 160000: fastest of 7, for the model and the C alike.\n")
     print("| design | model path | model ms (16000) | model ms (160000) | C -O2 ms (160000) "
           "| model / C |")
