@@ -326,7 +326,8 @@ class _FirFamily(Stage):
             self.h_int, self.coef_frac, self.coef_bits = quantize_taps(
                 self.taps, word, None, field, self.coef_frac - 1)
         self.coef_fixed = fixed
-        prod_bits = in_w + self.coef_bits - (1 if self.in_fmt.signed else 0)
+        # signed x signed: w_x + w_c - 1 bits; an unsigned input adds a bit
+        self.prod_bits = prod_bits = in_w + self.coef_bits - (1 if self.in_fmt.signed else 0)
         if prod_bits > self.acc_bits:
             raise FxsimError(f"{self.where}.acc_bits: {self.acc_bits} cannot hold the {prod_bits}-bit "
                              f"products of {self.in_fmt} data and {self.coef_bits}-bit coefficients; "
@@ -461,7 +462,7 @@ class _FirFamily(Stage):
 
     def scaling(self):
         fx, fc = self.in_fmt.frac_bits, self.coef_frac
-        prod_bits = self.in_fmt.word_bits + self.coef_bits - 1
+        prod_bits = self.prod_bits
         if self.exact:
             acc = (f"{self.acc_bits}-bit accumulator that cannot overflow (sum |h| * max |x| = "
                    f"2^{math.log2(max(self.acc_bound, 1)):.2f} < 2^{self.acc_bits - 1}): plain "
