@@ -132,7 +132,7 @@ def from_dict(doc: dict, path: Path | None = None) -> Design:
                   f"{', '.join(sorted(REGISTRY))}")
         cls = REGISTRY[kernel]
         extra = {k: v for k, v in defaults.items() if k in cls.default_keys}
-        st = cls(i, spec, {**stage_defaults, **extra}, fmt)
+        st = cls(i, spec, {**stage_defaults, **extra}, fmt, path.parent if path else None)
         stages.append(st)
         fmt = st.out_fmt
     return Design(name=name, sample_rate=sample_rate, block=block, in_fmt=in_fmt, stages=stages,

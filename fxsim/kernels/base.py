@@ -9,6 +9,7 @@ the values it needs (``c_context``).
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 
@@ -31,8 +32,12 @@ class Stage:
     #: output samples per input sample (decimators and interpolators change it)
     rate: Fraction = Fraction(1)
 
-    def __init__(self, index: int, spec: dict, defaults: dict, in_fmt: QFormat):
+    def __init__(self, index: int, spec: dict, defaults: dict, in_fmt: QFormat,
+                 base_dir: Path | None = None):
         self.index = index
+        #: directory that relative file names in the stage (taps_file, sos_file) start from:
+        #: the design file's, or the working directory for a design built in memory
+        self.base_dir = Path(base_dir) if base_dir is not None else Path.cwd()
         self.where = f"stage[{index}] ({self.kernel})"
         unknown = sorted(set(spec) - COMMON_KEYS - self.keys)
         if unknown:

@@ -37,7 +37,6 @@ Streaming state: the last ceil(T/L) - 1 (or T - 1) inputs and, for decimate, the
 """
 from __future__ import annotations
 
-import inspect
 import math
 from fractions import Fraction
 from pathlib import Path
@@ -202,20 +201,6 @@ def run_split16(ext, h_hi, h_lo, lo_bits, first, step, shift, rounding, out_bits
 
 # --- taps ----------------------------------------------------------------------------------------
 
-def _design_dir() -> Path:
-    """Directory of the design file being loaded (``taps_file`` is relative to it): the ``path``
-    of the ``fxsim.design.from_dict`` call that is building this stage; the working directory for
-    designs built from a dict without a path."""
-    frame = inspect.currentframe()
-    while frame is not None:
-        code = frame.f_code
-        if code.co_name == "from_dict" and frame.f_globals.get("__name__") == "fxsim.design":
-            path = frame.f_locals.get("path")
-            return Path(path).parent if path is not None else Path.cwd()
-        frame = frame.f_back
-    return Path.cwd()
-
-
 def design_taps(spec, field: str) -> np.ndarray:
     """Taps from ``design = { method = ..., ... }`` via scipy.signal.<method>(**rest)."""
     if not isinstance(spec, dict):
@@ -370,7 +355,7 @@ class _FirFamily(Stage):
                 raise FxsimError(f"{field}: {name!r} is not a file name")
             path = Path(name)
             if not path.is_absolute():
-                path = _design_dir() / path
+                path = self.base_dir / path
             if not path.is_file():
                 raise FxsimError(f"{field}: file {str(path)!r} not found (relative paths are "
                                  f"relative to the design file)")
