@@ -64,7 +64,6 @@ naming the section (its sos row) and the remedy (a wider coefficient format).
 """
 from __future__ import annotations
 
-import inspect
 import math
 from pathlib import Path
 from typing import NamedTuple
@@ -148,20 +147,6 @@ def biquad_process(x, consts, shifts, out_bits, state, rounding, overflow):
         state[k, 0], state[k, 1], state[k, 2], state[k, 3] = x1, x2, y1, y2
         state[k, 4], state[k, 5] = e1, e2
     return y, n_ovf
-
-
-def _design_dir() -> Path:
-    """Directory of the design file being loaded (``sos_file`` is relative to it): the ``path``
-    argument of the ``fxsim.design.from_dict`` call building this stage (the stage constructor
-    is not given it); the working directory for a design built from a dict without a path."""
-    frame = inspect.currentframe()
-    while frame is not None:
-        if frame.f_code.co_name == "from_dict" and \
-                frame.f_globals.get("__name__") == "fxsim.design":
-            path = frame.f_locals.get("path")
-            return Path(path).parent if path is not None else Path.cwd()
-        frame = frame.f_back
-    return Path.cwd()
 
 
 def _frac_bits_for(values, word: int) -> int:
@@ -299,7 +284,7 @@ class Biquad(Stage):
             name = opt["sos_file"]
             if not isinstance(name, str):
                 raise FxsimError(f"{field}: {name!r} is not a file name")
-            p = Path(name) if Path(name).is_absolute() else _design_dir() / name
+            p = Path(name) if Path(name).is_absolute() else self.base_dir / name
             if not p.is_file():
                 raise FxsimError(f"{field}: file {str(p)!r} not found (relative to the design "
                                  f"file)")
