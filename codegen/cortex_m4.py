@@ -51,13 +51,14 @@ def _cc(args, what):
 
 
 def build_elf(design: Design, main_c: str, unroll: int = 4, opt: str = "-O2",
-              tag: str = "verify") -> tuple[Path, Path]:
-    """Compile the design's generated C (strict flags) and ``main_c`` into a bare-metal ELF.
+              tag: str = "verify", extra_flags=()) -> tuple[Path, Path]:
+    """Compile the design's generated C (strict flags, plus ``extra_flags``, e.g.
+    -DFXSIM_NO_DSP for the plain-C path) and ``main_c`` into a bare-metal ELF.
     Returns (elf, object file of the design)."""
     require()
     files = render.render(design, "cortex-m4", unroll)
     files["main.c"] = main_c
-    key = hashlib.sha256(repr((sorted(files.items()), opt)).encode()).hexdigest()[:16]
+    key = hashlib.sha256(repr((sorted(files.items()), opt, tuple(extra_flags))).encode()).hexdigest()[:16]
     d = build.cache_dir() / f"{design.name}-m4-{tag}-{key}"
     elf, obj = d / "prog.elf", d / f"{design.name}.o"
     if elf.exists():
@@ -66,7 +67,7 @@ def build_elf(design: Design, main_c: str, unroll: int = 4, opt: str = "-O2",
     for name, text in files.items():
         (d / name).write_text(text)
     inc = [f"-I{c_ref_dir()}", f"-I{d}"]
-    _cc([*build.STRICT, opt, *CPU, "-ffunction-sections", "-fdata-sections", *inc, "-c",
+    _cc([*build.STRICT, opt, *CPU, *extra_flags, "-ffunction-sections", "-fdata-sections", *inc, "-c",
          d / f"{design.name}.c", "-o", obj], f"{design.name}.c")
     m4 = _target_dir() / "cortex_m4"
     _cc([opt, *CPU, "-std=c99", "-ffunction-sections", "-fdata-sections", *inc, d / "main.c", obj,
@@ -127,7 +128,7 @@ def text_bytes(obj: Path) -> int:
     return int(res.stdout.splitlines()[1].split()[0])
 
 
-def instructions_per_call(design: Design, unroll: int = 4, opt: str = "-O2") -> float:
+def instructions_per_call(design: Design, unroll: int = 4, opt: str = "-O2", extra_flags=()) -> float:
     """Exact Cortex-M4 instructions per call of <name>_process on a block of noise: the difference
     of two runs making 12 and 4 calls, divided by 8."""
     env = render.environment()
@@ -136,6 +137,6 @@ def instructions_per_call(design: Design, unroll: int = 4, opt: str = "-O2") -> 
         main_c = env.get_template("callgrind.c.j2").render(
             name=design.name, NAME=design.name.upper(), in_type=design.in_fmt.ctype,
             out_type=design.out_fmt.ctype, calls=calls, level_div=4)
-        elf, _ = build_elf(design, main_c, unroll, opt, tag=f"count{calls}")
+        elf, _ = build_elf(design, main_c, unroll, opt, f"count{calls}", extra_flags)
         _, totals[calls] = run_qemu(elf, count=True)
     return (totals[12] - totals[4]) / 8

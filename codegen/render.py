@@ -40,7 +40,7 @@ def environment() -> Environment:
     return env
 
 
-def stage_context(design: Design, st, unroll: int) -> dict:
+def stage_context(design: Design, st, unroll: int, target: str = "c99") -> dict:
     ctx = {
         "prefix": f"{design.name}_s{st.index}",
         "index": st.index,
@@ -53,6 +53,7 @@ def stage_context(design: Design, st, unroll: int) -> dict:
         "overflow": st.overflow_c,
         "scaling": st.scaling(),
         "unroll": unroll,
+        "target": target,
     }
     ctx.update(st.c_context())
     return ctx
@@ -78,7 +79,7 @@ def render(design: Design, target: str = "c99", unroll: int = 4) -> dict[str, st
     stages = []
     for st in design.stages:
         module = env.get_template(st.template).module
-        s = stage_context(design, st, unroll)
+        s = stage_context(design, st, unroll, target)
         stages.append({
             "ctx": s,
             "state_fields": module.state_fields(s),

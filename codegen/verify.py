@@ -59,7 +59,7 @@ def compile_for(design: Design, target: str, unroll: int = 4, opt: str = "-O2", 
         exe = build_design(design, unroll, opt, extra_flags)
         return lambda x: run_c(exe, design, x, with_saturations=True)
     main_c = render.render_harness(design)
-    elf, _ = cortex_m4.build_elf(design, main_c, unroll, opt)
+    elf, _ = cortex_m4.build_elf(design, main_c, unroll, opt, extra_flags=extra_flags)
 
     def run_m4(x):
         y, stdout = cortex_m4.run_design(elf, design, x)

@@ -48,3 +48,19 @@ def test_missing_toolchain_is_a_user_error(monkeypatch):
     monkeypatch.setattr(cortex_m4, "available", lambda: False)
     with pytest.raises(FxsimError, match="arm-none-eabi-gcc"):
         cortex_m4.require()
+
+
+@pytest.mark.parametrize("example", ["fir_q15_c16", "fir_q15", "decimate_q15", "biquad"])
+@pytest.mark.parametrize("flags", [(), ("-DFXSIM_NO_DSP",)], ids=["dsp", "plain"])
+def test_filters_bit_exact_on_cortex_m4_both_paths(example, flags):
+    """The DSP-instruction path (SMLALD) and the plain-C path both equal the model."""
+    des = D.load(ROOT / f"examples/{example}.toml")
+    res = V.verify(des, builtin_signals(des.sample_rate), target="cortex-m4", extra_flags=flags)
+    assert res["bit_exact"] and res["passed"], res
+
+
+def test_dual_mac_path_is_emitted_for_16_bit_taps():
+    from codegen import render
+    des = D.load(ROOT / "examples/fir_q15_c16.toml")
+    assert "fx_mac16x2_exact" in render.render(des, "cortex-m4")["fir_q15_c16.c"]
+    assert "fx_mac16x2_exact" not in render.render(des, "c99")["fir_q15_c16.c"]

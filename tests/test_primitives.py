@@ -95,14 +95,16 @@ def _apply(op, a):
             v, o = P.mac(a[i, 0], a[i, 1], a[i, 2], a[i, 3], a[i, 4])
         elif op == 6:
             v, o = P.msu(a[i, 0], a[i, 1], a[i, 2], a[i, 3], a[i, 4])
-        else:
+        elif op == 7:
             v = P.norm(a[i, 0], a[i, 1])
+        else:
+            v = P.mac16x2_exact(a[i, 0], a[i, 1], a[i, 2], a[i, 3], a[i, 4])
         out[i, 0] = v
         out[i, 1] = o
     return out
 
 
-OPS = ["shr_round", "saturate", "wrap", "add", "mul_round", "mac", "msu", "norm"]
+OPS = ["shr_round", "saturate", "wrap", "add", "mul_round", "mac", "msu", "norm", "mac16x2_exact"]
 CORNERS = [0, 1, -1, 2, -2, 32767, -32768, 32768, -32769, (1 << 31) - 1, -(1 << 31),
            (1 << 39) - 1, -(1 << 39), (1 << 62), -(1 << 62), (1 << 63) - 1, -(1 << 63)]
 
@@ -150,6 +152,10 @@ def records(op, n, rng):
         bits = rng.choice([32, 40, 64], n)
         rnd = np.stack([_signed(rng, n, 64) >> (64 - bits), _signed(rng, n, 32), _signed(rng, n, 16),
                         bits, rng.integers(0, 2, n)], 1)
+    elif op == "mac16x2_exact":
+        c16 = c[(c >= -32768) & (c <= 32767)]
+        rows += [[acc, a, b, a, b] for acc in c[(c >= -(1 << 61)) & (c <= (1 << 61))] for a in c16 for b in c16]
+        rnd = np.stack([_signed(rng, n, 62)] + [_signed(rng, n, 16) for _ in range(4)], 1)
     else:  # norm
         rows += [[x, b, 0, 0, 0] for b in (16, 32, 40, 64) for x in c
                  if -(1 << (b - 1)) <= x <= (1 << (b - 1)) - 1]

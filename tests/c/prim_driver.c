@@ -29,7 +29,10 @@ int main(int argc, char **argv)
             out[0] = fx_mac(a[0], a[1], a[2], (int)a[3], (int)a[4], &ovf);
         else if (!strcmp(op, "msu"))
             out[0] = fx_msu(a[0], a[1], a[2], (int)a[3], (int)a[4], &ovf);
-        else if (!strcmp(op, "norm"))
+        else if (!strcmp(op, "mac16x2_exact")) {
+            const int16_t c[2] = {(int16_t)a[1], (int16_t)a[3]}, x[2] = {(int16_t)a[2], (int16_t)a[4]};
+            out[0] = fx_mac16x2_exact(a[0], c, x);
+        } else if (!strcmp(op, "norm"))
             out[0] = fx_norm(a[0], (int)a[1]);
         else
             return 2;
