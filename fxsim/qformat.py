@@ -141,20 +141,20 @@ def quantize(x, fmt, rounding="nearest", overflow="saturate", return_count=False
     m_int = np.ldexp(mant, 53).astype(np.int64)           # exact 53-bit integer mantissa
     shift = 53 - exp.astype(np.int64) - fmt.frac_bits     # x * 2**frac = m_int / 2**shift
     huge = ~inf & (shift < -9)                            # m_int << -shift would leave int64
-    ints = P.shr_round_array(m_int, np.where(huge, 0, shift), rmode)
-    out_hi, out_lo = fmt.max_int + 1, fmt.min_int - 1     # stand-ins just out of range
-    ints = np.where(inf, np.where(flat > 0, out_hi, out_lo), ints)
-    if huge.any():                                        # exact integers, too large for int64
-        for i in np.flatnonzero(huge):
-            v = int(m_int[i]) << int(-shift[i])
-            if omode == P.WRAP:                           # only the value modulo 2**word matters
-                v = (v - fmt.min_int) % (fmt.max_int - fmt.min_int + 1) + fmt.min_int
-                ints[i] = v if v <= fmt.max_int else out_hi
-            else:
-                ints[i] = out_hi if v > 0 else out_lo
+    beyond = inf | huge                                   # surely out of range, handled apart
+    ints = P.shr_round_array(m_int, np.where(beyond, 0, shift), rmode)
+    if beyond.any():
+        if omode == P.ERROR:
+            raise RangeError(f"quantized value {flat[np.argmax(beyond)]:g} does not fit {fmt} and "
+                             f"overflow = \"error\"")
+        for i in np.flatnonzero(beyond):
+            if omode == P.WRAP and huge[i]:               # only the value modulo 2**word matters
+                v = int(m_int[i]) << int(-shift[i])
+                ints[i] = (v - fmt.min_int) % (fmt.max_int - fmt.min_int + 1) + fmt.min_int
+            else:                                         # saturate (infinities always do)
+                ints[i] = fmt.max_int if flat[i] > 0 else fmt.min_int
     ints, count = fit_range(ints, fmt, omode, what="quantized value")
-    if omode == P.WRAP:                                   # huge values were wrapped above
-        count += int(np.count_nonzero(huge))
+    count += int(np.count_nonzero(beyond))
     out = ints.astype(fmt.dtype).reshape(shape)
     return (out, count) if return_count else out
 

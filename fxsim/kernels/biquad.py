@@ -75,7 +75,7 @@ from scipy import signal
 from .. import primitives as P
 from ..analysis import stability as S
 from ..errors import FxsimError
-from ..qformat import QFormat
+from ..qformat import QFormat, quantize
 from .base import Stage
 
 METHODS = ("butter", "cheby1", "cheby2", "ellip", "bessel")
@@ -166,12 +166,9 @@ def _frac_bits_for(values, word: int) -> int:
 
 
 def _round_int(value: float, frac: int) -> int:
-    """value * 2^frac rounded to nearest (ties away from zero), exactly: via the float's
-    integer mantissa (the same rule as fxsim.qformat.quantize)."""
-    m, e = math.frexp(value)
-    mant = int(m * (1 << 53))                   # exact
-    shift = 53 - e - frac                       # value * 2^frac = mant / 2^shift
-    return int(P.shr_round(np.int64(mant), shift, P.NEAREST)) if shift > 0 else mant << -shift
+    """value * 2^frac rounded to nearest (ties away from zero), exactly (fxsim.qformat.quantize
+    into a 64-bit word with ``frac`` fraction bits)."""
+    return int(quantize(value, QFormat(63 - frac, frac), "nearest"))
 
 
 class Section:
