@@ -12,17 +12,18 @@ signal through <name>_process in blocks of 160, process start excluded, fastest 
 Run: /tmp/venv/bin/python benchmarks/bench_fir.py
 """
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from codegen.measure import instructions_per_call, time_generated  # noqa: E402
 from fxsim import design as D  # noqa: E402
-from fxsim.analysis.metrics import max_err_lsb, snr_db  # noqa: E402
 from fxsim.qformat import dequantize, quantize  # noqa: E402
+
+from common import accuracy, median_time, noise  # noqa: E402
 
 FIRWIN = {"method": "firwin", "numtaps": 64, "cutoff": 0.25}
 
@@ -32,30 +33,6 @@ def make(data_in="Q15", kernel="fir", name="bfir", block=160, **keys):
         keys.setdefault("design", FIRWIN)
     return D.from_dict({"name": name, "block": block, "defaults": {"data": data_in},
                         "stage": [{"kernel": kernel, **keys}]})
-
-
-def noise(n, seed=0):
-    rng = np.random.default_rng(seed)
-    return np.clip(rng.standard_normal(n) * 10 ** (-10 / 20), -1.0, 1.0 - 2.0 ** -31)
-
-
-def accuracy(des, x):
-    xi = quantize(x, des.in_fmt).astype(np.int64)
-    y, sats = des.simulate(xi)
-    ref = des.reference(dequantize(xi, des.in_fmt))
-    out = dequantize(y, des.out_fmt)
-    return snr_db(ref, out), max_err_lsb(ref, out, des.out_fmt), sum(sats)
-
-
-def median_time(fn, repeats=25, best=False):
-    """Median (or, with ``best``, fastest) of ``repeats`` timed calls after one warm-up call."""
-    fn()
-    ts = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return float(np.min(ts) if best else np.median(ts))
 
 
 def model_time(des, xi, repeats=25, best=False):
@@ -167,7 +144,7 @@ def instruction_table():
 def cortex_m4_table():
     """Instructions per call on the Cortex-M4 (QEMU), when its toolchain is installed."""
     from codegen.verify import cost
-    print("## Generated C on the Cortex-M4 (QEMU, arm-none-eabi-gcc -O2, plain C), unroll 4\n")
+    print("## Generated C on the Cortex-M4 (QEMU, arm-none-eabi-gcc -O2; SMLALD dual MACs where data and taps are 16-bit), unroll 4\n")
     print("| design | instructions per call | text bytes | CMSIS-DSP plain C / DSP path |")
     print("|---|---|---|---|")
     for label, des, cmsis in (("FIR Q15 64 x 160, default (32-bit coefs)", make("Q15"),

@@ -1,31 +1,22 @@
 """Skeleton stages (gain, preemph, deemph): the numba model vs the generated C at -O2 on the host,
 on 160000 samples, and x86 instructions per 160-sample call (callgrind). Prints a markdown table."""
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from codegen.measure import instructions_per_call, time_generated  # noqa: E402
 from fxsim import design as D  # noqa: E402
 from fxsim.qformat import quantize  # noqa: E402
 
-
-def model_time(des, x, repeats=7):
-    des.simulate(x[:1000])                      # compile / load the numba cache first
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        des.simulate(x)
-        best = min(best, time.perf_counter() - t0)
-    return best
+from common import model_time, noise  # noqa: E402
 
 
 def main():
-    rng = np.random.default_rng(0)
-    xf = np.clip(rng.standard_normal(160000) * 10 ** (-10 / 20), -1, 0.999)
+    xf = noise(160000)
     rows = []
     for kernel, keys in [("gain", {"gain": 0.7071}), ("preemph", {"coef": 0.8}),
                          ("deemph", {"coef": 0.8})]:
