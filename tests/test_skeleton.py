@@ -44,7 +44,7 @@ def c_ref_args(st):
     r, o = ROUNDING_NAMES.index(st.rounding_name), OVERFLOW_NAMES.index(st.overflow_name)
     if st.kernel == "gain":
         return ["gain", st.g_int, st.shift, st.out_fmt.word_bits, r, o]
-    return [st.kernel, st.c_int, st.x_align, st.c_shift, int(st.recursive), st.out_fmt.word_bits, r, o]
+    return [st.kernel, st.c_signed, st.x_align, st.c_shift, int(st.recursive), st.out_fmt.word_bits, r, o]
 
 
 @pytest.fixture(scope="module", params=list(C_BUILDS))

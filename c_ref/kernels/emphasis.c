@@ -21,11 +21,7 @@ void ref_emphasis_process(ref_emphasis *k, const int32_t *x, int32_t *y, int n)
 {
     int i;
     for (i = 0; i < n; i++) {
-        int64_t acc = fx_shr_round(x[i], -k->x_align, k->rounding);
-        if (k->recursive)
-            acc += k->c * k->mem;
-        else
-            acc -= k->c * k->mem;
+        int64_t acc = fx_mac_exact(fx_shr_round(x[i], -k->x_align, k->rounding), k->c, k->mem);
         y[i] = (int32_t)fx_fit(fx_shr_round(acc, k->c_shift, k->rounding), k->out_bits,
                                k->overflow, &k->saturations);
         k->mem = k->recursive ? y[i] : x[i];

@@ -2,9 +2,10 @@
  * preemph / deemph - reference C (fxsim/kernels/emphasis.py).
  *   preemph: y[n] = x[n] - c x[n-1]      deemph: y[n] = x[n] + c y[n-1]
  *
- * Scaling: c is an integer coefficient with f_c fraction bits. The accumulator (64-bit, exact) holds
- * x[n] << x_align plus or minus c times the memory term (x[n-1] for preemph, y[n-1] for deemph); it
- * is shifted right by c_shift with the given rounding and saturated or wrapped to out_bits.
+ * Scaling: c is a signed integer coefficient with f_c fraction bits (-coef for preemph, +coef for
+ * deemph). The accumulator (64-bit, exact) holds x[n] << x_align plus c times the memory term
+ * (x[n-1] for preemph, y[n-1] for deemph); it is shifted right by c_shift with the given rounding
+ * and saturated or wrapped to out_bits.
  */
 #ifndef FXSIM_REF_EMPHASIS_H
 #define FXSIM_REF_EMPHASIS_H
@@ -12,7 +13,7 @@
 #include <stdint.h>
 
 typedef struct {
-    int32_t c;
+    int32_t c;          /* signed: -coef (preemph) or +coef (deemph) */
     int x_align, c_shift, recursive, out_bits, rounding, overflow;
     int64_t mem;        /* x[n-1] (preemph) or y[n-1] (deemph) */
     uint32_t saturations;

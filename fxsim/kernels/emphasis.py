@@ -22,18 +22,15 @@ from .base import Stage, coef_format
 
 @nb.njit(cache=True)
 def emphasis_process(x, state, c, x_align, c_shift, recursive, out_bits, rounding, overflow):
-    """One loop for both filters. acc = x[n] * 2**x_align -/+ c * m, with m = x[n-1] (FIR,
-    subtract) or y[n-1] (recursive, add); y[n] = fit(round(acc / 2**c_shift)).
+    """One loop for both filters: acc = x[n] * 2**x_align + c * m (exact), with the signed
+    coefficient c (-coef for preemph, +coef for deemph) and the memory term m = x[n-1] (preemph)
+    or y[n-1] (deemph, recursive); y[n] = fit(round(acc / 2**c_shift)).
     state[0] holds m across calls. Returns (y, overflow count)."""
     y = np.empty_like(x)
     m = state[0]
     n_ovf = 0
     for i in range(x.size):
-        acc = P.shr_round(x[i], -x_align, rounding)
-        if recursive:
-            acc += c * m
-        else:
-            acc -= c * m
+        acc = P.mac_exact(P.shr_round(x[i], -x_align, rounding), c, m)
         v, o = P.fit(P.shr_round(acc, c_shift, rounding), out_bits, overflow)
         y[i] = v
         n_ovf += o
@@ -55,6 +52,7 @@ class _Emphasis(Stage):
         word = 16 if max(self.in_fmt.word_bits, self.out_fmt.word_bits) <= 16 else 32
         self.coef_fmt = coef_format([self.coef], word, f"{self.where}.coef")
         self.c_int = int(quantize(self.coef, self.coef_fmt, "nearest"))
+        self.c_signed = self.c_int if self.recursive else -self.c_int  # acc = ... + c_signed * m
         fc = self.coef_fmt.frac_bits
         # the accumulator has the memory term's fraction bits plus f_c: f_x + f_c for preemph
         # (memory x[n-1]), f_y + f_c for deemph (memory y[n-1]); x[n] is aligned to it
@@ -69,7 +67,7 @@ class _Emphasis(Stage):
         return np.zeros(1, dtype=np.int64)
 
     def process(self, x, state):
-        y, n = emphasis_process(x, state, self.c_int, self.x_align, self.c_shift, self.recursive,
+        y, n = emphasis_process(x, state, self.c_signed, self.x_align, self.c_shift, self.recursive,
                                 self.out_fmt.word_bits, self.rounding, self.overflow)
         self.check_overflow(n)
         return y, n
@@ -82,7 +80,7 @@ class _Emphasis(Stage):
                 f"rounding {self.rounding_name}; {self.overflow_name} to {self.out_fmt}")
 
     def c_context(self):
-        return {"c": self.c_int, "x_align": self.x_align, "c_shift": self.c_shift,
+        return {"c": self.c_signed, "x_align": self.x_align, "c_shift": self.c_shift,
                 "recursive": int(self.recursive)}
 
 
