@@ -17,6 +17,7 @@ $(VENV)/.installed: pyproject.toml
 
 # The main job on the bundled example: quantization report, generated C, and the verify gate.
 demo: install
+	mkdir -p $(OUT)
 	$(FXSIM) quantize examples/emphasis.toml --input examples/speechlike.wav --plot $(OUT)/emphasis.png
 	$(FXSIM) codegen examples/emphasis.toml -o $(OUT)/emphasis
 	$(FXSIM) verify examples/emphasis.toml

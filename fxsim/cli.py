@@ -17,11 +17,15 @@ def _user_errors(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
-            return fn(*args, **kwargs)
+            fn(*args, **kwargs)
         except FxsimError as e:
             msg = str(e).strip().replace("\n", " | ")
-            click.echo(f"fxsim: error: {msg}", err=True)
-            sys.exit(2)
+        except OSError as e:                   # a file the user named cannot be read or written
+            msg = f"{e.filename or ''}: {e.strerror or e}".lstrip(": ")
+        else:
+            return None
+        click.echo(f"fxsim: error: {msg}", err=True)
+        sys.exit(2)
     return wrapper
 
 

@@ -162,3 +162,20 @@ def test_overflow_error_mode_refuses_out_of_range(tmp_path):
     r = fxsim("quantize", loud, "--input", WAV)
     assert r.returncode == 2 and "out of range" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_unwritable_outputs_are_one_line_errors(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    for args in (["codegen", EXAMPLE, "-o", blocker / "out"],
+                 ["propose", EXAMPLE, "--input", WAV, "--target-snr", 60, "-o", blocker / "x.toml"],
+                 ["quantize", EXAMPLE, "--input", WAV, "--plot", blocker / "q.png"]):
+        r = fxsim_in_process(*args)
+        assert r.returncode == 2, (args, r.stderr)
+        assert len(r.stderr.strip().splitlines()) == 1 and "fxsim: error:" in r.stderr
+
+
+def test_plot_creates_its_directory(tmp_path):
+    pytest.importorskip("matplotlib")
+    r = fxsim_in_process("quantize", EXAMPLE, "--input", WAV, "--plot", tmp_path / "new/dir/q.png")
+    assert r.returncode == 0 and (tmp_path / "new/dir/q.png").is_file()

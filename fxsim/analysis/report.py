@@ -7,9 +7,12 @@ SNR column falls stage by stage as quantization costs accumulate.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from ..design import Design
+from ..errors import FxsimError
 from ..qformat import dequantize, quantize
 from .metrics import headroom_bits, max_err_lsb, snr_db
 
@@ -85,5 +88,10 @@ def plot(rep: dict, design: Design, path) -> None:
     b.set_xlabel("output sample")
     b.set_ylabel("error (LSB)")
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=100)
+    except OSError as e:
+        raise FxsimError(f"--plot: cannot write {str(path)!r} ({e.strerror})") from None
+    finally:
+        plt.close(fig)
