@@ -59,14 +59,19 @@ def stage_context(design: Design, st, unroll: int, target: str = "c99") -> dict:
     return ctx
 
 
+def stage_lengths(design: Design) -> list[int]:
+    """The most samples each point of the chain can carry in one call of ``block`` inputs: each
+    stage rounds its own output count up (a decimator by M gives at most ceil(n / M) outputs for
+    n inputs, whatever its phase), so the bound is taken stage by stage."""
+    lengths = [design.block]
+    for st in design.stages:
+        lengths.append(math.ceil(lengths[-1] * st.rate))
+    return lengths
+
+
 def buffer_length(design: Design) -> int:
     """Samples the inter-stage buffers must hold for one call of ``block`` input samples."""
-    n, longest = design.block, design.block
-    rate = 1
-    for st in design.stages:
-        rate *= st.rate
-        longest = max(longest, math.ceil(design.block * rate) + 1)
-    return max(n, longest)
+    return max(stage_lengths(design))
 
 
 def render(design: Design, target: str = "c99", unroll: int = 4) -> dict[str, str]:
@@ -92,7 +97,7 @@ def render(design: Design, target: str = "c99", unroll: int = 4) -> dict[str, st
         "NAME": design.name.upper(),
         "block": design.block,
         "buflen": buffer_length(design),
-        "max_out": math.ceil(design.block * design.rate) + 1,
+        "max_out": stage_lengths(design)[-1],
         "in_type": design.in_fmt.ctype,
         "out_type": design.out_fmt.ctype,
         "in_fmt": str(design.in_fmt),

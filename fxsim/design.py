@@ -17,7 +17,7 @@ import numpy as np
 
 from .errors import FxsimError
 from .kernels import PLANNED, REGISTRY
-from .kernels.base import Stage
+from .kernels.base import Stage, signed_data_format
 from .qformat import QFormat, overflow_mode, rounding_mode
 
 TOP_KEYS = {"name", "sample_rate", "block", "defaults", "stage"}
@@ -113,7 +113,7 @@ def from_dict(doc: dict, path: Path | None = None) -> Design:
     unknown = sorted(set(defaults) - DEFAULT_KEYS)
     if unknown:
         _fail(f"defaults: unknown key {unknown[0]!r}; allowed: {', '.join(sorted(DEFAULT_KEYS))}")
-    in_fmt = QFormat.parse(defaults.get("data", "Q15"), field="defaults.data")
+    in_fmt = signed_data_format(defaults.get("data", "Q15"), "defaults.data")
     rounding_mode(defaults.get("rounding", "nearest"), "defaults.rounding")
     overflow_mode(defaults.get("overflow", "saturate"), "defaults.overflow")
     specs = doc.get("stage")
@@ -123,7 +123,11 @@ def from_dict(doc: dict, path: Path | None = None) -> Design:
     stage_defaults = {k: v for k, v in defaults.items() if k in ("data", "rounding", "overflow")}
     stages, fmt = [], in_fmt
     for i, spec in enumerate(specs):
+        if not isinstance(spec, dict):
+            _fail(f"stage[{i}]: {spec!r} is not a table; write [[stage]] tables")
         kernel = spec.get("kernel")
+        if not isinstance(kernel, str):
+            _fail(f"stage[{i}].kernel: {kernel!r}; allowed: {', '.join(sorted(REGISTRY))}")
         if kernel not in REGISTRY:
             if kernel in PLANNED:
                 _fail(f"stage[{i}].kernel: {kernel!r} is not implemented yet; available: "

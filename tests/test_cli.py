@@ -25,7 +25,8 @@ def test_quantize_json_contract():
     r = fxsim("quantize", EXAMPLE, "--input", WAV, "--json")
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
-    assert set(out) == {"design", "samples", "snr_db", "max_err_lsb", "saturations", "stages"}
+    assert set(out) >= {"design", "samples", "snr_db", "max_err_lsb", "saturations", "stages"}
+    assert out["input_saturations"] == 0
     assert out["design"] == "emphasis" and out["samples"] == 8000 and out["snr_db"] > 60
     for i, s in enumerate(out["stages"]):
         assert set(s) >= {"index", "kernel", "snr_db", "max_err_lsb", "saturations", "min", "max",
@@ -179,3 +180,10 @@ def test_plot_creates_its_directory(tmp_path):
     pytest.importorskip("matplotlib")
     r = fxsim_in_process("quantize", EXAMPLE, "--input", WAV, "--plot", tmp_path / "new/dir/q.png")
     assert r.returncode == 0 and (tmp_path / "new/dir/q.png").is_file()
+
+
+def test_input_clipping_is_counted(tmp_path):
+    np.save(tmp_path / "loud.npy", np.array([0.1, 3.0, -2.0, 0.2]))
+    r = fxsim_in_process("quantize", EXAMPLE, "--input", tmp_path / "loud.npy", "--json")
+    out = json.loads(r.stdout)
+    assert out["input_saturations"] == 2 and out["saturations"] >= 2

@@ -17,13 +17,14 @@ from ..qformat import dequantize, quantize
 from .metrics import headroom_bits, max_err_lsb, snr_db
 
 
-def input_ints(design: Design, x_float):
-    """Quantize float input to the design's input format (nearest, by the design's overflow)."""
-    return quantize(x_float, design.in_fmt, "nearest", design.overflow_name)
+def input_ints(design: Design, x_float, return_count=False):
+    """Quantize float input to the design's input format (nearest, by the design's overflow);
+    with ``return_count`` also how many samples had to be saturated (or wrapped)."""
+    return quantize(x_float, design.in_fmt, "nearest", design.overflow_name, return_count)
 
 
 def quantize_report(design: Design, x_float) -> dict:
-    x_int = input_ints(design, x_float)
+    x_int, input_sats = input_ints(design, x_float, return_count=True)
     y, sats, outs = design.simulate(x_int, trace=True)
     _, routs = design.reference(dequantize(x_int, design.in_fmt), trace=True)
     stages = []
@@ -50,7 +51,8 @@ def quantize_report(design: Design, x_float) -> dict:
         "samples": int(len(x_int)),
         "snr_db": last["snr_db"],
         "max_err_lsb": last["max_err_lsb"],
-        "saturations": int(sum(sats)),
+        "saturations": int(sum(sats)) + input_sats,
+        "input_saturations": input_sats,
         "stages": stages,
         "_traces": (x_int, outs, routs),
     }
@@ -60,7 +62,7 @@ def format_table(rep: dict) -> str:
     """The report as a text table."""
     lines = [f"design {rep['design']}: {rep['samples']} samples, end to end SNR "
              f"{rep['snr_db']:.2f} dB, max error {rep['max_err_lsb']:.3f} LSB, "
-             f"{rep['saturations']} saturations",
+             f"{rep['saturations']} saturations ({rep['input_saturations']} in the input)",
              f"{'#':>2} {'kernel':<11} {'format':<8} {'SNR dB':>8} {'max LSB':>9} {'sat':>6} "
              f"{'min':>9} {'max':>9} {'headroom':>8}"]
     for s in rep["stages"]:

@@ -46,7 +46,7 @@ class Stage:
         self.spec = spec
         opt = {**defaults, **spec}
         self.in_fmt = in_fmt
-        self.out_fmt = QFormat.parse(opt.get("data", "Q15"), field=f"{self.where}.data")
+        self.out_fmt = signed_data_format(opt.get("data", "Q15"), f"{self.where}.data")
         self.rounding_name = opt.get("rounding", "nearest")
         self.overflow_name = opt.get("overflow", "saturate")
         self.rounding = rounding_mode(self.rounding_name, f"{self.where}.rounding")
@@ -93,6 +93,23 @@ class Stage:
             raise FxsimError(f"{self.where}.{name}: {v!r} is not a {kind.__name__}")
         return float(v) if kind is float else v
 
+    def coef_option(self, opt: dict, default_word: int) -> tuple[int, QFormat | None]:
+        """The ``coef`` key: a word size (an integer, 2..32: fxsim picks the full-word format) or
+        a signed Q format that fixes it. Returns (word bits, fixed format or None)."""
+        coef = opt.get("coef")
+        if coef is None:
+            return default_word, None
+        if isinstance(coef, int) and not isinstance(coef, bool):
+            if not 2 <= coef <= 32:
+                raise FxsimError(f"{self.where}.coef: {coef}-bit words; allowed: 2 to 32 bits, "
+                                 f"or a Q format such as Q15")
+            return coef, None
+        fixed = QFormat.parse(coef, field=f"{self.where}.coef")
+        if not fixed.signed:
+            raise FxsimError(f"{self.where}.coef: {coef!r} is unsigned; allowed: a signed "
+                             f"format (Q15, Q31, Qm.n)")
+        return fixed.word_bits, fixed
+
     def check_overflow(self, count: int, what: str = "output") -> None:
         """With overflow = "error", an overflow is a RangeError naming the stage."""
         from ..errors import RangeError
@@ -112,18 +129,32 @@ class Stage:
         return f"{self.where}: {self.in_fmt} -> {self.out_fmt}"
 
 
+def signed_data_format(text, field: str) -> QFormat:
+    """A stage's data format: signed (samples are signed; the kernels saturate to signed words)."""
+    fmt = QFormat.parse(text, field=field)
+    if not fmt.signed:
+        raise FxsimError(f"{field}: {fmt} is unsigned; samples between stages are signed: "
+                         f"write Qm.n")
+    return fmt
+
+
 def coef_format(values, word_bits: int, field: str, fixed: QFormat | None = None) -> QFormat:
     """The coefficient format that uses the whole word: the fewest integer bits that hold every
-    value (the rest are fraction bits), unless the design fixes it (``fixed``), in which case the
-    values must fit it."""
+    value (the rest are fraction bits), unless the design fixes it (``fixed``, signed), in which
+    case the values must fit it. Values no signed word of ``word_bits`` can hold are refused."""
     v = np.abs(np.asarray(values, dtype=np.float64))
     peak = float(v.max()) if v.size else 0.0
     if fixed is not None:
+        if not fixed.signed:
+            raise FxsimError(f"{field}: coefficient format {fixed} is unsigned; write Qm.n")
         if peak >= 2.0 ** fixed.int_bits:
             raise FxsimError(f"{field}: coefficient {peak:g} does not fit {fixed} "
                              f"(|c| < {2.0 ** fixed.int_bits:g}); use a format with more integer bits")
         return fixed
     int_bits = 0
-    while peak >= 2.0 ** int_bits - 2.0 ** (int_bits - word_bits + 1) / 2 and int_bits < word_bits - 1:
+    while peak >= 2.0 ** int_bits - 2.0 ** (int_bits - word_bits + 1) / 2:
+        if int_bits == word_bits - 1:
+            raise FxsimError(f"{field}: coefficient {peak:g} does not fit a {word_bits}-bit word "
+                             f"(|c| < {2.0 ** (word_bits - 1):g})")
         int_bits += 1
     return QFormat(int_bits, word_bits - 1 - int_bits)

@@ -3,7 +3,8 @@
 Design keys: ``sos`` (rows [b0 b1 b2 a0 a1 a2], as scipy.signal gives them), ``sos_file`` (.npy,
 relative to the design file) or ``design = { method = "butter" | "cheby1" | "cheby2" | "ellip" |
 "bessel", order, wn, btype = "low", rp, rs, fs }`` (scipy.signal.iirfilter, output="sos");
-optional ``coef`` (one Q format for every coefficient) and ``acc_bits`` (32, 40 or 64).
+optional ``coef`` (one Q format for every coefficient, or a word size 2..32 whose formats fxsim
+chooses per section) and ``acc_bits`` (32, 40 or 64).
 The float reference is ``scipy.signal.sosfilt`` of the sos as written (a0 normalised).
 
 Structure. Every section is Direct Form I, for 16-bit and 32-bit data alike:
@@ -355,23 +356,17 @@ class Biquad(Stage):
                              f"{', '.join(map(str, allowed))} for {self.in_fmt} -> "
                              f"{self.out_fmt} data")
         self.acc_bits = acc_bits
-        self.fixed = QFormat.parse(opt["coef"], field=f"{self.where}.coef") \
-            if "coef" in opt else None
-        self.coef_word = 32 if wide_data else 16
-        if self.fixed is not None:
-            if self.fixed.word_bits > 32 or not self.fixed.signed:
-                raise FxsimError(f"{self.where}.coef: {self.fixed}; allowed: a signed format of at "
-                                 f"most 32 bits")
-            self.coef_word = self.fixed.word_bits
-            if self.coef_word > 16 and self.acc_bits < 64:
-                raise FxsimError(f"{self.where}.acc_bits: {self.acc_bits} with {self.coef_word}-bit "
-                                 f"coef {self.fixed}; a wider-than-16-bit coefficient needs "
-                                 f"acc_bits = 64")
+        # coef: a fixed format, or a word size; either way fxsim then widens nothing
+        self.coef_word, self.fixed = self.coef_option(opt, 32 if wide_data else 16)
+        self.auto_width = "coef" not in opt
+        if self.coef_word > 16 and self.acc_bits < 64:
+            raise FxsimError(f"{self.where}.acc_bits: {self.acc_bits} with {self.coef_word}-bit "
+                             f"coefficients; a wider-than-16-bit coefficient needs acc_bits = 64")
         self.node_fmt = QFormat(0, self.out_fmt.word_bits - 1)
         plan = plan_cascade(self.sos_user, self.node_fmt, self.out_fmt)
         # wider state: 16-bit data whose predicted SNR with 16-bit nodes is poor gets 32-bit nodes
         self.wide_state = False
-        if self.fixed is None and not wide_data and len(self.sos_user) > 1 and \
+        if self.auto_width and not wide_data and len(self.sos_user) > 1 and \
                 plan.snr_db < WIDE_STATE_BELOW_DB:
             wide = plan_cascade(self.sos_user, QFormat(0, 31), self.out_fmt)
             if wide.snr_db > plan.snr_db + 6.0:
@@ -382,7 +377,7 @@ class Biquad(Stage):
         self.sos_plan[:, :3] *= np.asarray(self.gains)[:, None]
         words = [32 if self.wide_state else self.coef_word] * len(self.order)
         self.sections = self._quantize(words)
-        if self.fixed is None and not wide_data and not self.wide_state:
+        if self.auto_width and not wide_data and not self.wide_state:
             self.sections = self._widen(words)
         for sec in self.sections:
             if not sec.stable:

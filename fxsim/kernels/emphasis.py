@@ -59,9 +59,14 @@ class _Emphasis(Stage):
         acc_frac = (self.out_fmt.frac_bits if self.recursive else self.in_fmt.frac_bits) + fc
         self.x_align = acc_frac - self.in_fmt.frac_bits
         self.c_shift = acc_frac - self.out_fmt.frac_bits
-        if self.x_align < 0 or self.c_shift < 0:
+        # both terms and their sum must be exact in 64 bits: |x << x_align| < 2^a, |c m| < 2^b
+        mem_bits = (self.out_fmt if self.recursive else self.in_fmt).word_bits
+        a = self.in_fmt.word_bits - 1 + self.x_align
+        b = self.coef_fmt.word_bits - 1 + mem_bits - 1
+        if self.x_align < 0 or self.c_shift < 0 or max(a, b) + 1 > 63:
             raise FxsimError(f"{self.where}: cannot align {self.in_fmt} to {self.out_fmt} with a "
-                             f"{self.coef_fmt} coefficient; use formats with closer fraction bits")
+                             f"{self.coef_fmt} coefficient in a 64-bit accumulator; use formats "
+                             f"with closer fraction bits")
 
     def init_state(self):
         return np.zeros(1, dtype=np.int64)

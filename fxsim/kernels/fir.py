@@ -279,19 +279,8 @@ class _FirFamily(Stage):
         if in_w > 32 or (in_w == 32 and not self.in_fmt.signed):
             raise FxsimError(f"{self.where}: input format {self.in_fmt}; allowed: signed words up "
                              f"to 32 bits, unsigned up to 31")
-        coef = opt.get("coef")
-        fixed, word = None, 32
-        if isinstance(coef, int) and not isinstance(coef, bool):
-            if not 2 <= coef <= 32:
-                raise FxsimError(f"{self.where}.coef: {coef}-bit words; allowed: 2 to 32 bits, "
-                                 f"or a Q format such as Q15")
-            word = coef
-        elif coef is not None:
-            fixed = QFormat.parse(coef, field=f"{self.where}.coef")
-            if not fixed.signed:
-                raise FxsimError(f"{self.where}.coef: {coef!r} is unsigned; allowed: a signed "
-                                 f"format (Q15, Q31, Qm.n)")
-        coef_bits = fixed.word_bits if fixed is not None else word
+        word, fixed = self.coef_option(opt, 32)
+        coef_bits = word
         default_acc = 40 if in_w <= 16 and coef_bits <= 16 else 64
         self.acc_bits = opt.get("acc_bits", default_acc)
         if not isinstance(self.acc_bits, int) or isinstance(self.acc_bits, bool) or \
@@ -498,10 +487,6 @@ class _Resampler(_FirFamily):
             return np.array([1.0])
         h = signal.firwin(16 * m, 1.0 / m)
         return h * m if self.kernel == "interpolate" else h
-
-    def structure(self):
-        return f"{len(self.taps)} taps, factor {self.factor}"
-
 
 class Decimate(_Resampler):
     """Keep every factor-th output of the FIR, computing only those (phase: input 0 is kept)."""

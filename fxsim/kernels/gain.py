@@ -2,7 +2,7 @@
 
 Scaling: x in the input format (f_x fraction bits), g quantized (round to nearest) to a coefficient
 word of 16 bits for data words <= 16 and 32 bits otherwise, with the fewest integer bits that hold
-|g| (f_g fraction bits; ``coef`` fixes it). The product x g is exact in 64 bits with f_x + f_g fraction
+|g| (f_g fraction bits; ``coef`` gives the word size, 2..32, or fixes the format, e.g. "Q1.14"). The product x g is exact in 64 bits with f_x + f_g fraction
 bits; it is shifted right by f_x + f_g - f_y with the design's rounding and saturated (or wrapped)
 to the output word.
 """
@@ -12,6 +12,7 @@ import numba as nb
 import numpy as np
 
 from .. import primitives as P
+from ..errors import FxsimError
 from ..qformat import QFormat, quantize
 from .base import Stage, coef_format
 
@@ -36,11 +37,16 @@ class Gain(Stage):
 
     def configure(self, opt):
         self.gain = self.key(opt, "gain")
-        word = 16 if self.in_fmt.word_bits <= 16 else 32
-        fixed = QFormat.parse(opt["coef"], field=f"{self.where}.coef") if "coef" in opt else None
+        word, fixed = self.coef_option(opt, 16 if self.in_fmt.word_bits <= 16 else 32)
         self.coef_fmt = coef_format([self.gain], word, f"{self.where}.gain", fixed)
         self.g_int = int(quantize(self.gain, self.coef_fmt, "nearest"))
         self.shift = self.in_fmt.frac_bits + self.coef_fmt.frac_bits - self.out_fmt.frac_bits
+        # a left shift (shift < 0) of the exact product must stay inside int64
+        prod_bits = self.in_fmt.word_bits + self.coef_fmt.word_bits - 1
+        if prod_bits - self.shift > 63:
+            raise FxsimError(f"{self.where}: gain {self.gain:g} from {self.in_fmt} to "
+                             f"{self.out_fmt} needs a {prod_bits - self.shift}-bit product; "
+                             f"use an output format with fewer fraction bits")
 
     def process(self, x, state):
         y, n = gain_process(x, self.g_int, self.shift, self.out_fmt.word_bits, self.rounding,

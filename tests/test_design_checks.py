@@ -1,0 +1,101 @@
+"""Designs that mix formats and rates: either fxsim refuses them with a one-line reason, or the
+model and the generated C (built with the sanitizers) agree bit for bit."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from codegen import build, render, verify as V
+from fxsim import design as D
+from fxsim.errors import FxsimError
+from fxsim.qformat import QFormat, quantize
+
+from .conftest import C_BUILDS, ROOT
+
+
+def formats(word):
+    return st.integers(0, word - 2).map(lambda m: str(QFormat(m, word - 1 - m)))
+
+
+def extreme_signal(fmt: QFormat, n=2000, seed=0):
+    rng = np.random.default_rng(seed)
+    ints = np.concatenate([[fmt.min_int, fmt.max_int, fmt.min_int, 0, -1, 1],
+                           rng.integers(fmt.min_int, fmt.max_int, n, endpoint=True)])
+    return ints.astype(np.int64)
+
+
+@settings(max_examples=12)
+@given(st.sampled_from(["gain", "preemph", "deemph"]), st.sampled_from([16, 32]).flatmap(formats),
+       st.sampled_from([16, 32]).flatmap(formats), st.floats(-3.0, 3.0).filter(lambda v: abs(v) > 1e-3))
+def test_cross_format_stages_are_refused_or_exact(kernel, fin, fout, value):
+    key = {"gain": "gain"}.get(kernel, "coef")
+    if kernel == "deemph":
+        value = max(min(value, 0.95), -0.95)
+    doc = {"name": "x", "block": 64, "defaults": {"data": fin},
+           "stage": [{"kernel": kernel, key: value, "data": fout}]}
+    try:
+        des = D.from_dict(doc)
+    except FxsimError as e:
+        assert "\n" not in str(e)
+        return
+    x = extreme_signal(des.in_fmt)
+    exe = V.build_design(des, opt="-O1", extra_flags=C_BUILDS["sanitize"][1])
+    want, sats = des.simulate(x)
+    got, c_sats = V.run_c(exe, des, x, with_saturations=True)
+    assert np.array_equal(got, want) and c_sats == sats
+
+
+@pytest.mark.parametrize("chain", [[3, 3], [2, 5], [5, 2]])
+def test_decimate_then_interpolate_fits_its_buffers(chain):
+    """Each stage rounds its output count up: the buffers are sized stage by stage."""
+    m, l = chain
+    des = D.from_dict({"name": "di", "block": 160,
+                       "stage": [{"kernel": "decimate", "factor": m},
+                                 {"kernel": "interpolate", "factor": l, "data": "Q1.14"}]})
+    assert max(render.stage_lengths(des)) <= render.buffer_length(des)
+    x = quantize(np.random.default_rng(1).uniform(-0.9, 0.9, 1607), des.in_fmt).astype(np.int64)
+    exe = V.build_design(des, opt="-O1", extra_flags=C_BUILDS["sanitize"][1])
+    assert np.array_equal(V.run_c(exe, des, x), des.simulate(x)[0])
+
+
+@pytest.mark.parametrize("doc,word", [
+    ({"defaults": {"data": "UQ0.16"}, "stage": [{"kernel": "gain", "gain": 0.5}]}, "unsigned"),
+    ({"stage": [{"kernel": "gain", "gain": 0.5, "data": "UQ1.15"}]}, "unsigned"),
+    ({"stage": [{"kernel": "gain", "gain": -0.5, "coef": "UQ0.16"}]}, "unsigned"),
+    ({"stage": [{"kernel": "gain", "gain": 1e300}]}, "does not fit"),
+    ({"defaults": {"data": "Q31.0"}, "stage": [{"kernel": "gain", "gain": 3.0, "data": "Q31"}]},
+     "product"),
+    ({"stage": [1, 2]}, "not a table"),
+    ({"stage": [{"kernel": ["fir"]}]}, "kernel"),
+    ({"defaults": {"data": "Q16.15"}, "stage": [{"kernel": "deemph", "coef": 0.5, "data": "Q31"}]},
+     "64-bit accumulator"),
+])
+def test_refused_designs_name_the_problem(doc, word):
+    with pytest.raises(FxsimError, match=word):
+        D.from_dict({"name": "x", **doc})
+
+
+def test_coef_word_default_applies_to_every_kernel_that_takes_it():
+    des = D.from_dict({"name": "x", "defaults": {"coef": 16},
+                       "stage": [{"kernel": "gain", "gain": 0.3},
+                                 {"kernel": "fir", "taps": [0.25, 0.5, 0.25]},
+                                 {"kernel": "biquad", "sos": [[0.2, 0.4, 0.2, 1.0, -0.3, 0.1]]}]})
+    assert des.stages[0].coef_fmt.word_bits == 16
+
+
+def test_oversized_call_is_refused_by_generated_process(tmp_path):
+    """n outside 0..BLOCK: process returns -1 and writes nothing."""
+    des = D.load(ROOT / "examples/emphasis.toml")
+    render.write(des, tmp_path)
+    (tmp_path / "main.c").write_text(
+        '#include "emphasis.h"\n'
+        "static emphasis_state s;\n"
+        "static int16_t x[EMPHASIS_BLOCK + 1], y[EMPHASIS_MAX_OUT + 1];\n"
+        "int main(void)\n{\n"
+        "    emphasis_init(&s);\n"
+        "    y[0] = 77;\n"
+        "    if (emphasis_process(&s, x, EMPHASIS_BLOCK + 1, y) != -1 || y[0] != 77)\n"
+        "        return 1;\n"
+        "    return emphasis_process(&s, x, -1, y) == -1 ? 0 : 1;\n}\n")
+    exe = build.compile_host([tmp_path / "emphasis.c", tmp_path / "main.c"], "oversize",
+                             include_dirs=[tmp_path])
+    build.run(exe)                                         # exit status 0 or BuildError
