@@ -57,3 +57,22 @@ def instructions_per_call(design: Design, calls: int = 20, unroll: int = 4, opt:
         text = out.read_text()
     m = re.search(r"^summary:\s+(\d+)", text, re.M) or re.search(r"^totals:\s+(\d+)", text, re.M)
     return int(m.group(1)) / calls if m else None
+
+
+def text_bytes(design: Design, unroll: int = 4, opt: str = "-O2") -> int | None:
+    """Code size (.text) of the design's generated C compiled alone for the host (None without
+    binutils' size)."""
+    if shutil.which("size") is None:
+        return None
+    files = render.render(design, "c99", unroll)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, text in files.items():
+            Path(tmp, name).write_text(text)
+        obj = Path(tmp, f"{design.name}.o")
+        cmd = ["gcc", *build.STRICT, opt, f"-I{build.c_ref_dir()}", f"-I{tmp}", "-c",
+               str(Path(tmp, f"{design.name}.c")), "-o", str(obj)]
+        res = subprocess.run(cmd, capture_output=True, text=True)
+        if res.returncode != 0:
+            raise build.BuildError(f"gcc failed:\n{res.stderr.strip()}")
+        out = subprocess.run(["size", str(obj)], capture_output=True, text=True, check=True)
+    return int(out.stdout.splitlines()[1].split()[0])

@@ -68,10 +68,11 @@ def compile_for(design: Design, target: str, unroll: int = 4, opt: str = "-O2", 
 
 
 def cost(design: Design, target: str, unroll: int = 4) -> dict:
-    """Instructions per call of <name>_process (callgrind on the host, QEMU on the M4) and, on
-    the M4, the design's code size."""
+    """Instructions per call of <name>_process (callgrind on the host, QEMU on the M4) and the
+    design's code size (.text of its object file)."""
     if target == "host":
-        return {"instructions_per_call": measure.instructions_per_call(design, unroll=unroll)}
+        return {"instructions_per_call": measure.instructions_per_call(design, unroll=unroll),
+                "text_bytes": measure.text_bytes(design, unroll)}
     _, obj = cortex_m4.build_elf(design, render.render_harness(design), unroll)
     return {"instructions_per_call": cortex_m4.instructions_per_call(design, unroll),
             "text_bytes": cortex_m4.text_bytes(obj)}

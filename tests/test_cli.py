@@ -187,3 +187,10 @@ def test_input_clipping_is_counted(tmp_path):
     r = fxsim_in_process("quantize", EXAMPLE, "--input", tmp_path / "loud.npy", "--json")
     out = json.loads(r.stdout)
     assert out["input_saturations"] == 2 and out["saturations"] >= 2
+
+
+def test_verify_count_reports_cost():
+    r = fxsim_in_process("verify", EXAMPLE, "--count", "--json")
+    out = json.loads(r.stdout)
+    assert r.returncode == 0 and out["passed"]
+    assert out["instructions_per_call"] > 160 and out["text_bytes"] > 0
