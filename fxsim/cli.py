@@ -134,13 +134,15 @@ def propose(design_file, input_file, target_snr, out_file, as_json):
 
     from . import design as D
     from .analysis import report
-    from .analysis.propose import propose as run_propose
+    from .analysis.propose import propose as run_propose, rebase_files
     from .signals import read_input
 
     des = D.load(design_file)
     doc, rep = run_propose(des, read_input(input_file), target_snr)
+    rebase_files(doc, Path(design_file).resolve().parent, Path(out_file).resolve().parent)
     header = (f"# proposed by fxsim propose from {Path(design_file).name} for {target_snr:g} dB "
               f"on {Path(input_file).name}: measured {rep['snr_db']:.2f} dB\n")
+    Path(out_file).parent.mkdir(parents=True, exist_ok=True)
     Path(out_file).write_text(header + D.to_toml(doc))
     if as_json:
         click.echo(json.dumps({"design": des.name, "snr_db": rep["snr_db"],

@@ -26,14 +26,14 @@ _QRE = re.compile(r"^(U?)Q(\d+)(?:\.(\d+))?$")
 
 def rounding_mode(name: str, field: str = "rounding") -> int:
     """Rounding mode code for its name; FxsimError naming the allowed values otherwise."""
-    if name not in ROUNDING:
+    if not isinstance(name, str) or name not in ROUNDING:
         raise FxsimError(f"{field}: unknown rounding {name!r}; allowed: {' | '.join(ROUNDING)}")
     return ROUNDING[name]
 
 
 def overflow_mode(name: str, field: str = "overflow") -> int:
     """Overflow mode code for its name; FxsimError naming the allowed values otherwise."""
-    if name not in OVERFLOW:
+    if not isinstance(name, str) or name not in OVERFLOW:
         raise FxsimError(f"{field}: unknown overflow {name!r}; allowed: {' | '.join(OVERFLOW)}")
     return OVERFLOW[name]
 

@@ -66,8 +66,13 @@ def test_decimate_then_interpolate_fits_its_buffers(chain):
      "product"),
     ({"stage": [1, 2]}, "not a table"),
     ({"stage": [{"kernel": ["fir"]}]}, "kernel"),
-    ({"defaults": {"data": "Q16.15"}, "stage": [{"kernel": "deemph", "coef": 0.5, "data": "Q31"}]},
+    ({"defaults": {"data": "Q31.0"}, "stage": [{"kernel": "deemph", "coef": 0.5, "data": "Q31"}]},
      "64-bit accumulator"),
+    ({"stage": [{"kernel": "gain", "gain": float("nan")}]}, "finite"),
+    ({"stage": [{"kernel": "gain", "gain": 0.5, "rounding": ["floor"]}]}, "rounding"),
+    ({"defaults": {"overflow": {"a": 1}}, "stage": [{"kernel": "gain", "gain": 0.5}]}, "overflow"),
+    ({"stage": [{"kernel": "fir", "design": {"method": "firwin", "numtaps": 10 ** 8,
+                                             "cutoff": 0.2}}]}, "at most"),
 ])
 def test_refused_designs_name_the_problem(doc, word):
     with pytest.raises(FxsimError, match=word):
@@ -99,3 +104,15 @@ def test_oversized_call_is_refused_by_generated_process(tmp_path):
     exe = build.compile_host([tmp_path / "emphasis.c", tmp_path / "main.c"], "oversize",
                              include_dirs=[tmp_path])
     build.run(exe)                                         # exit status 0 or BuildError
+
+
+def test_emphasis_narrows_its_coefficient_to_stay_exact():
+    """Q31 pre-/de-emphasis through a Q1.30 node: the 64-bit accumulator holds the terms with a
+    31-bit coefficient word, which fxsim picks itself."""
+    des = D.from_dict({"name": "e31", "defaults": {"data": "Q31"},
+                       "stage": [{"kernel": "preemph", "coef": 0.8, "data": "Q1.30"},
+                                 {"kernel": "deemph", "coef": 0.8, "data": "Q31"}]})
+    assert des.stages[1].coef_fmt.word_bits < 32
+    x = extreme_signal(des.in_fmt)
+    exe = V.build_design(des, opt="-O1", extra_flags=C_BUILDS["sanitize"][1])
+    assert np.array_equal(V.run_c(exe, des, x), des.simulate(x)[0])

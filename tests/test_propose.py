@@ -45,3 +45,23 @@ scalars = st.one_of(st.integers(-2**40, 2**40), st.floats(allow_nan=False, allow
 def test_to_toml_roundtrip(top, stages):
     doc = {**top, "defaults": {"data": "Q15"}, "stage": stages}
     assert tomllib.loads(D.to_toml(doc)) == doc
+
+
+def test_proposal_keeps_headroom_and_relocates_files(tmp_path):
+    """Integer bits the designer gave a stage are kept, so the proposal still passes verify; a
+    relative taps_file still resolves from the new design's directory."""
+    import numpy as np
+
+    from codegen import verify as V
+    from fxsim.signals import builtin_signals
+    src = tmp_path / "src"
+    src.mkdir()
+    np.save(src / "h.npy", np.array([0.25, 0.5, 0.25]))
+    (src / "d.toml").write_text('name = "d"\n[[stage]]\nkernel = "fir"\ntaps_file = "h.npy"\n'
+                                'data = "Q1.14"\n')
+    out = tmp_path / "elsewhere" / "new.toml"
+    r = fxsim_in_process("propose", src / "d.toml", "--input", WAV, "--target-snr", 60, "-o", out)
+    assert r.returncode == 0, r.stderr
+    new = D.load(out)
+    assert new.stages[0].out_fmt.int_bits >= 1
+    assert V.verify(new, builtin_signals(new.sample_rate))["passed"]

@@ -1,8 +1,10 @@
 """``fxsim propose``: choose each stage's data format for a target SNR.
 
 Each stage's output range comes from the float64 reference on the user's input: the format gets
-the fewest integer bits that hold its peak (with a 1/256 margin for the fixed-point error), and
-the rest of a 16-bit word as fraction bits. While the end-to-end SNR misses the target (or
+the fewest integer bits that hold its peak (with a 1/256 margin for the fixed-point error), but
+never fewer than the design gave the stage (headroom a designer put there for other signals, a
+lowpass's overshoot on full-scale steps say, is kept), and the rest of a 16-bit word as fraction
+bits. While the end-to-end SNR misses the target (or
 anything saturates), the 16-bit stage that loses the most SNR is widened to 32 bits, and the
 design is measured again. The result is the cheapest word choice this greedy search finds; the
 measured figures of the proposal come with it.
@@ -11,6 +13,8 @@ from __future__ import annotations
 
 import copy
 import math
+import os
+from pathlib import Path
 
 import numpy as np
 
@@ -23,9 +27,11 @@ from .report import input_ints, quantize_report
 MARGIN = 1.0 + 1.0 / 256
 
 
-def format_for_peak(peak: float, word_bits: int) -> QFormat:
-    """The format of ``word_bits`` with the fewest integer bits holding ``peak`` (times MARGIN)."""
+def format_for_peak(peak: float, word_bits: int, min_int_bits: int = 0) -> QFormat:
+    """The format of ``word_bits`` with the fewest integer bits (at least ``min_int_bits``)
+    holding ``peak`` (times MARGIN)."""
     int_bits = max(0, math.ceil(math.log2(peak * MARGIN))) if peak > 0 else 0
+    int_bits = max(int_bits, min_int_bits)
     if int_bits > word_bits - 2:
         raise FxsimError(f"a stage's output peaks at {peak:g}: too large for a {word_bits}-bit word")
     return QFormat(int_bits, word_bits - 1 - int_bits)
@@ -39,8 +45,8 @@ def propose(design: Design, x_float, target_snr: float) -> tuple[dict, dict]:
     words = [16] * len(design.stages)
     while True:
         doc = copy.deepcopy(design.doc)
-        for spec, peak, word in zip(doc["stage"], peaks, words):
-            spec["data"] = str(format_for_peak(peak, word))
+        for spec, st, peak, word in zip(doc["stage"], design.stages, peaks, words):
+            spec["data"] = str(format_for_peak(peak, word, st.out_fmt.int_bits))
         rep = quantize_report(from_dict(doc, design.path), x_float)
         if rep["snr_db"] >= target_snr and rep["saturations"] == 0:
             return doc, rep
@@ -51,3 +57,14 @@ def propose(design: Design, x_float, target_snr: float) -> tuple[dict, dict]:
                              f"coefficients or accumulators of the stage that loses most")
         snr = [SNR_CAP] + [s["snr_db"] for s in rep["stages"]]
         words[max(narrow, key=lambda i: snr[i] - snr[i + 1])] = 32
+
+
+def rebase_files(doc: dict, from_dir: Path, to_dir: Path) -> dict:
+    """The design with its relative ``taps_file`` / ``sos_file`` names made relative to
+    ``to_dir`` (where the new design is written) instead of ``from_dir``."""
+    for spec in doc.get("stage", []):
+        for key in ("taps_file", "sos_file"):
+            name = spec.get(key)
+            if isinstance(name, str) and not Path(name).is_absolute():
+                spec[key] = os.path.relpath(Path(from_dir) / name, Path(to_dir))
+    return doc

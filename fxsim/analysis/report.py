@@ -95,5 +95,7 @@ def plot(rep: dict, design: Design, path) -> None:
         fig.savefig(path, dpi=100)
     except OSError as e:
         raise FxsimError(f"--plot: cannot write {str(path)!r} ({e.strerror})") from None
+    except ValueError as e:                   # matplotlib: unknown image format
+        raise FxsimError(f"--plot: {str(path)!r}: {e}; use .png, .svg or .pdf") from None
     finally:
         plt.close(fig)

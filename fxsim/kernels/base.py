@@ -91,6 +91,8 @@ class Stage:
             isinstance(v, int) and not isinstance(v, bool) if kind is int else isinstance(v, kind)
         if not ok:
             raise FxsimError(f"{self.where}.{name}: {v!r} is not a {kind.__name__}")
+        if kind is float and not np.isfinite(v):
+            raise FxsimError(f"{self.where}.{name}: {v!r}; allowed: a finite number")
         return float(v) if kind is float else v
 
     def coef_option(self, opt: dict, default_word: int) -> tuple[int, QFormat | None]:

@@ -1,7 +1,8 @@
 """preemph: y[n] = x[n] - c x[n-1];  deemph: y[n] = x[n] + c y[n-1].
 
 Scaling: c is quantized (round to nearest) to a 16-bit coefficient word for data words <= 16 and
-32 bits otherwise, with the fewest integer bits that hold |c| (f_c fraction bits). Both terms are
+32 bits otherwise (one bit less per bit the 64-bit accumulator would lack, down to 16), with the
+fewest integer bits that hold |c| (f_c fraction bits). Both terms are
 formed exactly in a 64-bit accumulator with f_m + f_c fraction bits, f_m being the memory term's
 (f_x for preemph, whose memory is x[n-1]; f_y for deemph, whose memory is y[n-1]): x[n] is aligned
 by a left shift and the product c * memory is exact. The sum is shifted right to f_y fraction bits
@@ -49,7 +50,18 @@ class _Emphasis(Stage):
         if not -1.0 < self.coef < 1.0 and self.recursive:
             raise FxsimError(f"{self.where}.coef: {self.coef:g} makes the filter unstable; "
                              f"allowed: -1 < coef < 1")
-        word = 16 if max(self.in_fmt.word_bits, self.out_fmt.word_bits) <= 16 else 32
+        widest = 16 if max(self.in_fmt.word_bits, self.out_fmt.word_bits) <= 16 else 32
+        # the widest coefficient word (down to 16 bits) whose terms stay exact in 64 bits
+        for word in range(widest, 15, -1):
+            if self._plan(word):
+                break
+        else:
+            raise FxsimError(f"{self.where}: cannot align {self.in_fmt} to {self.out_fmt} in a "
+                             f"64-bit accumulator; use formats with closer fraction bits")
+
+    def _plan(self, word: int) -> bool:
+        """Coefficient and shifts for a ``word``-bit coefficient; False if a term could leave
+        the 64-bit accumulator."""
         self.coef_fmt = coef_format([self.coef], word, f"{self.where}.coef")
         self.c_int = int(quantize(self.coef, self.coef_fmt, "nearest"))
         self.c_signed = self.c_int if self.recursive else -self.c_int  # acc = ... + c_signed * m
@@ -63,10 +75,7 @@ class _Emphasis(Stage):
         mem_bits = (self.out_fmt if self.recursive else self.in_fmt).word_bits
         a = self.in_fmt.word_bits - 1 + self.x_align
         b = self.coef_fmt.word_bits - 1 + mem_bits - 1
-        if self.x_align < 0 or self.c_shift < 0 or max(a, b) + 1 > 63:
-            raise FxsimError(f"{self.where}: cannot align {self.in_fmt} to {self.out_fmt} with a "
-                             f"{self.coef_fmt} coefficient in a 64-bit accumulator; use formats "
-                             f"with closer fraction bits")
+        return self.x_align >= 0 and self.c_shift >= 0 and max(a, b) + 1 <= 63
 
     def init_state(self):
         return np.zeros(1, dtype=np.int64)

@@ -51,6 +51,8 @@ from ..qformat import QFormat, quantize
 from .base import Stage
 
 DESIGN_METHODS = ("firwin", "remez")
+#: longest filter accepted (a generated delay line and table of this size still fit an MCU's RAM)
+MAX_TAPS = 8192
 ACC_BITS = (32, 40, 64)
 #: input samples the generated C processes per pass (its delay line holds taps - 1 + CHUNK)
 C_CHUNK = 256
@@ -211,6 +213,9 @@ def design_taps(spec, field: str) -> np.ndarray:
         raise FxsimError(f"{field}.method: {method!r} is not a supported scipy.signal FIR design; "
                          f"allowed: {' | '.join(DESIGN_METHODS)}")
     kwargs = {k: v for k, v in spec.items() if k != "method"}
+    numtaps = kwargs.get("numtaps")
+    if isinstance(numtaps, int) and numtaps > MAX_TAPS:   # refuse before scipy spends minutes
+        raise FxsimError(f"{field}.numtaps: {numtaps}; allowed: at most {MAX_TAPS}")
     try:
         taps = getattr(signal, method)(**kwargs)
     except (TypeError, ValueError) as e:
@@ -226,6 +231,8 @@ def _check_taps(taps, field: str) -> np.ndarray:
         raise FxsimError(f"{field}: taps of shape {arr.shape}; allowed: a 1-D list of numbers")
     if arr.size == 0:
         raise FxsimError(f"{field}: empty list of taps; give at least one tap")
+    if arr.size > MAX_TAPS:
+        raise FxsimError(f"{field}: {arr.size} taps; allowed: at most {MAX_TAPS}")
     if not np.isfinite(arr).all():
         raise FxsimError(f"{field}: tap {int(np.argmin(np.isfinite(arr)))} is not finite")
     return arr
