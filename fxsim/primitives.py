@@ -176,18 +176,6 @@ def shr_round_array(x, s, mode):
     return out
 
 
-@nb.njit(cache=True)
-def fit_array(x, bits, overflow):
-    """fit over an int64 array; returns (values, number of elements that overflowed)."""
-    out = np.empty_like(x)
-    n = 0
-    for i in range(x.size):
-        v, o = fit(x[i], bits, overflow)
-        out[i] = v
-        n += o
-    return out, n
-
-
 @_jit
 def div_round(num, den, mode):
     """num / den rounded by ``mode`` (the same five modes as shr_round), integers only.

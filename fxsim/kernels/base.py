@@ -127,8 +127,6 @@ class Stage:
     def rounding_c(self) -> str:
         return f"FX_{self.rounding_name.upper()}"
 
-    def describe(self) -> str:
-        return f"{self.where}: {self.in_fmt} -> {self.out_fmt}"
 
 
 def signed_data_format(text, field: str) -> QFormat:
