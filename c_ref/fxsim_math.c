@@ -147,9 +147,9 @@ int64_t fxm_pow2_split(int64_t ipart, int64_t f40, int out_frac, int out_bits)
     if (ipart >= out_bits - 1 - out_frac)
         return fx_max_int(out_bits);
     mant = poly_q40(fxm_pow2_poly, f40);
-    shift = FXM_Q - out_frac - ipart;               /* > 0 here; capped at 62 by fx_shr_round */
-    if (shift > 62)
-        shift = 62;
+    shift = FXM_Q - out_frac - ipart;               /* > 0 here */
+    if (shift > 62)                                 /* to fit an int: mant <= 2^41 gives 0 */
+        shift = 62;                                 /* for every shift >= 43, as the model */
     return fx_saturate(fx_shr_round(mant, (int)shift, FX_NEAREST), out_bits, NULL);
 }
 

@@ -39,14 +39,34 @@ static inline int64_t fx_shl64(int64_t x, int s)
     return (int64_t)((uint64_t)x << s);
 }
 
-/* x / 2^s rounded by mode; s <= 0 is an exact left shift. Shifts are capped at 62. */
+/* fx_shr_round for s >= 64, where 2^s and half = 2^(s-1) do not fit int64_t (and shifting by s
+ * would be undefined): integers only. The floor quotient is 0 (x >= 0) or -1 (x < 0); x = 0 is
+ * the only exact case. Otherwise 0 < |x| / 2^s <= 1/2, with 1/2 only for x = INT64_MIN and
+ * s = 64: to nearest everything but that tie rounds to 0, and the tie -1/2 goes to -1
+ * (FX_NEAREST) or to the even 0 (FX_CONVERGENT). */
+static inline int64_t fx_shr_round_wide(int64_t x, int s, int mode)
+{
+    if (x == 0)
+        return 0;
+    if (mode == FX_FLOOR)
+        return x < 0 ? -1 : 0;
+    if (mode == FX_CEIL)
+        return x > 0 ? 1 : 0;
+    if (mode == FX_NEAREST && s == 64 && x == INT64_MIN)
+        return -1;
+    return 0; /* FX_ZERO, and FX_NEAREST / FX_CONVERGENT below 1/2 */
+}
+
+/* x / 2^s rounded by mode, exact for every x and every s >= 0; s <= 0 is an exact left shift.
+ * Shifts up to 63 take the fast path (for s = 63 the quotient is 0 or -1 and the remainder
+ * < 2^63 still fits); s >= 64 is fx_shr_round_wide. */
 static inline int64_t fx_shr_round(int64_t x, int s, int mode)
 {
     int64_t q, r, half;
     if (s <= 0)
         return fx_shl64(x, -s);
-    if (s > 62)
-        s = 62;
+    if (s > 63)
+        return fx_shr_round_wide(x, s, mode);
     q = x >> s;
     r = (int64_t)((uint64_t)x & (((uint64_t)1 << s) - 1u));
     if (r == 0 || mode == FX_FLOOR)

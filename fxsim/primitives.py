@@ -27,20 +27,40 @@ ROUNDING_NAMES = ("floor", "ceil", "zero", "nearest", "convergent")
 OVERFLOW_NAMES = ("saturate", "wrap", "error")
 
 _jit = nb.njit(cache=True, inline="always")
+_INT64_MIN = np.int64(-(1 << 63))
+
+
+@nb.njit(cache=True)                          # the cold path: a call, not inlined into hot loops
+def _shr_round_wide(x, s, mode):
+    """shr_round for s >= 64, where 2**s and half = 2**(s-1) do not fit int64 (integers only).
+    The floor quotient is 0 (x >= 0) or -1 (x < 0); x = 0 is the only exact case. Otherwise
+    0 < |x| / 2**s <= 1/2, with 1/2 only for x = -2**63 and s = 64: to nearest, everything but
+    that tie rounds to 0, and the tie -1/2 goes to -1 (NEAREST) or to the even 0 (CONVERGENT)."""
+    if x == 0:
+        return np.int64(0)
+    if mode == FLOOR:
+        return np.int64(-1) if x < 0 else np.int64(0)
+    if mode == CEIL:
+        return np.int64(1) if x > 0 else np.int64(0)
+    if mode == NEAREST and s == 64 and x == _INT64_MIN:       # the tie -2**63 / 2**64
+        return np.int64(-1)
+    return np.int64(0)                         # ZERO, and NEAREST/CONVERGENT below 1/2
 
 
 @_jit
 def shr_round(x, s, mode):
     """x / 2**s rounded by ``mode``; s <= 0 is an exact left shift (the caller ensures it fits).
 
-    The remainder is taken from the low bits so nothing can overflow: the result has magnitude at
-    most |x| / 2**s + 1. Shifts are capped at 62 (a larger shift rounds the same way)."""
+    Exact for every int64 x and every s >= 0. The remainder is taken from the low bits so nothing
+    can overflow: the result has magnitude at most |x| / 2**s + 1. Shifts up to 63 take the fast
+    path (for s = 63 the quotient is 0 or -1 and the remainder < 2**63 still fits int64);
+    s >= 64 is ``_shr_round_wide``."""
     if s <= 0:
         return x << (-s)
-    if s > 62:
-        s = 62
+    if s > 63:
+        return _shr_round_wide(x, s, mode)
     q = x >> s
-    r = x & ((np.int64(1) << s) - 1)          # 0 <= r < 2**s, exact for negative x too
+    r = x & ~(np.int64(-1) << s)               # 0 <= r < 2**s, exact for negative x too
     if r == 0 or mode == FLOOR:
         return q
     if mode == CEIL:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from codegen import build
+from fxsim.codegen import build
 from fxsim import primitives as P
 
 from .conftest import C_BUILDS, ROOT
@@ -33,9 +33,100 @@ def exact_round(num: int, den: int, mode: int) -> int:
     return fl if fl % 2 == 0 else fl + 1
 
 
-@given(st.integers(-(1 << 63), (1 << 63) - 1), st.integers(0, 62), st.integers(0, 4))
+@given(st.integers(-(1 << 63), (1 << 63) - 1), st.integers(0, 70), st.integers(0, 4))
 def test_shr_round_matches_exact_definition(x, s, mode):
     assert P.shr_round(np.int64(x), s, mode) == exact_round(x, 1 << s, mode)
+
+
+INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
+
+
+def edge_values(n_random=200, seed=5):
+    """0, +-1, +-2^k and +-(2^k +- 1) for every k that fits, both int64 ends, and random values
+    (uniform over int64 and log-uniform in magnitude)."""
+    vals = {0, 1, -1, INT64_MIN, INT64_MAX}
+    for k in range(64):
+        for d in (-1, 0, 1):
+            vals.update(v for v in ((1 << k) + d, -((1 << k) + d)) if INT64_MIN <= v <= INT64_MAX)
+    rng = np.random.default_rng(seed)
+    vals.update(int(v) for v in rng.integers(INT64_MIN, INT64_MAX, n_random, dtype=np.int64,
+                                             endpoint=True))
+    vals.update(int(v) for v in _signed(rng, n_random, 64))
+    return sorted(vals)
+
+
+@nb.njit(cache=True)
+def _shr_round_grid(xs, shifts, mode):
+    out = np.empty((xs.size, shifts.size), dtype=np.int64)
+    for i in range(xs.size):
+        for j in range(shifts.size):
+            out[i, j] = P.shr_round(xs[i], shifts[j], mode)
+    return out
+
+
+@nb.njit(cache=True)
+def _shr_half_up_grid(xs, shifts):
+    out = np.empty((xs.size, shifts.size), dtype=np.int64)
+    for i in range(xs.size):
+        for j in range(shifts.size):
+            out[i, j] = P.shr_half_up(xs[i], shifts[j])
+    return out
+
+
+def exact_half_up(x: int, s: int) -> int:
+    """floor(x / 2^s + 1/2) with exact integers."""
+    return (2 * x + (1 << s)) // (1 << (s + 1))
+
+
+@pytest.mark.parametrize("mode", range(5), ids=P.ROUNDING_NAMES)
+def test_shr_round_exact_for_every_shift(mode):
+    """Every edge value, every shift 0..70 (past 63, where 2^s and half an LSB leave int64),
+    against Fraction: called from Python and compiled into a loop (the inlined hot path)."""
+    xs, shifts = edge_values(), list(range(71))
+    want = [[exact_round(x, 1 << s, mode) for s in shifts] for x in xs]
+    got = _shr_round_grid(np.array(xs, dtype=np.int64), np.array(shifts, dtype=np.int64), mode)
+    bad = [(x, s, int(got[i, j]), want[i][j]) for i, x in enumerate(xs)
+           for j, s in enumerate(shifts) if got[i, j] != want[i][j]]
+    assert not bad, f"{len(bad)} mismatches, e.g. (x, s, got, want) = {bad[:5]}"
+    for x in (0, 1, -1, 1 << 62, -(1 << 62), INT64_MIN, INT64_MAX):
+        for s in (62, 63, 64, 65, 70, 200):
+            assert P.shr_round(np.int64(x), s, mode) == exact_round(x, 1 << s, mode), (x, s)
+
+
+@pytest.mark.parametrize("x,s,mode,want", [
+    (1 << 62, 63, P.FLOOR, 0), (1 << 62, 63, P.CEIL, 1), (1 << 62, 63, P.ZERO, 0),
+    (1 << 62, 63, P.NEAREST, 1), (1 << 62, 63, P.CONVERGENT, 0),           # +1/2
+    (-(1 << 62), 63, P.NEAREST, -1), (-(1 << 62), 63, P.CONVERGENT, 0),    # -1/2
+    (INT64_MAX, 63, P.FLOOR, 0), (INT64_MAX, 63, P.NEAREST, 1), (INT64_MAX, 64, P.NEAREST, 0),
+    (INT64_MIN, 63, P.FLOOR, -1), (INT64_MIN, 63, P.CEIL, -1), (INT64_MIN, 63, P.ZERO, -1),
+    (INT64_MIN, 64, P.FLOOR, -1), (INT64_MIN, 64, P.CEIL, 0), (INT64_MIN, 64, P.ZERO, 0),
+    (INT64_MIN, 64, P.NEAREST, -1), (INT64_MIN, 64, P.CONVERGENT, 0),      # -1/2
+    (INT64_MIN, 65, P.NEAREST, 0), (INT64_MIN, 65, P.FLOOR, -1),
+    (1, 64, P.CEIL, 1), (1, 70, P.FLOOR, 0), (-1, 70, P.FLOOR, -1), (-1, 70, P.CEIL, 0),
+    (-1, 70, P.ZERO, 0), (0, 70, P.CEIL, 0)])
+def test_shr_round_wide_shift_corners(x, s, mode, want):
+    assert exact_round(x, 1 << s, mode) == want
+    assert P.shr_round(np.int64(x), s, mode) == want
+
+
+def test_shr_half_up_exact_for_every_shift():
+    """shr_half_up = floor(x / 2^s + 1/2) for every edge value and every shift 0..70, and it
+    agrees with NEAREST / CEIL-on-ties wherever those coincide (it is nearest, ties to +inf)."""
+    xs, shifts = edge_values(), list(range(71))
+    got = _shr_half_up_grid(np.array(xs, dtype=np.int64), np.array(shifts, dtype=np.int64))
+    bad = [(x, s, int(got[i, j])) for i, x in enumerate(xs) for j, s in enumerate(shifts)
+           if got[i, j] != exact_half_up(x, s)]
+    assert not bad, f"{len(bad)} mismatches, e.g. (x, s, got) = {bad[:5]}"
+    near = _shr_round_grid(np.array(xs, dtype=np.int64), np.array(shifts, dtype=np.int64),
+                           P.NEAREST)
+    for i, x in enumerate(xs):                  # ties away from zero == ties up for x >= 0
+        if x >= 0:
+            assert np.array_equal(got[i], near[i]), x
+    assert P.shr_half_up(np.int64(INT64_MIN), 63) == -1      # -1 + 1/2 floors to -1
+    assert P.shr_half_up(np.int64(INT64_MIN), 64) == 0       # -1/2 + 1/2 = 0
+    assert P.shr_half_up(np.int64(-(1 << 62)), 63) == 0      # -1/2 + 1/2 = 0
+    assert P.shr_half_up(np.int64(1 << 62), 63) == 1         # 1/2 + 1/2 = 1
+    assert P.shr_half_up(np.int64(INT64_MAX), 64) == 0
 
 
 @pytest.mark.parametrize("mode,expect", [
@@ -97,6 +188,8 @@ def _apply(op, a):
             v, o = P.msu(a[i, 0], a[i, 1], a[i, 2], a[i, 3], a[i, 4])
         elif op == 7:
             v = P.norm(a[i, 0], a[i, 1])
+        elif op == 9:
+            v = P.shr_half_up(a[i, 0], a[i, 1])
         else:
             v = P.mac16x2_exact(a[i, 0], a[i, 1], a[i, 2], a[i, 3], a[i, 4])
         out[i, 0] = v
@@ -104,7 +197,8 @@ def _apply(op, a):
     return out
 
 
-OPS = ["shr_round", "saturate", "wrap", "add", "mul_round", "mac", "msu", "norm", "mac16x2_exact"]
+OPS = ["shr_round", "saturate", "wrap", "add", "mul_round", "mac", "msu", "norm", "mac16x2_exact",
+       "shr_half_up"]
 CORNERS = [0, 1, -1, 2, -2, 32767, -32768, 32768, -32769, (1 << 31) - 1, -(1 << 31),
            (1 << 39) - 1, -(1 << 39), (1 << 62), -(1 << 62), (1 << 63) - 1, -(1 << 63)]
 
@@ -122,12 +216,18 @@ def records(op, n, rng):
     """Argument records for op: corners crossed with every parameter, then random ones."""
     c = np.array(CORNERS, dtype=np.int64)
     rows = []
-    if op == "shr_round":
-        for s in range(-2, 64):
-            for m in range(5):
-                xs = c if s > 0 else c[np.abs(c) < (1 << 40)]
+    if op in ("shr_round", "shr_half_up"):
+        # shifts past 63 too (2^s and half an LSB leave int64; in C a shift by >= 64 bits is
+        # undefined), and the edge values of the exact tests on top of the corners
+        ce = np.array(sorted(set(CORNERS) | set(edge_values(50))), dtype=np.int64)
+        modes = range(5) if op == "shr_round" else (0,)
+        for s in range(-2, 71):
+            for m in modes:
+                xs = ce if s > 0 else ce[np.abs(ce) < (1 << 40)]
                 rows += [[x, s, m, 0, 0] for x in xs]
-        rnd = np.stack([_signed(rng, n, 64), rng.integers(0, 64, n), rng.integers(0, 5, n),
+        # random shifts mostly in 0..63, one in eight in 63..70
+        shifts = np.where(rng.random(n) < 0.125, rng.integers(63, 71, n), rng.integers(0, 64, n))
+        rnd = np.stack([_signed(rng, n, 64), shifts, rng.integers(0, 5, n),
                         np.zeros(n, np.int64), np.zeros(n, np.int64)], 1)
     elif op in ("saturate", "wrap"):
         rows += [[x, b, 0, 0, 0] for x in c for b in (2, 16, 17, 32, 40, 63, 64)]
