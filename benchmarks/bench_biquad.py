@@ -15,7 +15,7 @@ from scipy import signal
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from codegen.measure import instructions_per_call, time_generated  # noqa: E402
+from fxsim.codegen.measure import instructions_per_call, time_generated  # noqa: E402
 from fxsim import design as D  # noqa: E402
 from fxsim.qformat import quantize  # noqa: E402
 

@@ -19,7 +19,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from codegen.measure import instructions_per_call, time_generated  # noqa: E402
+from fxsim.codegen.measure import instructions_per_call, time_generated  # noqa: E402
 from fxsim import design as D  # noqa: E402
 from fxsim.qformat import dequantize, quantize  # noqa: E402
 
@@ -135,7 +135,7 @@ def instruction_table():
             ("decimate Q15 by 3 (48 taps)", make("Q15", "decimate", factor=3), ""),
             ("interpolate Q15 by 2 (32 taps)", make("Q15", "interpolate", factor=2, data="Q1.14"), ""))
     for label, des, cmsis in rows:
-        counts = [instructions_per_call(des, calls=20, unroll=u) for u in (1, 2, 4, 8)]
+        counts = [instructions_per_call(des, unroll=u) for u in (1, 2, 4, 8)]
         cells = " | ".join("n/a" if c is None else f"{c:,.0f}" for c in counts)
         print(f"| {label} | {cells} | {cmsis} |")
     print()
@@ -143,7 +143,7 @@ def instruction_table():
 
 def cortex_m4_table():
     """Instructions per call on the Cortex-M4 (QEMU), when its toolchain is installed."""
-    from codegen.verify import cost
+    from fxsim.codegen.verify import cost
     print("## Generated C on the Cortex-M4 (QEMU, arm-none-eabi-gcc -O2; SMLALD dual MACs where data and taps are 16-bit), unroll 4\n")
     print("| design | instructions per call | text bytes | CMSIS-DSP plain C / DSP path |")
     print("|---|---|---|---|")

@@ -84,7 +84,7 @@ class M4Cost:
         self.elf = None
         if not enabled:
             return
-        from codegen import cortex_m4
+        from fxsim.codegen import cortex_m4
         if not cortex_m4.available():
             return
         from tests.test_fxmath import m4_driver_elf, m4_run

@@ -16,13 +16,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
-from fxsim.design import Design
 from fxsim.errors import FxsimError
 from fxsim.resources import c_ref_dir
 
-from . import build, render
+from . import build
 
 ARM_CC = "arm-none-eabi-gcc"
 QEMU = "qemu-system-arm"
@@ -50,31 +47,20 @@ def _cc(args, what):
         raise build.BuildError(f"{ARM_CC} failed on {what}:\n{res.stderr.strip()}")
 
 
-def build_elf(design: Design, main_c: str, unroll: int = 4, opt: str = "-O2",
-              tag: str = "verify", extra_flags=()) -> tuple[Path, Path]:
-    """Compile the design's generated C (strict flags, plus ``extra_flags``, e.g.
-    -DFXSIM_NO_DSP for the plain-C path) and ``main_c`` into a bare-metal ELF.
-    Returns (elf, object file of the design)."""
+def compile_and_link(d: Path, sources, opt: str, flags, elf: Path, incs=()) -> None:
+    """Compile ``sources`` (names in ``d``) with the strict flags for the M4 and link them with the
+    board's start-up code into a bare-metal ELF (newlib semihosting for file I/O)."""
     require()
-    files = render.render(design, "cortex-m4", unroll)
-    files["main.c"] = main_c
-    key = hashlib.sha256(repr((sorted(files.items()), opt, tuple(extra_flags))).encode()).hexdigest()[:16]
-    d = build.cache_dir() / f"{design.name}-m4-{tag}-{key}"
-    elf, obj = d / "prog.elf", d / f"{design.name}.o"
-    if elf.exists():
-        return elf, obj
-    d.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (d / name).write_text(text)
-    inc = [f"-I{c_ref_dir()}", f"-I{d}"]
-    _cc([*build.STRICT, opt, *CPU, *extra_flags, "-ffunction-sections", "-fdata-sections", *inc, "-c",
-         d / f"{design.name}.c", "-o", obj], f"{design.name}.c")
+    objs = []
+    for src in sources:
+        obj = d / (Path(src).stem + ".o")
+        _cc([*build.STRICT, opt, *CPU, *flags, "-ffunction-sections", "-fdata-sections", f"-I{d}",
+             *(f"-I{i}" for i in incs), "-c", d / src, "-o", obj], src)
+        objs.append(obj)
     m4 = _target_dir() / "cortex_m4"
-    _cc([opt, *CPU, "-std=c99", "-ffunction-sections", "-fdata-sections", *inc, d / "main.c", obj,
+    _cc([opt, *CPU, "-std=c99", "-ffunction-sections", "-fdata-sections", *objs,
          m4 / "startup_cm4.c", "-T", m4 / "mps2.ld", "--specs=nano.specs", "--specs=rdimon.specs",
-         "-lc", "-lrdimon", "-Wl,--gc-sections", "-o", str(elf) + ".tmp"], "the M4 program")
-    os.replace(str(elf) + ".tmp", elf)
-    return elf, obj
+         "-lc", "-lrdimon", "-Wl,--gc-sections", "-o", elf], "the M4 program")
 
 
 def _plugin() -> Path:
@@ -83,11 +69,14 @@ def _plugin() -> Path:
     key = hashlib.sha256(src.read_bytes()).hexdigest()[:12]
     lib = build.cache_dir() / f"libinsncount-{key}.so"
     if not lib.exists():
+        fd, tmp = tempfile.mkstemp(dir=build.cache_dir(), prefix=".insncount-")
+        os.close(fd)
         res = subprocess.run(["gcc", "-shared", "-fPIC", "-O2", "-fvisibility=hidden", "-o",
-                              str(lib) + ".tmp", str(src)], capture_output=True, text=True)
+                              tmp, str(src)], capture_output=True, text=True)
         if res.returncode != 0:
+            os.unlink(tmp)
             raise build.BuildError(f"building the QEMU plugin failed:\n{res.stderr.strip()}")
-        os.replace(str(lib) + ".tmp", lib)
+        os.replace(tmp, lib)
     return lib
 
 
@@ -111,32 +100,3 @@ def run_qemu(elf: Path, args=(), cwd=None, count=False, timeout=120) -> tuple[st
         m = re.search(r"insncount total=(\d+)", res.stderr + res.stdout)
         total = int(m.group(1)) if m else None
     return res.stdout, total
-
-
-def run_design(elf: Path, design: Design, x_int) -> tuple[np.ndarray, str]:
-    """Stream int samples through the harness ELF; returns (outputs as int64, its stdout)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        Path(tmp, "in.raw").write_bytes(np.asarray(x_int).astype(design.in_fmt.dtype).tobytes())
-        stdout, _ = run_qemu(elf, ["in.raw", "out.raw"], cwd=tmp)
-        y = np.frombuffer(Path(tmp, "out.raw").read_bytes(), dtype=design.out_fmt.dtype)
-    return y.astype(np.int64), stdout
-
-
-def text_bytes(obj: Path) -> int:
-    """Code size (.text) of the design's object file."""
-    res = subprocess.run(["arm-none-eabi-size", str(obj)], capture_output=True, text=True, check=True)
-    return int(res.stdout.splitlines()[1].split()[0])
-
-
-def instructions_per_call(design: Design, unroll: int = 4, opt: str = "-O2", extra_flags=()) -> float:
-    """Exact Cortex-M4 instructions per call of <name>_process on a block of noise: the difference
-    of two runs making 12 and 4 calls, divided by 8."""
-    env = render.environment()
-    totals = {}
-    for calls in (4, 12):
-        main_c = env.get_template("callgrind.c.j2").render(
-            name=design.name, NAME=design.name.upper(), in_type=design.in_fmt.ctype,
-            out_type=design.out_fmt.ctype, calls=calls, level_div=4)
-        elf, _ = build_elf(design, main_c, unroll, opt, f"count{calls}", extra_flags)
-        _, totals[calls] = run_qemu(elf, count=True)
-    return (totals[12] - totals[4]) / 8

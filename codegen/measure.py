@@ -1,8 +1,9 @@
-"""Cost of generated C on the host: wall time (a timing harness) and exact instruction counts per
-call (valgrind's callgrind). Used by the benchmarks; tests never assert on these numbers."""
+"""Cost of generated C: exact instruction counts per call (valgrind's callgrind on the host, the
+QEMU plugin on the Cortex-M4, both through the harness's ``count`` mode) and wall time on the host
+(the benchmarks' timing main). Used by ``verify --count`` and the benchmarks; tests never assert
+on these numbers."""
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import subprocess
@@ -13,66 +14,45 @@ import numpy as np
 
 from fxsim.design import Design
 
-from . import build, render
-
-
-def _build(design: Design, harness: str, unroll: int, opt: str, **ctx) -> Path:
-    files = render.render(design, "c99", unroll)
-    env = render.environment()
-    files["main.c"] = env.get_template(harness).render(
-        name=design.name, NAME=design.name.upper(), in_type=design.in_fmt.ctype,
-        out_type=design.out_fmt.ctype, **ctx)
-    key = hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest()[:16]
-    d = build.cache_dir() / f"{design.name}-{harness.split('.')[0]}-{key}"
-    d.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (d / name).write_text(text)
-    extra = ("-D_POSIX_C_SOURCE=199309L",) if harness == "bench.c.j2" else ()
-    return build.compile_host([d / f"{design.name}.c", d / "main.c"], f"{design.name}-meas", opt,
-                              extra, include_dirs=[d])
+from . import build, cortex_m4
 
 
 def time_generated(design: Design, x_int, repeats: int = 7, unroll: int = 4, opt: str = "-O2") -> float:
     """Seconds for the fastest of ``repeats`` runs of the whole signal through the generated C."""
-    exe = _build(design, "bench.c.j2", unroll, opt)
-    with tempfile.NamedTemporaryFile(suffix=".raw") as f:
-        f.write(np.asarray(x_int).astype(design.in_fmt.dtype).tobytes())
-        f.flush()
-        out = build.run(exe, [f.name, repeats]).split()
+    b = build.build_design(design, "host", unroll, opt, main="bench", tap=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        f = Path(tmp, "in.raw")
+        f.write_bytes(np.asarray(x_int).astype(design.in_port.dtype).tobytes())
+        out = build.run(b.program, [f, repeats]).split()
     return float(out[0]) * 1e-9
 
 
-def instructions_per_call(design: Design, calls: int = 20, unroll: int = 4, opt: str = "-O2",
-                          level_div: int = 4) -> float | None:
-    """x86 instructions per call of <name>_process, counted by callgrind (None without valgrind).
-    The input is pseudo-random noise at full scale / ``level_div``."""
+def instructions_per_call(design: Design, target: str = "host", unroll: int = 4, opt: str = "-O2",
+                          extra_flags=(), level_div: int = 4) -> float | None:
+    """Instructions per call of <name>_process on a block of noise at full scale / ``level_div``:
+    callgrind's count inside the function on the host (None without valgrind); on the M4 the
+    difference of two whole-program runs making 12 and 4 calls, divided by 8 (exact, helpers
+    included, start-up excluded)."""
+    b = build.build_design(design, target, unroll, opt, extra_flags, tap=False)
+    if b.target == "cortex-m4":
+        totals = {}
+        for calls in (4, 12):
+            _, totals[calls] = cortex_m4.run_qemu(b.program, ["count", calls, level_div], count=True)
+        return (totals[12] - totals[4]) / 8
     if shutil.which("valgrind") is None:
         return None
-    exe = _build(design, "callgrind.c.j2", unroll, opt, calls=calls, level_div=level_div)
+    calls = 20
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "cg.out"
         subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
-                        f"--toggle-collect={design.name}_process", str(exe)],
-                       capture_output=True, check=True)
+                        f"--toggle-collect={design.name}_process", str(b.program), "count",
+                        str(calls), str(level_div)], capture_output=True, check=True)
         text = out.read_text()
     m = re.search(r"^summary:\s+(\d+)", text, re.M) or re.search(r"^totals:\s+(\d+)", text, re.M)
     return int(m.group(1)) / calls if m else None
 
 
-def text_bytes(design: Design, unroll: int = 4, opt: str = "-O2") -> int | None:
-    """Code size (.text) of the design's generated C compiled alone for the host (None without
-    binutils' size)."""
-    if shutil.which("size") is None:
-        return None
-    files = render.render(design, "c99", unroll)
-    with tempfile.TemporaryDirectory() as tmp:
-        for name, text in files.items():
-            Path(tmp, name).write_text(text)
-        obj = Path(tmp, f"{design.name}.o")
-        cmd = ["gcc", *build.STRICT, opt, f"-I{build.c_ref_dir()}", f"-I{tmp}", "-c",
-               str(Path(tmp, f"{design.name}.c")), "-o", str(obj)]
-        res = subprocess.run(cmd, capture_output=True, text=True)
-        if res.returncode != 0:
-            raise build.BuildError(f"gcc failed:\n{res.stderr.strip()}")
-        out = subprocess.run(["size", str(obj)], capture_output=True, text=True, check=True)
-    return int(out.stdout.splitlines()[1].split()[0])
+def text_bytes(design: Design, target: str = "host", unroll: int = 4, opt: str = "-O2") -> int | None:
+    """Code size (.text) of the design's object file."""
+    b = build.build_design(design, target, unroll, opt, tap=False)
+    return build.section_sizes(b.obj, b.target).get("text_bytes")

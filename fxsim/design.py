@@ -1,8 +1,9 @@
 """Design files (TOML) -> stages; run the fixed-point model and the float64 reference.
 
-A design (keys in DESIGN.md) is a chain of stages. The first stage reads samples in the format
-``[defaults] data`` (Q15 unless given); each stage's ``data`` is its output format and the next
-stage's input format.
+A design (keys in docs/design-file.md) is a chain of stages. The first stage reads samples in the
+format ``[defaults] data`` (Q15 unless given); each stage's output port (``fxsim.ports``: format,
+real or complex, stream or frames, block exponent, side outputs) is the next stage's input port,
+and the design refuses a link the next stage cannot take, naming both stages.
 """
 from __future__ import annotations
 
@@ -18,11 +19,19 @@ import numpy as np
 from .errors import FxsimError
 from .kernels import PLANNED, REGISTRY
 from .kernels.base import Stage, signed_data_format
+from .ports import Chunk, Port, check_link, real_values
 from .qformat import QFormat, overflow_mode, rounding_mode
 
 TOP_KEYS = {"name", "sample_rate", "block", "defaults", "stage"}
 DEFAULT_KEYS = {"data", "rounding", "overflow", "coef", "acc_bits"}
 NAME_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
+#: names a design may not take: its <name>.h / <name>.c would overwrite fxsim's runtime files or
+#: the build's main program, or shadow a C standard header
+RESERVED_NAMES = frozenset({
+    "fxsim_prim", "fxsim_math", "fxsim_tables", "basicop", "main", "harness", "prog",
+    "assert", "complex", "ctype", "errno", "fenv", "float", "inttypes", "iso646", "limits",
+    "locale", "math", "setjmp", "signal", "stdarg", "stdbool", "stddef", "stdint", "stdio",
+    "stdlib", "string", "tgmath", "time", "wchar", "wctype", "arm_acle", "arm_math"})
 
 
 @dataclass
@@ -40,39 +49,85 @@ class Design:
     doc: dict = field(default_factory=dict)
 
     @property
+    def in_port(self) -> Port:
+        return self.stages[0].in_port
+
+    @property
+    def out_port(self) -> Port:
+        return self.stages[-1].out_port
+
+    @property
     def out_fmt(self) -> QFormat:
         return self.stages[-1].out_fmt
 
     @property
     def rate(self) -> Fraction:
+        """Output samples per input sample, on average."""
         r = Fraction(1)
         for s in self.stages:
             r *= s.rate
         return r
 
+    def max_lengths(self, n: int | None = None) -> list[int]:
+        """The most samples each point of the chain (input, then every stage's output) can carry
+        in one call of ``n`` (default ``block``) input samples, taken stage by stage."""
+        lengths = [self.block if n is None else n]
+        for st in self.stages:
+            lengths.append(st.max_out(lengths[-1]))
+        return lengths
+
+    def latencies(self) -> list[int]:
+        """Per stage output: samples by which the model's output trails the float reference."""
+        out, lat = [], Fraction(0)
+        for st in self.stages:
+            lat = lat * st.rate + st.latency
+            out.append(int(lat))
+        return out
+
     def init_states(self):
         return [s.init_state() for s in self.stages]
 
-    def simulate(self, x_int, states=None, trace=False):
-        """Run the integer model on int samples of ``in_fmt``. Returns the output (int64) and
-        per-stage saturation counts; with ``trace`` also every stage's output."""
+    def run(self, x_int, states=None, strict=True) -> tuple[list[Chunk], list[int]]:
+        """Run the integer model on int words of the input port. Returns every stage's output
+        chunk and the per-stage saturation counts. A stage with overflow = "error" that
+        overflowed raises RangeError, unless ``strict`` is off (``fxsim verify`` reports it as a
+        failed check instead)."""
         states = self.init_states() if states is None else states
-        y = np.ascontiguousarray(x_int, dtype=np.int64)
+        chunk = Chunk(np.ascontiguousarray(x_int, dtype=np.int64))
         outs, sats = [], []
         for st, state in zip(self.stages, states):
-            y, n = st.process(y, state)
-            outs.append(y)
+            chunk, n = st.run(chunk, state)
+            if strict:
+                st.check_overflow(int(n))
+            outs.append(chunk)
             sats.append(int(n))
-        return (y, sats, outs) if trace else (y, sats)
+        return outs, sats
 
-    def reference(self, x_float, trace=False):
-        """Run the float64 reference on float samples; with ``trace`` every stage's output."""
+    def simulate(self, x_int, states=None, trace=False):
+        """The model's output words (int64) and per-stage saturation counts; with ``trace`` also
+        every stage's output words."""
+        outs, sats = self.run(x_int, states)
+        y = outs[-1].data
+        return (y, sats, [c.data for c in outs]) if trace else (y, sats)
+
+    def reference(self, x_float, trace=False, clip=False):
+        """Run the float64 reference on float samples; with ``trace`` every stage's output.
+        With ``clip``, each stage's reference output is clipped to the range of its output format
+        where the stage saturates (overflow = "saturate"): saturation is then measured apart from
+        precision, as ``fxsim verify`` does."""
         y = np.asarray(x_float, dtype=np.float64)
         outs = []
         for st in self.stages:
-            y = st.reference(y)
+            y = np.asarray(st.reference(y), dtype=np.float64)
+            port = st.out_port
+            if clip and st.overflow_name == "saturate" and not port.block_exp:
+                y = np.clip(y, port.fmt.min_int * port.fmt.lsb, port.fmt.max_int * port.fmt.lsb)
             outs.append(y)
         return (y, outs) if trace else y
+
+    def values(self, chunk: Chunk, index: int = -1) -> np.ndarray:
+        """A stage's output chunk as float64 values (format and block exponents applied)."""
+        return real_values(chunk, self.stages[index].out_port)
 
 
 def _fail(msg):
@@ -101,6 +156,9 @@ def from_dict(doc: dict, path: Path | None = None) -> Design:
     name = doc.get("name")
     if not isinstance(name, str) or not NAME_RE.match(name):
         _fail(f"design.name: {name!r} is not a C identifier prefix; allowed: [a-z_][a-z0-9_]*")
+    if name in RESERVED_NAMES:
+        _fail(f"design.name: {name!r} would collide with a runtime file or a C standard header "
+              f"({name}.h); choose another name")
     sample_rate = doc.get("sample_rate", 16000)
     if not isinstance(sample_rate, int) or isinstance(sample_rate, bool) or sample_rate <= 0:
         _fail(f"design.sample_rate: {sample_rate!r}; allowed: a positive integer (Hz)")
@@ -121,7 +179,7 @@ def from_dict(doc: dict, path: Path | None = None) -> Design:
         _fail("design: no [[stage]] tables; a design needs at least one stage")
     # defaults meaningful to only some kernels (coef format, acc_bits) reach the stages that say so
     stage_defaults = {k: v for k, v in defaults.items() if k in ("data", "rounding", "overflow")}
-    stages, fmt = [], in_fmt
+    stages, port = [], Port(in_fmt)
     for i, spec in enumerate(specs):
         if not isinstance(spec, dict):
             _fail(f"stage[{i}]: {spec!r} is not a table; write [[stage]] tables")
@@ -136,9 +194,11 @@ def from_dict(doc: dict, path: Path | None = None) -> Design:
                   f"{', '.join(sorted(REGISTRY))}")
         cls = REGISTRY[kernel]
         extra = {k: v for k, v in defaults.items() if k in cls.default_keys}
-        st = cls(i, spec, {**stage_defaults, **extra}, fmt, path.parent if path else None)
+        st = cls(i, spec, {**stage_defaults, **extra}, port, path.parent if path else None)
+        check_link(stages[-1].where if stages else "the design input", port, st.where,
+                   st.accepts)
         stages.append(st)
-        fmt = st.out_fmt
+        port = st.out_port
     return Design(name=name, sample_rate=sample_rate, block=block, in_fmt=in_fmt, stages=stages,
                   path=path, overflow_name=defaults.get("overflow", "saturate"),
                   rounding_name=defaults.get("rounding", "nearest"), defaults=defaults, doc=doc)

@@ -4,6 +4,11 @@ Formats are written ``Q15`` (= Q0.15, 16-bit signed), ``Q31``, ``Qm.n`` (signed:
 n fraction bits, word m + n + 1) and ``UQm.n`` (unsigned, word m + n). Data words are 2..32 bits,
 accumulators up to 64 (``QFormat.parse(text, max_word=64)``).
 
+A format can carry a static scale exponent e (``scale_exp``, written ``Q15*2^8``): a word w then
+stands for w 2^(e - n). It names outputs that a stage has scaled by a known power of two (an FFT
+that halves at each of 8 stages gives DFT / 256 in Q15, i.e. the DFT in ``Q15*2^8``), so the
+scaling is part of the format rather than prose.
+
 ``quantize`` is integer-exact: a float64 is split into its 53-bit integer mantissa and exponent and
 shifted with ``primitives.shr_round``, so every rounding mode resolves ties exactly as it says,
 never through float rounding.
@@ -21,7 +26,7 @@ from .errors import FxsimError, RangeError
 ROUNDING = {name: i for i, name in enumerate(P.ROUNDING_NAMES)}
 OVERFLOW = {name: i for i, name in enumerate(P.OVERFLOW_NAMES)}
 
-_QRE = re.compile(r"^(U?)Q(\d+)(?:\.(\d+))?$")
+_QRE = re.compile(r"^(U?)Q(\d+)(?:\.(\d+))?(?:\*2\^(-?\d+))?$")
 
 
 def rounding_mode(name: str, field: str = "rounding") -> int:
@@ -40,12 +45,14 @@ def overflow_mode(name: str, field: str = "overflow") -> int:
 
 @dataclass(frozen=True)
 class QFormat:
-    """A fixed-point format: ``int_bits`` integer bits, ``frac_bits`` fraction bits, signed or not.
+    """A fixed-point format: ``int_bits`` integer bits, ``frac_bits`` fraction bits, signed or not,
+    and a static scale exponent (a word w stands for w 2^(scale_exp - frac_bits)).
     The word is int_bits + frac_bits (+1 sign bit when signed)."""
 
     int_bits: int
     frac_bits: int
     signed: bool = True
+    scale_exp: int = 0
 
     @property
     def word_bits(self) -> int:
@@ -61,8 +68,12 @@ class QFormat:
 
     @property
     def lsb(self) -> float:
-        """Value of one least significant bit."""
-        return 2.0 ** -self.frac_bits
+        """Value of one least significant bit (the scale exponent included)."""
+        return 2.0 ** (self.scale_exp - self.frac_bits)
+
+    def scaled(self, exp: int) -> "QFormat":
+        """The same word with ``exp`` added to the scale exponent."""
+        return QFormat(self.int_bits, self.frac_bits, self.signed, self.scale_exp + exp)
 
     @property
     def dtype(self):
@@ -85,7 +96,7 @@ class QFormat:
             raise FxsimError(f"{field}: {text!r} is not a Q format; write Q15, Q31, Qm.n or UQm.n")
         unsigned, a, b = m.group(1) == "U", int(m.group(2)), m.group(3)
         int_bits, frac_bits = (0, a) if b is None else (a, int(b))
-        fmt = cls(int_bits, frac_bits, not unsigned)
+        fmt = cls(int_bits, frac_bits, not unsigned, int(m.group(4) or 0))
         lo = 2 if fmt.signed else 1
         if not lo <= fmt.word_bits <= max_word:
             raise FxsimError(f"{field}: {text!r} has a {fmt.word_bits}-bit word; "
@@ -94,8 +105,10 @@ class QFormat:
 
     def __str__(self) -> str:
         if self.signed and self.int_bits == 0:
-            return f"Q{self.frac_bits}"
-        return f"{'' if self.signed else 'U'}Q{self.int_bits}.{self.frac_bits}"
+            text = f"Q{self.frac_bits}"
+        else:
+            text = f"{'' if self.signed else 'U'}Q{self.int_bits}.{self.frac_bits}"
+        return text + (f"*2^{self.scale_exp}" if self.scale_exp else "")
 
     def fits(self, ints) -> bool:
         a = np.asarray(ints)
@@ -139,7 +152,8 @@ def quantize(x, fmt, rounding="nearest", overflow="saturate", return_count=False
     inf = np.isinf(flat)
     mant, exp = np.frexp(np.where(inf, 0.0, flat))        # x = mant * 2**exp, 0.5 <= |mant| < 1
     m_int = np.ldexp(mant, 53).astype(np.int64)           # exact 53-bit integer mantissa
-    shift = 53 - exp.astype(np.int64) - fmt.frac_bits     # x * 2**frac = m_int / 2**shift
+    # x / lsb = x * 2**(frac - scale_exp) = m_int / 2**shift
+    shift = 53 - exp.astype(np.int64) - (fmt.frac_bits - fmt.scale_exp)
     huge = ~inf & (shift < -9)                            # m_int << -shift would leave int64
     beyond = inf | huge                                   # surely out of range, handled apart
     ints = P.shr_round_array(m_int, np.where(beyond, 0, shift), rmode)
@@ -160,6 +174,7 @@ def quantize(x, fmt, rounding="nearest", overflow="saturate", return_count=False
 
 
 def dequantize(ints, fmt) -> np.ndarray:
-    """integers of ``fmt`` -> float64 (exact for words up to 53 bits)."""
+    """integers of ``fmt`` -> float64 (exact for words up to 53 bits), the scale exponent
+    applied."""
     fmt = _as_format(fmt)
-    return np.ldexp(np.asarray(ints, dtype=np.float64), -fmt.frac_bits)
+    return np.ldexp(np.asarray(ints, dtype=np.float64), fmt.scale_exp - fmt.frac_bits)

@@ -65,6 +65,17 @@ def write_wav(path, x, sample_rate: int) -> None:
         w.writeframes(ints.tobytes())
 
 
+#: the built-in signals at nominal level, on which ``fxsim verify`` gates the SNR; the others
+#: (quiet noise, whose SNR the output LSB bounds; silence; a full-scale square, which saturates
+#: many designs as designed) are reported, and checked bit for bit, but not gated on SNR
+GATED = ("noise -10 dBFS", "sine full scale", "chirp -6 dBFS", "impulse")
+
+
+def builtin_signal_set(sample_rate: int = 16000, n: int = 4000) -> list[tuple[str, np.ndarray, bool]]:
+    """The built-in signals as (name, samples, gated) for ``codegen.verify``."""
+    return [(k, v, k in GATED) for k, v in builtin_signals(sample_rate, n).items()]
+
+
 def builtin_signals(sample_rate: int = 16000, n: int = 4000, seed: int = 1) -> dict[str, np.ndarray]:
     """The signal set ``fxsim verify`` uses without --input: noise at several levels, a
     full-scale sine, a chirp, an impulse, silence and a full-scale square."""

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import numpy as np
 
-from codegen import build, verify
+from fxsim.codegen import build, verify
 from fxsim import design as D
 from fxsim.qformat import quantize
 
 ROOT = Path(__file__).resolve().parent.parent
-ROUNDING_C = {"floor": 0, "ceil": 1, "zero": 2, "nearest": 3, "convergent": 4}
 
 
 def make(kernel="fir", data="Q15", block=160, name="t", out=None, **keys):
@@ -64,15 +63,13 @@ def ref_driver(opt="-O2", extra=()):
 
 def run_ref_c(design, x, block=0, opt="-O2", extra=()):
     """The c_ref reference C of the design's single stage on x (block 0: varying call sizes)."""
+    from .c_ref_bindings import fir_args
     st = design.stages[0]
-    c = st.c_context()
-    args = [st.rows, st.q, c["step"], st.shift, ROUNDING_C[st.rounding_name], st.out_fmt.word_bits,
-            st.acc_bits, 1 if st.overflow_name == "wrap" else 0, int(st.exact), block]
+    args = fir_args(st) + [block]
     stdin = st.table.astype(np.int32).tobytes() + np.asarray(x).astype(np.int32).tobytes()
     out = build.run(ref_driver(opt, tuple(extra)), args, stdin)
     return np.frombuffer(out, dtype=np.int32).astype(np.int64)
 
 
 def run_generated(design, x, unroll=4, opt="-O2", extra=()):
-    exe = verify.build_design(design, unroll, opt, tuple(extra))
-    return verify.run_c(exe, design, x)
+    return verify.outputs(design, x, "host", unroll, opt, tuple(extra))[0]

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from codegen import build
+from fxsim.codegen import build
 from fxsim import basicop as B
 from fxsim import primitives as P
 from fxsim.errors import FxsimError

@@ -10,15 +10,15 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from scipy import signal
 
-from codegen import build, verify as V
+from fxsim.codegen import build, verify as V
 from fxsim import design as D
 from fxsim.analysis import stability as S
 from fxsim.analysis.metrics import snr_db
 from fxsim.errors import FxsimError
-from fxsim.primitives import OVERFLOW_NAMES, ROUNDING_NAMES
 from fxsim.qformat import dequantize, quantize
-from fxsim.signals import builtin_signals
+from fxsim.signals import builtin_signal_set
 
+from .c_ref_bindings import biquad_args
 from .conftest import C_BUILDS, ROOT
 from .test_cli import fxsim
 
@@ -86,14 +86,6 @@ def case_design(sos_name, data, out, rounding, overflow):
     return make(SOS[sos_name], data, out, rounding, overflow)
 
 
-def c_ref_args(st, block):
-    args = [block, len(st.sections), ROUNDING_NAMES.index(st.rounding_name),
-            OVERFLOW_NAMES.index(st.overflow_name)]
-    for pos, sec in enumerate(st.sections):
-        args += [*sec.constants(), sec.ps, sec.shift, int(st.out_bits[pos])]
-    return args
-
-
 @pytest.fixture(scope="module", params=list(C_BUILDS))
 def ref_exe(request):
     opt, flags = C_BUILDS[request.param]
@@ -107,7 +99,7 @@ def test_model_equals_c_ref(ref_exe, sos_name, data, out, rounding, overflow):
     st_ = des.stages[0]
     x = stress(des.in_fmt)
     want, sats = des.simulate(x)
-    raw = build.run(ref_exe, c_ref_args(st_, 97), x.astype(np.int32).tobytes())
+    raw = build.run(ref_exe, biquad_args(st_) + [97], x.astype(np.int32).tobytes())
     got = np.frombuffer(raw, dtype=np.int32).astype(np.int64)
     assert np.count_nonzero(got != want) == 0
 
@@ -146,7 +138,7 @@ def test_random_designs_model_equals_c_ref_under_sanitizers(sos, data, rounding,
         return
     x = stress(des.in_fmt, n=1200, seed=7)
     want, _ = des.simulate(x)
-    raw = build.run(exe, c_ref_args(des.stages[0], 61), x.astype(np.int32).tobytes())
+    raw = build.run(exe, biquad_args(des.stages[0]) + [61], x.astype(np.int32).tobytes())
     assert np.array_equal(np.frombuffer(raw, dtype=np.int32).astype(np.int64), want)
 
 
@@ -154,19 +146,20 @@ def test_random_designs_model_equals_c_ref_under_sanitizers(sos, data, rounding,
 @pytest.mark.parametrize("sos_name,data,out,rounding,overflow", CASES[::4] + CASES[-1:])
 def test_generated_equals_model(sos_name, data, out, rounding, overflow, unroll):
     des = case_design(sos_name, data, out, rounding, overflow)
-    exe = V.build_design(des, unroll=unroll)
+
     x = stress(des.in_fmt, seed=1)
     want, _ = des.simulate(x)
-    got = V.run_c(exe, des, x)
+    got = V.outputs(des, x, unroll=unroll)[0]
     assert np.count_nonzero(got != want) == 0
 
 
 @pytest.mark.parametrize("name", ["biquad.toml", "biquad_q31.toml", "biquad_narrow.toml"])
 def test_generated_clean_under_sanitizers(name):
     des = D.load(ROOT / "examples" / name)
-    exe = V.build_design(des, unroll=4, opt="-O1", extra_flags=C_BUILDS["sanitize"][1])
+
     x = stress(des.in_fmt, n=2000, seed=2)
-    assert np.array_equal(V.run_c(exe, des, x), des.simulate(x)[0])
+    assert np.array_equal(V.outputs(des, x, opt="-O1", extra_flags=C_BUILDS["sanitize"][1])[0],
+                          des.simulate(x)[0])
 
 
 # --- fxsim verify --------------------------------------------------------------------------------
@@ -174,7 +167,7 @@ def test_generated_clean_under_sanitizers(name):
 @pytest.mark.parametrize("name", ["biquad.toml", "biquad_q31.toml", "biquad_narrow.toml"])
 def test_verify_examples(name, unroll):
     des = D.load(ROOT / "examples" / name)
-    res = V.verify(des, builtin_signals(des.sample_rate), unroll=unroll)
+    res = V.verify(des, builtin_signal_set(des.sample_rate), unroll=unroll)
     assert res["bit_exact"] and res["snr_db"] >= 60.0 and res["passed"], res
 
 
@@ -242,7 +235,7 @@ def test_fixed_coefficient_format_is_used_and_bit_exact(coef, acc_bits):
     st_ = des.stages[0]
     assert all(sec.fa == sec.fb == int(coef.split(".")[1]) for sec in st_.sections)
     x = stress(des.in_fmt, n=3000, seed=5)
-    assert np.array_equal(V.run_c(V.build_design(des, unroll=2), des, x), des.simulate(x)[0])
+    assert np.array_equal(V.outputs(des, x, unroll=2)[0], des.simulate(x)[0])
     assert snr_of(des, noise(8000)) > 60.0
 
 
@@ -251,7 +244,7 @@ def test_mixed_formats_q15_in_q31_out_bit_exact():
                        "stage": [{"kernel": "biquad", "sos": ELLIP.tolist(), "data": "Q1.30"}]})
     assert all(sec.word == 32 for sec in des.stages[0].sections)
     x = stress(des.in_fmt, n=3000, seed=6)
-    assert np.array_equal(V.run_c(V.build_design(des), des, x), des.simulate(x)[0])
+    assert np.array_equal(V.outputs(des, x)[0], des.simulate(x)[0])
     assert snr_of(des, noise(8000)) > 120.0
 
 

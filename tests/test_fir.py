@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings, strategies as hs
 from scipy import signal
 
-from codegen.verify import verify
+from fxsim.codegen.verify import verify
 from fxsim import design as D
 from fxsim.analysis.metrics import max_err_lsb, snr_db
 from fxsim.qformat import dequantize
-from fxsim.signals import builtin_signals
+from fxsim.signals import builtin_signal_set
 
 from .conftest import C_BUILDS
 from .fir_helpers import ROOT, edge_signal, make, model, noise, run_generated, run_ref_c
@@ -117,7 +117,7 @@ def test_saturating_accumulator_counts_and_error_mode():
     derr = make("fir", taps=[0.99] * 6, coef="Q15", acc_bits=32, overflow="error")
     from fxsim.errors import RangeError
     with pytest.raises(RangeError):
-        derr.stages[0].process(x, derr.stages[0].init_state())
+        derr.simulate(x)            # the chain raises after the stage that overflowed
 
 
 @settings(max_examples=60)
@@ -228,7 +228,7 @@ def test_accuracy_q31():
 @pytest.mark.parametrize("example", ["fir_q15", "fir_q15_c16", "fir_q31"])
 def test_verify_examples(example, unroll):
     d = D.load(ROOT / "examples" / f"{example}.toml")
-    res = verify(d, builtin_signals(d.sample_rate, n=2000), unroll=unroll)
+    res = verify(d, builtin_signal_set(d.sample_rate, n=2000), unroll=unroll)
     assert res["passed"] and res["bit_exact"] and res["snr_db"] >= 60, res
 
 
@@ -255,11 +255,11 @@ def test_bad_input_through_a_real_process(tmp_path):
 
 BAD = [
     ('kernel = "fir"\ntaps = [1.5, 0.2]\ncoef = "Q15"', "does not fit Q15"),
-    ('kernel = "fir"\ntaps = []', "empty list of taps"),
+    ('kernel = "fir"\ntaps = []', "no coefficients"),
     ('kernel = "fir"\ntaps = ["a"]', "not a list of numbers"),
     ('kernel = "fir"', "needs one of taps, taps_file or design"),
     ('kernel = "fir"\ntaps = [0.5]\ndesign = { method = "firwin", numtaps = 5, cutoff = 0.2 }',
-     "allowed: one of taps, taps_file, design"),
+     "give exactly one of taps, taps_file, design"),
     ('kernel = "fir"\ndesign = "firwin"', "is not a table"),
     ('kernel = "fir"\ndesign = { numtaps = 5 }', "allowed: firwin | remez"),
     ('kernel = "fir"\ndesign = { method = "butter", numtaps = 5 }',
@@ -269,7 +269,7 @@ BAD = [
     ('kernel = "fir"\ndesign = { method = "firwin", numtaps = 5, cutof = 0.2 }',
      "scipy.signal.firwin"),
     ('kernel = "fir"\ntaps_file = "missing.npy"', "not found"),
-    ('kernel = "fir"\ntaps_file = "h2d.npy"', "allowed: a 1-D array"),
+    ('kernel = "fir"\ntaps_file = "h2d.npy"', "allowed: a 1-D list"),
     ('kernel = "fir"\ntaps = [0.5]\nacc_bits = 48', "allowed: 32, 40, 64"),
     ('kernel = "fir"\ntaps = [0.5]\ncoef = 32\nacc_bits = 32', "cannot hold the 47-bit products"),
     ('kernel = "fir"\ntaps = [0.5]\ncoef = 40', "allowed: 2 to 32 bits"),
@@ -295,11 +295,11 @@ def test_bad_input_one_line_exit_2(tmp_path, stage, needle):
 
 @pytest.mark.parametrize("i", [2, 3, 4, 7])
 def test_generated_c_counts_the_same_saturations(i):
-    from codegen.verify import build_design, run_c
+    from fxsim.codegen.verify import outputs
     d = _design(i, block=64)
     x = edge_signal(1000, str(d.in_fmt), seed=11)
     st = d.stages[0]
     expect, n_model = st.process(x, st.init_state())
-    y, sats = run_c(build_design(d, 4), d, x, with_saturations=True)
+    y, sats = outputs(d, x, unroll=4)
     np.testing.assert_array_equal(y, expect)
     assert n_model > 0 and sats == [n_model]

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codegen.build import SANITIZE, compile_host, run
+from fxsim.codegen.build import SANITIZE, compile_host, run
 from fxsim import fxmath as M
 from fxsim import primitives as P
 from fxsim import tables
@@ -453,47 +453,18 @@ def test_c_twin_sanitized(drivers):
 # through libgcc, so a different code path from the host's
 
 def m4_driver_elf(opt="-O2") -> Path:
-    """The driver cross-compiled for the Cortex-M4 (strict flags), cached by content."""
-    import hashlib
-    import subprocess
+    """The driver cross-compiled for the Cortex-M4 (strict flags), through the one build path."""
+    from fxsim.codegen import build
 
-    from codegen import build, cortex_m4
-
-    cortex_m4.require()
-    m4 = c_ref_dir() / "targets" / "cortex_m4"
-    h = hashlib.sha256(opt.encode())
-    for p in [*DRIVER, *sorted(c_ref_dir().glob("*.h")), m4 / "startup_cm4.c", m4 / "mps2.ld"]:
-        h.update(Path(p).read_bytes())
-    d = build.cache_dir() / f"fxmath-m4-{h.hexdigest()[:16]}"
-    elf = d / "fxmath_driver.elf"
-    if elf.exists():
-        return elf
-    d.mkdir(parents=True, exist_ok=True)
-    inc = f"-I{c_ref_dir()}"
-    objs = []
-    for src in DRIVER:
-        obj = d / (Path(src).stem + ".o")
-        cmd = [cortex_m4.ARM_CC, *build.STRICT, opt, *cortex_m4.CPU, inc, "-c", str(src), "-o",
-               str(obj)]
-        res = subprocess.run(cmd, capture_output=True, text=True)
-        if res.returncode:
-            raise build.BuildError(res.stderr)
-        objs.append(str(obj))
-    cmd = [cortex_m4.ARM_CC, opt, *cortex_m4.CPU, "-std=c99", inc, *objs, str(m4 / "startup_cm4.c"),
-           "-T", str(m4 / "mps2.ld"), "--specs=nano.specs", "--specs=rdimon.specs", "-lc",
-           "-lrdimon", "-o", str(elf) + ".tmp"]
-    res = subprocess.run(cmd, capture_output=True, text=True)
-    if res.returncode:
-        raise build.BuildError(res.stderr)
-    Path(str(elf) + ".tmp").replace(elf)
-    return elf
+    files = {Path(p).name: Path(p).read_text() for p in DRIVER}
+    return build.build_program(files, list(files), "cortex-m4", opt, tag="fxmath_driver").program
 
 
 def m4_run(elf, args, x, count=False):
     """Run the M4 driver on x through files; returns (outputs, instructions executed or None)."""
     import tempfile
 
-    from codegen import cortex_m4
+    from fxsim.codegen import cortex_m4
 
     with tempfile.TemporaryDirectory() as tmp:
         Path(tmp, "in.raw").write_bytes(np.ascontiguousarray(x, dtype="<i8").tobytes())
@@ -505,7 +476,7 @@ def m4_run(elf, args, x, count=False):
 def test_c_twin_bit_exact_on_cortex_m4():
     import os
 
-    from codegen import cortex_m4
+    from fxsim.codegen import cortex_m4
     if not cortex_m4.available():
         if os.environ.get("CI") == "true":
             raise RuntimeError("CI: arm-none-eabi-gcc / qemu-system-arm missing")

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings, strategies as hs
 from scipy import signal
 
-from codegen.verify import verify
+from fxsim.codegen.verify import verify
 from fxsim import design as D
 from fxsim.analysis.metrics import snr_db
 from fxsim.qformat import dequantize
-from fxsim.signals import builtin_signals
+from fxsim.signals import builtin_signal_set
 
 from .conftest import C_BUILDS
 from .fir_helpers import ROOT, edge_signal, make, model, noise, run_generated, run_ref_c
@@ -132,7 +132,7 @@ def test_sanitized_builds(i):
                                      "interpolate_q31"])
 def test_verify_examples(example, unroll):
     d = D.load(ROOT / "examples" / f"{example}.toml")
-    res = verify(d, builtin_signals(d.sample_rate, n=2000), unroll=unroll)
+    res = verify(d, builtin_signal_set(d.sample_rate, n=2000), unroll=unroll)
     assert res["passed"] and res["bit_exact"] and res["snr_db"] >= 60, res
 
 
@@ -144,5 +144,5 @@ def test_chain_interpolate_fir_decimate(block):
                                {"kernel": "fir", "taps": [0.25, 0.5, 0.25], "coef": 16, "data": "Q1.14"},
                                {"kernel": "decimate", "factor": 2, "data": "Q1.14"}]})
     assert d.rate == Fraction(3, 2)
-    res = verify(d, builtin_signals(d.sample_rate, n=1001), unroll=2)
+    res = verify(d, builtin_signal_set(d.sample_rate, n=1001), unroll=2)
     assert res["passed"] and res["bit_exact"], res

@@ -52,8 +52,8 @@ def test_proposal_keeps_headroom_and_relocates_files(tmp_path):
     relative taps_file still resolves from the new design's directory."""
     import numpy as np
 
-    from codegen import verify as V
-    from fxsim.signals import builtin_signals
+    from fxsim.codegen import verify as V
+    from fxsim.signals import builtin_signal_set
     src = tmp_path / "src"
     src.mkdir()
     np.save(src / "h.npy", np.array([0.25, 0.5, 0.25]))
@@ -64,4 +64,4 @@ def test_proposal_keeps_headroom_and_relocates_files(tmp_path):
     assert r.returncode == 0, r.stderr
     new = D.load(out)
     assert new.stages[0].out_fmt.int_bits >= 1
-    assert V.verify(new, builtin_signals(new.sample_rate))["passed"]
+    assert V.verify(new, builtin_signal_set(new.sample_rate))["passed"]

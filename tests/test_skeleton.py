@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from codegen import build, render, verify as V
+from fxsim.codegen import build, render, verify as V
 from fxsim import design as D
 from fxsim.qformat import quantize
-from fxsim.signals import builtin_signals
+from fxsim.signals import builtin_signal_set
 
+from .c_ref_bindings import skeleton_args
 from .conftest import C_BUILDS, ROOT
 
 ROUNDINGS = ["floor", "ceil", "zero", "nearest", "convergent"]
@@ -39,14 +40,6 @@ def kernel_design(kernel, data, rounding, overflow):
     return make(kernel, data, rounding, overflow, **value)
 
 
-def c_ref_args(st):
-    from fxsim.primitives import OVERFLOW_NAMES, ROUNDING_NAMES
-    r, o = ROUNDING_NAMES.index(st.rounding_name), OVERFLOW_NAMES.index(st.overflow_name)
-    if st.kernel == "gain":
-        return ["gain", st.g_int, st.shift, st.out_fmt.word_bits, r, o]
-    return [st.kernel, st.c_signed, st.x_align, st.c_shift, int(st.recursive), st.out_fmt.word_bits, r, o]
-
-
 @pytest.fixture(scope="module", params=list(C_BUILDS))
 def ref_exe(request):
     opt, flags = C_BUILDS[request.param]
@@ -60,7 +53,7 @@ def test_model_equals_c_ref(ref_exe, kernel, data, rounding, overflow):
     st = des.stages[0]
     x = stress_signal(st.in_fmt)
     want, _ = des.simulate(x)
-    raw = build.run(ref_exe, c_ref_args(st) + [97], x.astype(np.int32).tobytes())
+    raw = build.run(ref_exe, skeleton_args(st) + [97], x.astype(np.int32).tobytes())
     got = np.frombuffer(raw, dtype=np.int32).astype(np.int64)
     assert np.count_nonzero(got != want) == 0
 
@@ -74,19 +67,19 @@ def test_saturations_are_counted():
 @pytest.mark.parametrize("kernel,data,rounding,overflow", CASES[::3])
 def test_generated_equals_model(kernel, data, rounding, overflow):
     des = kernel_design(kernel, data, rounding, overflow)
-    exe = V.build_design(des)
     x = stress_signal(des.in_fmt, seed=1)
     want, sats = des.simulate(x)
-    got, c_sats = V.run_c(exe, des, x, with_saturations=True)
+    got, c_sats = V.outputs(des, x)
     assert np.count_nonzero(got != want) == 0
     assert c_sats == sats
 
 
 def test_generated_clean_under_sanitizers():
     des = D.load(ROOT / "examples/emphasis.toml")
-    exe = V.build_design(des, opt="-O1", extra_flags=C_BUILDS["sanitize"][1])
+
     x = stress_signal(des.in_fmt, seed=2)
-    assert np.array_equal(V.run_c(exe, des, x), des.simulate(x)[0])
+    got = V.outputs(des, x, opt="-O1", extra_flags=C_BUILDS["sanitize"][1])[0]
+    assert np.array_equal(got, des.simulate(x)[0])
 
 
 @given(st.lists(st.integers(1, 700), min_size=1, max_size=12))
@@ -106,7 +99,7 @@ def test_block_split_invariance(splits):
 
 def test_example_verifies_on_builtin_signals():
     des = D.load(ROOT / "examples/emphasis.toml")
-    res = V.verify(des, builtin_signals(des.sample_rate))
+    res = V.verify(des, builtin_signal_set(des.sample_rate))
     assert res["bit_exact"] and res["mismatches"] == 0
     assert res["snr_db"] >= 60 and res["passed"]
 

@@ -1,11 +1,11 @@
-/* biquad - reference C; see biquad.h for the scaling statement. */
+/* biquad - reference C; see biquad.h for the scaling statement and the argument order. */
 #include "biquad.h"
 
 #include <string.h>
 
 #include "fxsim_prim.h"
 
-int ref_biquad_init(ref_biquad *k, int nsec, const int64_t *consts, const int *pshifts,
+int ref_biquad_init(ref_biquad *k, const int64_t *consts, int nsec, const int *pshifts,
                     const int *shifts, const int *out_bits, int rounding, int overflow)
 {
     int s;
@@ -25,8 +25,8 @@ int ref_biquad_init(ref_biquad *k, int nsec, const int64_t *consts, const int *p
 }
 
 /* One section over n samples, in place on y (x is its input). */
-static void section_process(ref_biquad *k, ref_biquad_section *sec, const int32_t *x,
-                            int32_t *y, int n)
+static void section_process(ref_biquad *k, ref_biquad_section *sec, const int32_t *x, int n,
+                            int32_t *y)
 {
     const int64_t *c = sec->c;
     int64_t *z = sec->z;
@@ -53,9 +53,10 @@ static void section_process(ref_biquad *k, ref_biquad_section *sec, const int32_
     }
 }
 
-void ref_biquad_process(ref_biquad *k, const int32_t *x, int32_t *y, int n)
+int ref_biquad_process(ref_biquad *k, const int32_t *x, int n, int32_t *y)
 {
     int s;
     for (s = 0; s < k->nsec; s++)
-        section_process(k, &k->sec[s], s == 0 ? x : y, y, n);
+        section_process(k, &k->sec[s], s == 0 ? x : y, n, y);
+    return n;
 }

@@ -2,6 +2,15 @@
  * biquad - reference C (fxsim/kernels/biquad.py): a cascade of Direct Form I second-order
  * sections, run section after section over the block.
  *
+ * Argument order, the same in every c_ref/kernels header (state first, named k):
+ *   ref_<kernel>_init(k, coefficients or table [and its shape and structure], shifts, out_bits
+ *                     [, acc_bits], rounding, overflow [, exact])
+ *   int ref_<kernel>_process(k, const int32_t *x, int n, int32_t *y): n inputs from x, returns the
+ *                     number of outputs written to y.
+ * Here: ref_biquad_init(k, consts, nsec, pshifts, shifts, out_bits, rounding, overflow); the
+ * table of constants is followed by its shape (nsec rows of 7), then the per-section shifts and
+ * output words.
+ *
  * Per section and sample, with integer constants (left alignment shifts of b x and a y folded
  * in, signs of the feedback terms folded in):
  *   acc = floor((B0 x[n] + B1 x[n-1] + B2 x[n-2]) / 2^pshift)    (numerator to accumulator units)
@@ -36,9 +45,9 @@ typedef struct {
 
 /* consts: nsec rows of 7; pshifts, shifts, out_bits: nsec entries. Returns 0, or -1 if nsec is
  * out of range. */
-int ref_biquad_init(ref_biquad *k, int nsec, const int64_t *consts, const int *pshifts,
+int ref_biquad_init(ref_biquad *k, const int64_t *consts, int nsec, const int *pshifts,
                     const int *shifts, const int *out_bits, int rounding, int overflow);
-/* y may equal x (in place). */
-void ref_biquad_process(ref_biquad *k, const int32_t *x, int32_t *y, int n);
+/* Processes n inputs; returns n, the number of outputs written to y. y may equal x (in place). */
+int ref_biquad_process(ref_biquad *k, const int32_t *x, int n, int32_t *y);
 
 #endif

@@ -1,58 +1,59 @@
-/* fir / decimate / interpolate - reference C; see fir.h for the structure and scaling. */
+/* fir / decimate / interpolate - reference C; see fir.h for the structure, scaling and argument
+ * order. */
 #include "fir.h"
 
 #include <string.h>
 
 #include "fxsim_prim.h"
 
-int ref_fir_init(ref_fir *f, const int32_t *h, int rows, int q, int step, int shift, int rounding,
-                 int out_bits, int acc_bits, int overflow, int exact)
+int ref_fir_init(ref_fir *k, const int32_t *h, int rows, int q, int step, int shift, int out_bits,
+                 int acc_bits, int rounding, int overflow, int exact)
 {
     if (q < 1 || q > REF_FIR_MAX_Q)
         return -1;
-    f->h = h;
-    f->rows = rows;
-    f->q = q;
-    f->step = step;
-    f->shift = shift;
-    f->rounding = rounding;
-    f->out_bits = out_bits;
-    f->acc_bits = acc_bits;
-    f->overflow = overflow;
-    f->exact = exact;
-    memset(f->window, 0, sizeof f->window);
-    f->phase = 0;
-    f->saturations = 0;
+    k->h = h;
+    k->rows = rows;
+    k->q = q;
+    k->step = step;
+    k->shift = shift;
+    k->out_bits = out_bits;
+    k->acc_bits = acc_bits;
+    k->rounding = rounding;
+    k->overflow = overflow;
+    k->exact = exact;
+    memset(k->window, 0, sizeof k->window);
+    k->phase = 0;
+    k->saturations = 0;
     return 0;
 }
 
 /* One output: row `p` of the table against the window, oldest sample first. */
-static int32_t ref_fir_dot(ref_fir *f, int p)
+static int32_t ref_fir_dot(ref_fir *k, int p)
 {
-    const int32_t *h = f->h + p * f->q;
+    const int32_t *h = k->h + p * k->q;
     int64_t acc = 0;
     int j;
-    for (j = 0; j < f->q; j++) {
-        if (f->exact)
-            acc = fx_mac_exact(acc, h[j], f->window[j]);
+    for (j = 0; j < k->q; j++) {
+        if (k->exact)
+            acc = fx_mac_exact(acc, h[j], k->window[j]);
         else
-            acc = fx_mac(acc, h[j], f->window[j], f->acc_bits, f->overflow, &f->saturations);
+            acc = fx_mac(acc, h[j], k->window[j], k->acc_bits, k->overflow, &k->saturations);
     }
-    return (int32_t)fx_fit(fx_shr_round(acc, f->shift, f->rounding), f->out_bits, f->overflow,
-                           &f->saturations);
+    return (int32_t)fx_fit(fx_shr_round(acc, k->shift, k->rounding), k->out_bits, k->overflow,
+                           &k->saturations);
 }
 
-int ref_fir_process(ref_fir *f, const int32_t *x, int n, int32_t *y)
+int ref_fir_process(ref_fir *k, const int32_t *x, int n, int32_t *y)
 {
     int i, p, m = 0;
     for (i = 0; i < n; i++) {
         /* slide the window: drop the oldest input, append x[i] */
-        memmove(f->window, f->window + 1, (size_t)(f->q - 1) * sizeof f->window[0]);
-        f->window[f->q - 1] = x[i];
-        if (f->phase == 0)
-            for (p = 0; p < f->rows; p++)
-                y[m++] = ref_fir_dot(f, p);
-        f->phase = (f->phase + 1) % f->step;
+        memmove(k->window, k->window + 1, (size_t)(k->q - 1) * sizeof k->window[0]);
+        k->window[k->q - 1] = x[i];
+        if (k->phase == 0)
+            for (p = 0; p < k->rows; p++)
+                y[m++] = ref_fir_dot(k, p);
+        k->phase = (k->phase + 1) % k->step;
     }
     return m;
 }

@@ -1,4 +1,4 @@
-/* gain - reference C; see gain.h for the scaling statement. */
+/* gain - reference C; see gain.h for the scaling statement and the argument order. */
 #include "gain.h"
 
 #include "fxsim_prim.h"
@@ -13,11 +13,12 @@ void ref_gain_init(ref_gain *k, int32_t g, int shift, int out_bits, int rounding
     k->saturations = 0;
 }
 
-void ref_gain_process(ref_gain *k, const int32_t *x, int32_t *y, int n)
+int ref_gain_process(ref_gain *k, const int32_t *x, int n, int32_t *y)
 {
     int i;
     for (i = 0; i < n; i++) {
         int64_t p = fx_mul_round(x[i], k->g, k->shift, k->rounding);
         y[i] = (int32_t)fx_fit(p, k->out_bits, k->overflow, &k->saturations);
     }
+    return n;
 }

@@ -18,32 +18,46 @@ from .metrics import headroom_bits, max_err_lsb, snr_db
 
 
 def input_ints(design: Design, x_float, return_count=False):
-    """Quantize float input to the design's input format (nearest, by the design's overflow);
-    with ``return_count`` also how many samples had to be saturated (or wrapped)."""
-    return quantize(x_float, design.in_fmt, "nearest", design.overflow_name, return_count)
+    """Quantize float input to the design's input format: rounded to nearest and saturated
+    whatever the design's overflow mode (the conversion of a signal is not a stage of the
+    design: a full-scale input in a format with fewer fraction bits must not fail it); with
+    ``return_count`` also how many samples were saturated, which the reports show."""
+    return quantize(x_float, design.in_fmt, "nearest", "saturate", return_count)
+
+
+def aligned(design: Design, index: int, fixed_values, ref) -> tuple[np.ndarray, np.ndarray]:
+    """A stage's fixed output values and its reference, the stage's latency removed and cut to a
+    common length."""
+    st = design.stages[index]
+    lat = design.latencies()[index] * st.out_port.words
+    fixed = np.asarray(fixed_values)[lat:]
+    ref = np.asarray(ref)[: len(fixed)]
+    return fixed[: len(ref)], ref
 
 
 def quantize_report(design: Design, x_float) -> dict:
     x_int, input_sats = input_ints(design, x_float, return_count=True)
-    y, sats, outs = design.simulate(x_int, trace=True)
+    outs, sats = design.run(x_int)
     _, routs = design.reference(dequantize(x_int, design.in_fmt), trace=True)
     stages = []
-    for st, out, ref, nsat in zip(design.stages, outs, routs, sats):
-        fixed = dequantize(out, st.out_fmt)
-        ref = np.asarray(ref)[: len(fixed)]
+    fixed_all = []
+    for i, (st, out, ref, nsat) in enumerate(zip(design.stages, outs, routs, sats)):
+        fixed, ref = aligned(design, i, design.values(out, i), ref)
+        fixed_all.append(fixed)
         stages.append({
             "index": st.index,
             "kernel": st.kernel,
             "snr_db": round(snr_db(ref, fixed), 2),
             "max_err_lsb": round(max_err_lsb(ref, fixed, st.out_fmt), 3),
             "saturations": nsat,
-            "min": float(fixed.min()),
-            "max": float(fixed.max()),
-            "headroom_bits": round(headroom_bits(out, st.out_fmt), 2),
+            "min": float(fixed.min()) if fixed.size else 0.0,
+            "max": float(fixed.max()) if fixed.size else 0.0,
+            "headroom_bits": round(headroom_bits(out.data, st.out_fmt), 2),
             "format": str(st.out_fmt),
+            "port": st.out_port.describe(),
             "scaling": st.scaling(),
-            # optional stage hook: extra JSON fields of the stage (e.g. a biquad's limit cycle)
-            "extra": dict(st.extra_report()) if hasattr(st, "extra_report") else {},
+            # the stage's own figures (e.g. a biquad's limit cycle), through its one hook
+            "extra": dict(st.extra_report()),
         })
     last = stages[-1]
     return {
@@ -54,7 +68,7 @@ def quantize_report(design: Design, x_float) -> dict:
         "saturations": int(sum(sats)) + input_sats,
         "input_saturations": input_sats,
         "stages": stages,
-        "_traces": (x_int, outs, routs),
+        "_traces": (x_int, fixed_all, routs),
     }
 
 
@@ -79,9 +93,9 @@ def plot(rep: dict, design: Design, path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    x_int, outs, routs = rep["_traces"]
-    fixed = dequantize(outs[-1], design.out_fmt)
-    err = (np.asarray(routs[-1])[: len(fixed)] - fixed) / design.out_fmt.lsb
+    x_int, fixed_all, routs = rep["_traces"]
+    fixed, ref = aligned(design, len(design.stages) - 1, fixed_all[-1], routs[-1])
+    err = (ref - fixed) / design.out_fmt.lsb
     fig, (a, b) = plt.subplots(2, 1, figsize=(8, 6))
     a.bar([f"{s['index']}:{s['kernel']}" for s in rep["stages"]], [s["snr_db"] for s in rep["stages"]])
     a.set_ylabel("SNR vs float64 (dB)")

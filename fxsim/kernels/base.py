@@ -1,10 +1,14 @@
 """What every kernel stage provides, and the helpers stages share.
 
-A stage is built from one ``[[stage]]`` table of a design. It knows its input and output Q formats,
-runs the bit-exact integer model (``process``, streaming: state is carried across calls), runs the
-float64 reference of the design as written (``reference``, whole signal), states its scaling (the
-text that is both its documentation and the comment in the generated C), and hands the C template
-the values it needs (``c_context``).
+A stage is built from one ``[[stage]]`` table of a design and the output port of the stage before
+it (``fxsim.ports``). It declares its input and output ports (format, real or complex, stream or
+frames, block exponent, side outputs), runs the bit-exact integer model (``process`` or, for
+stages whose output carries exponents or side outputs, ``run``; streaming: state is carried
+across calls), runs the float64 reference of the design as written (``reference``, whole signal),
+states its scaling (the text that is both its documentation and the comment in the generated C),
+says how many outputs n inputs can give (``max_out``) and by how many samples its output trails
+the reference (``latency``), and hands the C template the values it needs (``c_context``).
+Everything else (the chain, the report, the renderer, the harness, verify) derives from these.
 """
 from __future__ import annotations
 
@@ -13,7 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import coefs
 from ..errors import FxsimError
+from ..ports import Chunk, Port
 from ..qformat import QFormat, overflow_mode, rounding_mode
 
 #: keys every stage accepts besides its own
@@ -27,12 +33,28 @@ class Stage:
     kernel: str = ""
     keys: frozenset = frozenset()
     template: str = ""
+    #: where ``template`` lives when the stage kind is registered from outside fxsim (a plug-in
+    #: kernel, a test); None: fxsim's templates/
+    template_dir: Path | None = None
     #: which of the design's [defaults] beyond data/rounding/overflow apply (e.g. coef, acc_bits)
     default_keys: frozenset = frozenset()
-    #: output samples per input sample (decimators and interpolators change it)
+    #: output samples per input sample, on average (sample-rate bookkeeping)
     rate: Fraction = Fraction(1)
+    #: output samples by which the model trails the float reference (framed stages)
+    latency: int = 0
+    #: what the input port takes (see ``ports.check_link``): real/complex samples, frames with a
+    #: block exponent, a required frame length
+    accepts: dict = {"real": True, "complex": False, "block_exp": False, "frame": None}
+    #: runtime C the generated code needs besides fxsim_prim.h: c_ref-relative paths of headers
+    #: (shipped with the design) and of sources (shipped and compiled with it)
+    runtime: tuple = ()
+    #: the stage's own keys for a small working design: the conformance tests build one per
+    #: registered kind and data format, so a new kernel is checked by registering
+    example: dict = {}
+    #: the data formats the kernel supports (conformance tests run each)
+    formats: tuple = ("Q15", "Q31")
 
-    def __init__(self, index: int, spec: dict, defaults: dict, in_fmt: QFormat,
+    def __init__(self, index: int, spec: dict, defaults: dict, in_port: Port | QFormat,
                  base_dir: Path | None = None):
         self.index = index
         #: directory that relative file names in the stage (taps_file, sos_file) start from:
@@ -45,29 +67,46 @@ class Stage:
             raise FxsimError(f"{self.where}: unknown key {unknown[0]!r}; allowed: {allowed}")
         self.spec = spec
         opt = {**defaults, **spec}
-        self.in_fmt = in_fmt
+        self.in_port = in_port if isinstance(in_port, Port) else Port(in_port)
+        self.in_fmt = self.in_port.fmt
         self.out_fmt = signed_data_format(opt.get("data", "Q15"), f"{self.where}.data")
         self.rounding_name = opt.get("rounding", "nearest")
         self.overflow_name = opt.get("overflow", "saturate")
         self.rounding = rounding_mode(self.rounding_name, f"{self.where}.rounding")
         self.overflow = overflow_mode(self.overflow_name, f"{self.where}.overflow")
         self.configure(opt)
+        self.out_port = self.output_port()
 
     # --- to implement -------------------------------------------------------------------------
     def configure(self, opt: dict) -> None:
         """Read and validate the stage's own keys (``opt`` = defaults overridden by the stage)."""
+
+    def output_port(self) -> Port:
+        """The output port; by default a real stream of ``out_fmt``."""
+        return Port(self.out_fmt)
+
+    def max_out(self, n: int) -> int:
+        """The most output samples one call with ``n`` input samples can give, in any state."""
+        return n
 
     def init_state(self):
         """A fresh state (numpy arrays) for ``process``."""
         return np.zeros(1, dtype=np.int64)
 
     def process(self, x: np.ndarray, state) -> tuple[np.ndarray, int]:
-        """Integer model: int64 samples of ``in_fmt`` -> (int64 samples of ``out_fmt``,
+        """Integer model: int64 words of the input port -> (int64 words of the output port,
         saturation count). Updates ``state`` so that any split of the input gives the same output."""
         raise NotImplementedError
 
+    def run(self, x: Chunk, state) -> tuple[Chunk, int]:
+        """The model on a chunk of the input port; stages whose output carries block exponents or
+        side outputs override this, plain streaming stages implement ``process``."""
+        y, n = self.process(x.data, state)
+        return Chunk(y), n
+
     def reference(self, x: np.ndarray) -> np.ndarray:
-        """float64 reference of the stage as written (unquantized coefficients), whole signal."""
+        """float64 reference of the stage as written (unquantized coefficients), whole signal,
+        real values in the layout of the ports (interleaved re, im for complex)."""
         raise NotImplementedError
 
     def scaling(self) -> str:
@@ -77,6 +116,11 @@ class Stage:
 
     def c_context(self) -> dict:
         """Values the C template needs beyond the common ones (see ``codegen.render``)."""
+        return {}
+
+    def extra_report(self) -> dict:
+        """Extra figures of this stage for ``fxsim quantize`` (JSON fields), e.g. a biquad's
+        zero-input limit cycle. The one hook through which a stage reports its own metrics."""
         return {}
 
     # --- shared helpers -----------------------------------------------------------------------
@@ -96,28 +140,16 @@ class Stage:
         return float(v) if kind is float else v
 
     def coef_option(self, opt: dict, default_word: int) -> tuple[int, QFormat | None]:
-        """The ``coef`` key: a word size (an integer, 2..32: fxsim picks the full-word format) or
-        a signed Q format that fixes it. Returns (word bits, fixed format or None)."""
-        coef = opt.get("coef")
-        if coef is None:
-            return default_word, None
-        if isinstance(coef, int) and not isinstance(coef, bool):
-            if not 2 <= coef <= 32:
-                raise FxsimError(f"{self.where}.coef: {coef}-bit words; allowed: 2 to 32 bits, "
-                                 f"or a Q format such as Q15")
-            return coef, None
-        fixed = QFormat.parse(coef, field=f"{self.where}.coef")
-        if not fixed.signed:
-            raise FxsimError(f"{self.where}.coef: {coef!r} is unsigned; allowed: a signed "
-                             f"format (Q15, Q31, Qm.n)")
-        return fixed.word_bits, fixed
+        """The ``coef`` key (see ``fxsim.coefs.word_option``)."""
+        return coefs.word_option(self, opt, default_word)
 
-    def check_overflow(self, count: int, what: str = "output") -> None:
-        """With overflow = "error", an overflow is a RangeError naming the stage."""
+    def check_overflow(self, count: int) -> None:
+        """With overflow = "error", an overflow is a RangeError naming the stage (the design's
+        chain calls this after every stage; ``fxsim verify`` turns it into a failed check)."""
         from ..errors import RangeError
         if count and self.overflow_name == "error":
-            raise RangeError(f"{self.where}: {count} {what} value(s) out of range of "
-                             f"{self.out_fmt} and overflow = \"error\"")
+            raise RangeError(f"{self.where}: {count} value(s) out of range of {self.out_fmt} "
+                             f"(accumulator or output) and overflow = \"error\"")
 
     @property
     def overflow_c(self) -> str:
@@ -128,33 +160,13 @@ class Stage:
         return f"FX_{self.rounding_name.upper()}"
 
 
-
 def signed_data_format(text, field: str) -> QFormat:
     """A stage's data format: signed (samples are signed; the kernels saturate to signed words)."""
     fmt = QFormat.parse(text, field=field)
     if not fmt.signed:
         raise FxsimError(f"{field}: {fmt} is unsigned; samples between stages are signed: "
                          f"write Qm.n")
+    if fmt.scale_exp:
+        raise FxsimError(f"{field}: {text!r}; a scale exponent (*2^e) is set by the stage that "
+                         f"scales (an FFT), not by the design: write Qm.n")
     return fmt
-
-
-def coef_format(values, word_bits: int, field: str, fixed: QFormat | None = None) -> QFormat:
-    """The coefficient format that uses the whole word: the fewest integer bits that hold every
-    value (the rest are fraction bits), unless the design fixes it (``fixed``, signed), in which
-    case the values must fit it. Values no signed word of ``word_bits`` can hold are refused."""
-    v = np.abs(np.asarray(values, dtype=np.float64))
-    peak = float(v.max()) if v.size else 0.0
-    if fixed is not None:
-        if not fixed.signed:
-            raise FxsimError(f"{field}: coefficient format {fixed} is unsigned; write Qm.n")
-        if peak >= 2.0 ** fixed.int_bits:
-            raise FxsimError(f"{field}: coefficient {peak:g} does not fit {fixed} "
-                             f"(|c| < {2.0 ** fixed.int_bits:g}); use a format with more integer bits")
-        return fixed
-    int_bits = 0
-    while peak >= 2.0 ** int_bits - 2.0 ** (int_bits - word_bits + 1) / 2:
-        if int_bits == word_bits - 1:
-            raise FxsimError(f"{field}: coefficient {peak:g} does not fit a {word_bits}-bit word "
-                             f"(|c| < {2.0 ** (word_bits - 1):g})")
-        int_bits += 1
-    return QFormat(int_bits, word_bits - 1 - int_bits)

@@ -66,13 +66,13 @@ naming the section (its sos row) and the remedy (a wider coefficient format).
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import NamedTuple
 
 import numba as nb
 import numpy as np
 from scipy import signal
 
+from .. import coefs
 from .. import primitives as P
 from ..analysis import stability as S
 from ..errors import FxsimError
@@ -90,8 +90,6 @@ NODE_PEAK = 0.999
 #: widen 16-bit coefficients while their quantization costs more than this (dB, white input)
 WIDEN_BELOW_DB = 90.0
 MAX_DP_SECTIONS = 8
-#: refuse a design whose quantized coefficients alone cost more than this (white-input SNR, dB)
-MIN_COEF_SNR_DB = 60.0
 #: 16-bit data: use 32-bit intermediate nodes when 16-bit ones predict less than this (dB, white
 #: noise at -10 dBFS) and 32-bit ones predict at least 6 dB more
 WIDE_STATE_BELOW_DB = 72.0
@@ -151,19 +149,9 @@ def biquad_process(x, consts, shifts, out_bits, state, rounding, overflow):
 
 
 def _frac_bits_for(values, word: int) -> int:
-    """The most fraction bits with which every value, rounded to nearest, fits a ``word``-bit
-    signed integer (values all zero: word - 1)."""
-    v = np.asarray(values, dtype=np.float64)
-    peak = float(np.max(np.abs(v))) if v.size else 0.0
-    if peak == 0.0:
-        return word - 1
-    f = min(word - 1 - math.ceil(math.log2(peak)) + 1, 62)  # more is meaningless in int64
-    lo, hi = -(1 << (word - 1)), (1 << (word - 1)) - 1
-    while True:
-        q = [_round_int(c, f) for c in v]
-        if min(q) >= lo and max(q) <= hi:
-            return f
-        f -= 1
+    """The fraction bits the one coefficient policy (``fxsim.coefs``) gives ``values`` in a
+    ``word``-bit word (values all zero: word - 1)."""
+    return coefs.quantize_coefs(values, word, None, "biquad", max_frac=62, check_snr=False).frac
 
 
 def _round_int(value: float, frac: int) -> int:
@@ -179,21 +167,17 @@ class Section:
                  word: int, acc_bits: int, ef, fixed: QFormat | None, where: str):
         self.row, self.word, self.acc_bits, self.ef = row, word, acc_bits, ef
         self.f_x, self.f_y = f_x, f_y
-        self.underflow = None                   # a fixed-format coefficient that rounds to 0
         b, a = sos[:3], sos[4:6]
         if fixed is not None:
             fb = fa = fixed.frac_bits
             for name, c in zip(("b0", "b1", "b2", "a1", "a2"), (*b, *a)):
                 qi = _round_int(float(c), fb)
-                if c != 0 and qi == 0 and self.underflow is None:
-                    self.underflow = (f"{where}.coef: sos row {row} {name} = {c:.6g} underflows "
-                                      f"to 0 in {fixed} (after gain scaling); use a format with "
-                                      f"more fraction bits, or drop coef to let fxsim choose")
                 if not fixed.min_int <= qi <= fixed.max_int:
-                    raise FxsimError(f"{where}.coef: sos row {row} {name} = {c:.6g} "
-                                     f"does not fit {fixed} (range [{fixed.min_int * fixed.lsb:g}, "
-                                     f"{fixed.max_int * fixed.lsb:g}]); use a format with more "
-                                     f"integer bits, or drop coef to let fxsim choose")
+                    raise FxsimError(f"{where}.coef: sos row {row} {name} = {coefs.number(c)} "
+                                     f"(after gain scaling) does not fit {fixed} (range "
+                                     f"[{coefs.number(fixed.min_int * fixed.lsb)}, "
+                                     f"{coefs.number(fixed.max_int * fixed.lsb)}]); use a format "
+                                     f"with more integer bits, or drop coef to let fxsim choose")
         else:
             fb, fa = _frac_bits_for(b, word), _frac_bits_for(a, word)
         acc_frac = max(f_x + fb, f_y + fa)
@@ -219,10 +203,12 @@ class Section:
             if num_bound < limit and bound < limit and self.shift >= 0:
                 break
             if fixed is not None or self.shift <= 0:
+                remedy = (f"use acc_bits = {40 if acc_bits < 40 else 64} or a coef format with "
+                          f"fewer fraction bits" if acc_bits < 64 else
+                          "use a coef format with fewer fraction bits (or drop coef to let fxsim "
+                          "choose)")
                 raise FxsimError(f"{where}.acc_bits: a {acc_bits}-bit accumulator cannot hold "
-                                 f"sos row {row} with coef {fixed} without "
-                                 f"overflow; use acc_bits = {40 if acc_bits < 40 else 64} or a "
-                                 f"coef format with fewer fraction bits")
+                                 f"sos row {row} with coef {fixed} without overflow; {remedy}")
             if num_bound >= limit and self.ps > 0:
                 fb -= 1                         # the numerator sum alone would not fit
             else:
@@ -260,43 +246,20 @@ class Section:
 
 class Biquad(Stage):
     kernel = "biquad"
+    example = {"design": {"method": "butter", "order": 4, "wn": 0.2}}
     keys = frozenset({"sos", "sos_file", "design", "coef", "acc_bits"})
     default_keys = frozenset({"coef", "acc_bits"})
     template = "c99/biquad.c.j2"
 
     # --- reading the design -------------------------------------------------------------------
     def _read_sos(self, opt) -> np.ndarray:
-        given = [k for k in ("sos", "sos_file", "design") if k in opt]
-        if len(given) != 1:
-            raise FxsimError(f"{self.where}: give exactly one of sos, sos_file, design "
-                             f"(got {', '.join(given) or 'none'})")
-        field = f"{self.where}.{given[0]}"
-        if "sos" in opt:
-            raw = opt["sos"]
-            try:
-                sos = np.array(raw, dtype=np.float64)
-            except (ValueError, TypeError):
-                raise FxsimError(f"{field}: not a list of numeric rows [b0, b1, b2, a0, a1, a2]") \
-                    from None
-        elif "sos_file" in opt:
-            name = opt["sos_file"]
-            if not isinstance(name, str):
-                raise FxsimError(f"{field}: {name!r} is not a file name")
-            p = Path(name) if Path(name).is_absolute() else self.base_dir / name
-            if not p.is_file():
-                raise FxsimError(f"{field}: file {str(p)!r} not found (relative to the design "
-                                 f"file)")
-            try:
-                sos = np.asarray(np.load(p, allow_pickle=False), dtype=np.float64)
-            except (ValueError, OSError, TypeError) as e:
-                raise FxsimError(f"{field}: {p} is not a numeric .npy array ({e})") from None
-        else:
-            sos = self._design_sos(opt["design"], field)
-        if sos.ndim != 2 or sos.shape[1] != 6 or sos.shape[0] < 1:
+        sos = coefs.read(self, opt, "sos", "sos_file", "design", self._design_sos, 2,
+                         "[[b0, b1, b2, a0, a1, a2], ...]")
+        given = next(k for k in ("sos", "sos_file", "design") if k in opt)
+        field = f"{self.where}.{given}"
+        if sos.shape[1] != 6:
             raise FxsimError(f"{field}: shape {sos.shape}; allowed: (n, 6) with n >= 1, rows "
                              f"[b0, b1, b2, a0, a1, a2] as scipy.signal gives (output=\"sos\")")
-        if not np.isfinite(sos).all():
-            raise FxsimError(f"{field}: holds NaN or inf")
         if np.any(sos[:, 3] == 0):
             i = int(np.argmax(sos[:, 3] == 0))
             raise FxsimError(f"{field}: row {i} has a0 = 0; allowed: a0 != 0 (rows are divided "
@@ -389,16 +352,25 @@ class Biquad(Stage):
                 raise FxsimError(f"{self.where}: sos row {sec.row} is unstable or marginal once "
                                  f"quantized (a in {fmt_a}: a1 = {sec.a_int[0]}, a2 = "
                                  f"{sec.a_int[1]}, pole radius {sec.pole_radius():.6f}); {remedy}")
-        for sec in self.sections:
-            if sec.underflow:
-                raise FxsimError(sec.underflow)
         self.coef_snr_db = self._coef_snr(self.sections)
-        if self.coef_snr_db < MIN_COEF_SNR_DB:
+        zero = []
+        if self.coef_snr_db < coefs.MIN_COEF_SNR_DB and self.fixed is not None:
+            zero = [(abs(c), sec.row, name, c) for sec, row in zip(self.sections, self.sos_plan)
+                    for name, c, q in zip(("b0", "b1", "b2", "a1", "a2"), (*row[:3], *row[4:6]),
+                                          (*sec.b_int, *sec.a_int)) if c != 0 and q == 0]
+        if zero:                                # a fixed format too coarse for a coefficient
+            worst = (f"sos row {max(zero)[1]} {max(zero)[2]} = {coefs.number(max(zero)[3])} "
+                     f"(after gain scaling) rounds to 0")
+            raise FxsimError(f"{self.where}.coef: quantized to {self.fixed} the coefficients move "
+                             f"the response {self.coef_snr_db:.1f} dB from the design (needs >= "
+                             f"{coefs.MIN_COEF_SNR_DB:g}): {worst}; use a format with more "
+                             f"fraction bits, or drop coef to let fxsim choose")
+        if self.coef_snr_db < coefs.MIN_COEF_SNR_DB:
             r = max(S.section_pole_radius(row[4], row[5]) for row in self.sos_user)
             hint = "" if wide_data else "use 32-bit coefficients (drop coef), or "
             raise FxsimError(f"{self.where}: the quantized coefficients move the response "
                              f"{self.coef_snr_db:.1f} dB from the design (needs >= "
-                             f"{MIN_COEF_SNR_DB:g}): poles at radius {r:.6f} are too close to the "
+                             f"{coefs.MIN_COEF_SNR_DB:g}): poles at radius {r:.6f} are too close to the "
                              f"unit circle for {self.in_fmt} data; {hint}filter at a lower sample "
                              f"rate (decimate first) or with a wider band")
         self._pack()
@@ -457,7 +429,6 @@ class Biquad(Stage):
     def process(self, x, state):
         y, n = biquad_process(np.ascontiguousarray(x, dtype=np.int64), self.consts, self.shifts,
                               self.out_bits, state, self.rounding, self.overflow)
-        self.check_overflow(n)
         return y, n
 
     def reference(self, x):
@@ -477,14 +448,26 @@ class Biquad(Stage):
                 f"residual (error feedback). Sections: {secs}")
 
     def c_context(self):
+        def ctype(fmt):
+            return fmt.ctype
+        n = len(self.sections)
+        node_t = ctype(self.node_fmt)
         secs = []
         for pos, s in enumerate(self.sections):
             c = s.constants()
             secs.append({"pos": pos, "row": s.row, "b0": c[0], "b1": c[1], "b2": c[2],
                          "na1": c[3], "na2": c[4], "nk1": c[5], "nk2": c[6],
-                         "ef": any(s.ef), "shift": s.shift, "ps": s.ps, "bits": int(self.out_bits[pos]),
-                         "describe": s.describe()})
-        return {"sections": secs, "nsec": len(secs)}
+                         "ef": any(s.ef), "shift": s.shift, "ps": s.ps,
+                         "bits": int(self.out_bits[pos]), "describe": s.describe(),
+                         # the narrowest C types of the section's input and output history and
+                         # of its rounding residual e (|e| <= 2^shift)
+                         "x_type": ctype(self.in_fmt) if pos == 0 else node_t,
+                         "y_type": ctype(self.out_fmt) if pos == n - 1 else node_t,
+                         "e_type": "int32_t" if s.shift <= 30 else "int64_t"})
+        # sections run one after another over the block, in place in the output buffer when the
+        # intermediate nodes have the output's C type, else in a scratch buffer of node words
+        scratch = n > 1 and node_t != ctype(self.out_fmt)
+        return {"sections": secs, "nsec": n, "node_type": node_t, "scratch": scratch}
 
     def extra_report(self) -> dict:
         """Extra fields of this stage in ``fxsim quantize``: the zero-input limit-cycle probe."""

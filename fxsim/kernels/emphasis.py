@@ -1,13 +1,21 @@
 """preemph: y[n] = x[n] - c x[n-1];  deemph: y[n] = x[n] + c y[n-1].
 
 Scaling: c is quantized (round to nearest) to a 16-bit coefficient word for data words <= 16 and
-32 bits otherwise (one bit less per bit the 64-bit accumulator would lack, down to 16), with the
-fewest integer bits that hold |c| (f_c fraction bits). Both terms are
+32 bits otherwise (one bit less per bit the 64-bit accumulator would lack, down to 16), by the one
+coefficient policy (``fxsim.coefs``: the whole word, f_c fraction bits). Both terms are
 formed exactly in a 64-bit accumulator with f_m + f_c fraction bits, f_m being the memory term's
 (f_x for preemph, whose memory is x[n-1]; f_y for deemph, whose memory is y[n-1]): x[n] is aligned
 by a left shift and the product c * memory is exact. The sum is shifted right to f_y fraction bits
 with the design's rounding, then saturated (or wrapped) to the output word. The state is the memory
 term, so any split into blocks gives the same output.
+
+Error feedback (deemph, ``error_feedback = true``, the default): the rounding residual
+e[n] = acc - round(acc / 2^s) 2^s is added to the next accumulator, so the output error is the
+rounding noise shaped by (1 - z^-1) / (1 - c z^-1) instead of 1 / (1 - c z^-1): its noise gain
+falls from 1 / (1 - c^2) to 2 / (1 + c) (2.8 -> 1.1 for c = 0.8, and no DC gain), and the
+zero-input limit cycle of the rounded recursion (round(0.8 * 2) = 2 holds a tail at +-2 LSB
+forever) dies out. One add per sample; e fits s + 1 bits. ``error_feedback = false`` gives the
+plain recursion (as speech-codec standards write it).
 """
 from __future__ import annotations
 
@@ -15,28 +23,34 @@ import numba as nb
 import numpy as np
 from scipy import signal
 
+from .. import coefs
 from .. import primitives as P
 from ..errors import FxsimError
-from ..qformat import quantize
-from .base import Stage, coef_format
+from .base import Stage
 
 
 @nb.njit(cache=True)
-def emphasis_process(x, state, c, x_align, c_shift, recursive, out_bits, rounding, overflow):
-    """One loop for both filters: acc = x[n] * 2**x_align + c * m (exact), with the signed
-    coefficient c (-coef for preemph, +coef for deemph) and the memory term m = x[n-1] (preemph)
-    or y[n-1] (deemph, recursive); y[n] = fit(round(acc / 2**c_shift)).
-    state[0] holds m across calls. Returns (y, overflow count)."""
+def emphasis_process(x, state, c, x_align, c_shift, recursive, feedback, out_bits, rounding,
+                     overflow):
+    """One loop for both filters: acc = x[n] * 2**x_align + c * m + k e[n-1] (exact), with the
+    signed coefficient c (-coef for preemph, +coef for deemph), the memory term m = x[n-1]
+    (preemph) or y[n-1] (deemph, recursive) and k = 1 with error feedback (else 0);
+    q = round(acc / 2**c_shift), e[n] = acc - q 2**c_shift, y[n] = fit(q).
+    state holds (m, e) across calls. Returns (y, overflow count)."""
     y = np.empty_like(x)
-    m = state[0]
+    m, e = state[0], state[1]
+    unit = -(np.int64(1) << c_shift)
     n_ovf = 0
     for i in range(x.size):
         acc = P.mac_exact(P.shr_round(x[i], -x_align, rounding), c, m)
-        v, o = P.fit(P.shr_round(acc, c_shift, rounding), out_bits, overflow)
+        acc = P.mac_exact(acc, feedback, e)
+        q = P.shr_round(acc, c_shift, rounding)
+        e = P.mac_exact(acc, q, unit)               # residual acc - q 2^s, exact
+        v, o = P.fit(q, out_bits, overflow)
         y[i] = v
         n_ovf += o
         m = v if recursive else x[i]
-    state[0] = m
+    state[0], state[1] = m, e
     return y, n_ovf
 
 
@@ -47,6 +61,8 @@ class _Emphasis(Stage):
 
     def configure(self, opt):
         self.coef = self.key(opt, "coef")
+        self.feedback = bool(self.recursive and self.key(opt, "error_feedback", bool,
+                                                         required=False, default=True))
         if not -1.0 < self.coef < 1.0 and self.recursive:
             raise FxsimError(f"{self.where}.coef: {self.coef:g} makes the filter unstable; "
                              f"allowed: -1 < coef < 1")
@@ -62,8 +78,9 @@ class _Emphasis(Stage):
     def _plan(self, word: int) -> bool:
         """Coefficient and shifts for a ``word``-bit coefficient; False if a term could leave
         the 64-bit accumulator."""
-        self.coef_fmt = coef_format([self.coef], word, f"{self.where}.coef")
-        self.c_int = int(quantize(self.coef, self.coef_fmt, "nearest"))
+        self.coef_q = coefs.quantize_coefs([self.coef], word, None, f"{self.where}.coef")
+        self.coef_fmt = self.coef_q.fmt
+        self.c_int = int(self.coef_q.ints[0])
         self.c_signed = self.c_int if self.recursive else -self.c_int  # acc = ... + c_signed * m
         fc = self.coef_fmt.frac_bits
         # the accumulator has the memory term's fraction bits plus f_c: f_x + f_c for preemph
@@ -75,31 +92,35 @@ class _Emphasis(Stage):
         mem_bits = (self.out_fmt if self.recursive else self.in_fmt).word_bits
         a = self.in_fmt.word_bits - 1 + self.x_align
         b = self.coef_fmt.word_bits - 1 + mem_bits - 1
-        return self.x_align >= 0 and self.c_shift >= 0 and max(a, b) + 1 <= 63
+        # + the residual (|e| <= 2^c_shift): one more bit in the sum
+        return self.x_align >= 0 and self.c_shift >= 0 and max(a, b, self.c_shift) + 2 <= 63
 
     def init_state(self):
-        return np.zeros(1, dtype=np.int64)
+        return np.zeros(2, dtype=np.int64)
 
     def process(self, x, state):
-        y, n = emphasis_process(x, state, self.c_signed, self.x_align, self.c_shift, self.recursive,
-                                self.out_fmt.word_bits, self.rounding, self.overflow)
-        self.check_overflow(n)
-        return y, n
+        return emphasis_process(x, state, self.c_signed, self.x_align, self.c_shift,
+                                self.recursive, int(self.feedback), self.out_fmt.word_bits,
+                                self.rounding, self.overflow)
 
     def scaling(self):
         mem = "y[n-1]" if self.recursive else "x[n-1]"
-        return (f"coef {self.coef:g} as {self.c_int} in {self.coef_fmt}; acc (64-bit, "
+        return (f"coef {self.coef:g} as {self.c_int} in {self.coef_q.describe()}; acc (64-bit, "
                 f"{self.out_fmt.frac_bits + self.c_shift} fraction bits) = x[n] << {self.x_align} "
-                f"{'+' if self.recursive else '-'} c * {mem} (exact); shift right {self.c_shift} with "
-                f"rounding {self.rounding_name}; {self.overflow_name} to {self.out_fmt}")
+                f"{'+' if self.recursive else '-'} c * {mem}"
+                f"{' + e[n-1] (error feedback)' if self.feedback else ''} (exact); shift right "
+                f"{self.c_shift} with rounding {self.rounding_name}; {self.overflow_name} to "
+                f"{self.out_fmt}")
 
     def c_context(self):
         return {"c": self.c_signed, "x_align": self.x_align, "c_shift": self.c_shift,
-                "recursive": int(self.recursive)}
+                "recursive": int(self.recursive), "feedback": int(self.feedback),
+                "e_type": "int32_t" if self.c_shift <= 30 else "int64_t"}
 
 
 class Preemph(_Emphasis):
     kernel = "preemph"
+    example = {"coef": 0.68}
 
     def reference(self, x):
         return signal.lfilter([1.0, -self.coef], [1.0], x)
@@ -107,6 +128,8 @@ class Preemph(_Emphasis):
 
 class Deemph(_Emphasis):
     kernel = "deemph"
+    example = {"coef": 0.68}
+    keys = frozenset({"coef", "error_feedback"})
     recursive = True
 
     def reference(self, x):

@@ -39,15 +39,14 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from pathlib import Path
 
 import numba as nb
 import numpy as np
 from scipy import signal
 
+from .. import coefs
 from .. import primitives as P
 from ..errors import FxsimError
-from ..qformat import QFormat, quantize
 from .base import Stage
 
 DESIGN_METHODS = ("firwin", "remez")
@@ -225,48 +224,6 @@ def design_taps(spec, field: str) -> np.ndarray:
     return np.asarray(taps, dtype=np.float64)
 
 
-def _check_taps(taps, field: str) -> np.ndarray:
-    arr = np.asarray(taps, dtype=np.float64)
-    if arr.ndim != 1:
-        raise FxsimError(f"{field}: taps of shape {arr.shape}; allowed: a 1-D list of numbers")
-    if arr.size == 0:
-        raise FxsimError(f"{field}: empty list of taps; give at least one tap")
-    if arr.size > MAX_TAPS:
-        raise FxsimError(f"{field}: {arr.size} taps; allowed: at most {MAX_TAPS}")
-    if not np.isfinite(arr).all():
-        raise FxsimError(f"{field}: tap {int(np.argmin(np.isfinite(arr)))} is not finite")
-    return arr
-
-
-def quantize_taps(taps, word: int, fixed: QFormat | None, field: str, max_frac: int = 60):
-    """(integers, fraction bits, word bits) of the taps, rounded to nearest. ``fixed``: that
-    format, and every tap must fit it. Otherwise ``word``-bit words with the most fraction bits
-    (at most ``max_frac``) that keep every quantized tap within +-(2^(word-1) - 1) (symmetric, so
-    the most negative word never appears and a negated tap always fits)."""
-    if fixed is not None:
-        ints, count = quantize(taps, fixed, "nearest", "saturate", return_count=True)
-        if count:
-            scaled = np.abs(taps) * 2.0 ** fixed.frac_bits
-            i = int(np.argmax(scaled))
-            lo, hi = fixed.min_int * fixed.lsb, fixed.max_int * fixed.lsb
-            raise FxsimError(f"{field}: tap {i} = {taps[i]:g} does not fit {fixed} (range "
-                             f"[{lo:g}, {hi:g}]); use a format with more integer bits or omit "
-                             f"coef for an automatic full-word format")
-        return ints.astype(np.int64), fixed.frac_bits, fixed.word_bits
-    peak = float(np.max(np.abs(taps)))
-    hi = (1 << (word - 1)) - 1
-    if peak == 0.0:
-        return np.zeros(taps.size, dtype=np.int64), word - 1, word
-    frac = min(max_frac, word - math.ceil(math.log2(peak)))   # one more than can fit; step down
-    while frac >= 0:
-        ints = quantize(taps, QFormat(word - 1 - frac, frac), "nearest", "saturate").astype(np.int64)
-        if np.all(np.abs(taps) * 2.0 ** frac < hi + 0.5):          # nearest stays <= hi
-            return ints, frac, word
-        frac -= 1
-    raise FxsimError(f"{field}: tap {peak:g} does not fit a {word}-bit coefficient word; "
-                     f"allowed: |tap| < {2.0 ** (word - 1) - 0.5:g}")
-
-
 # --- the stages ----------------------------------------------------------------------------------
 
 class _FirFamily(Stage):
@@ -287,8 +244,7 @@ class _FirFamily(Stage):
             raise FxsimError(f"{self.where}: input format {self.in_fmt}; allowed: signed words up "
                              f"to 32 bits, unsigned up to 31")
         word, fixed = self.coef_option(opt, 32)
-        coef_bits = word
-        default_acc = 40 if in_w <= 16 and coef_bits <= 16 else 64
+        default_acc = 40 if in_w <= 16 and word <= 16 else 64
         self.acc_bits = opt.get("acc_bits", default_acc)
         if not isinstance(self.acc_bits, int) or isinstance(self.acc_bits, bool) or \
                 self.acc_bits not in ACC_BITS:
@@ -297,16 +253,14 @@ class _FirFamily(Stage):
         # the output shift f_x + f_c - f_y stays <= 62 (the primitives' largest shift)
         max_frac = 62 + self.out_fmt.frac_bits - self.in_fmt.frac_bits
         field = f"{self.where}.coef" if fixed else f"{self.where}.taps"
-        self.h_int, self.coef_frac, self.coef_bits = quantize_taps(
-            self.taps, word, fixed, field, max_frac)
+        self.coef = coefs.quantize_coefs(self.taps, word, fixed, field, max_frac)
         # automatic format: keep guard bits so that the accumulator provably cannot overflow
         # (sum |h| max |x| < 2^(acc_bits-1)), giving up fraction bits only when it must
         acc_max = (1 << (self.acc_bits - 1)) - 1
-        while fixed is None and self.coef_frac > 0 and \
-                self._row_abs_max(self.h_int) * x_peak > acc_max:
-            self.h_int, self.coef_frac, self.coef_bits = quantize_taps(
-                self.taps, word, None, field, self.coef_frac - 1)
-        self.coef_fixed = fixed
+        while fixed is None and self.coef.frac > 0 and \
+                self._row_abs_max(self.coef.ints) * x_peak > acc_max:
+            self.coef = coefs.quantize_coefs(self.taps, word, None, field, self.coef.frac - 1)
+        self.h_int, self.coef_frac, self.coef_bits = self.coef.ints, self.coef.frac, self.coef.word
         # signed x signed: w_x + w_c - 1 bits; an unsigned input adds a bit
         self.prod_bits = prod_bits = in_w + self.coef_bits - (1 if self.in_fmt.signed else 0)
         if prod_bits > self.acc_bits:
@@ -331,42 +285,12 @@ class _FirFamily(Stage):
         raise FxsimError(f"{self.where}: needs one of taps, taps_file or design")
 
     def _read_taps(self, opt):
-        given = [k for k in ("taps", "taps_file", "design") if k in opt]
-        if len(given) > 1:
-            raise FxsimError(f"{self.where}: {given[0]} and {given[1]} both given; allowed: one "
-                             f"of taps, taps_file, design")
-        if not given:
+        if not any(k in opt for k in ("taps", "taps_file", "design")):
             return self._default_taps()
-        k = given[0]
-        field = f"{self.where}.{k}"
-        if k == "taps":
-            v = opt["taps"]
-            if not isinstance(v, list) or not all(
-                    isinstance(t, (int, float)) and not isinstance(t, bool) for t in v):
-                raise FxsimError(f"{field}: {v!r} is not a list of numbers")
-            return _check_taps(v, field)
-        if k == "taps_file":
-            name = opt["taps_file"]
-            if not isinstance(name, str):
-                raise FxsimError(f"{field}: {name!r} is not a file name")
-            path = Path(name)
-            if not path.is_absolute():
-                path = self.base_dir / path
-            if not path.is_file():
-                raise FxsimError(f"{field}: file {str(path)!r} not found (relative paths are "
-                                 f"relative to the design file)")
-            try:
-                arr = np.load(path, allow_pickle=False)
-            except (ValueError, OSError) as e:
-                raise FxsimError(f"{field}: {str(path)!r} is not a readable .npy file "
-                                 f"({str(e).splitlines()[0] if str(e) else type(e).__name__})") from None
-            if arr.ndim != 1:
-                raise FxsimError(f"{field}: {str(path)!r} holds an array of shape {arr.shape}; "
-                                 f"allowed: a 1-D array of taps")
-            if not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
-                raise FxsimError(f"{field}: {str(path)!r} has dtype {arr.dtype}; allowed: float or int")
-            return _check_taps(arr, field)
-        return _check_taps(design_taps(opt["design"], field), field)
+        taps = coefs.read(self, opt, "taps", "taps_file", "design", design_taps, 1, "[0.25, 0.5, 0.25]")
+        if taps.size > MAX_TAPS:
+            raise FxsimError(f"{self.where}: {taps.size} taps; allowed: at most {MAX_TAPS}")
+        return taps
 
     def _row_abs_max(self, h_int) -> int:
         """max over polyphase rows of sum |h| (the accumulator bound per unit input)."""
@@ -424,20 +348,9 @@ class _FirFamily(Stage):
         if q > 1:
             hist[:] = ext[ext.size - (q - 1):]
         n = int(n)
-        self.check_overflow(n, "accumulator or output")
         return y, n
 
     # -- description --
-    def coef_description(self) -> str:
-        if self.coef_fixed is not None:
-            return f"{self.coef_fixed} (fixed by coef)"
-        post = self.coef_frac - (self.coef_bits - 1)
-        base = f"Q{self.coef_bits - 1}" if self.coef_bits in (16, 32) else f"{self.coef_bits}-bit"
-        if post > 0:
-            return (f"{self.coef_bits}-bit words with {self.coef_frac} fraction bits ({base} with "
-                    f"post-shift {post}: the largest tap uses the full word)")
-        return f"{self.coef_bits}-bit words with {self.coef_frac} fraction bits (full word)"
-
     def structure(self) -> str:
         return f"{len(self.taps)} taps"
 
@@ -451,7 +364,7 @@ class _FirFamily(Stage):
         else:
             acc = (f"{self.acc_bits}-bit accumulator that {'wraps' if self.overflow_name == 'wrap' else 'saturates'} "
                    f"at every addition")
-        return (f"{self.structure()}; x {self.in_fmt} * h {self.coef_description()} -> exact "
+        return (f"{self.structure()}; x {self.in_fmt} * h {self.coef.describe()} -> exact "
                 f"{prod_bits}-bit products with {fx + fc} fraction bits; {acc}, oldest sample "
                 f"first; output: shift right {self.shift} with rounding {self.rounding_name}, "
                 f"{self.overflow_name} to {self.out_fmt}")
@@ -470,6 +383,7 @@ class _FirFamily(Stage):
 class Fir(_FirFamily):
     """y[n] = sum_k h[k] x[n-k]."""
     kernel = "fir"
+    example = {"design": {"method": "firwin", "numtaps": 31, "cutoff": 0.3}}
 
     def reference(self, x):
         return signal.lfilter(self.taps, [1.0], np.asarray(x, dtype=np.float64))
@@ -498,10 +412,14 @@ class _Resampler(_FirFamily):
 class Decimate(_Resampler):
     """Keep every factor-th output of the FIR, computing only those (phase: input 0 is kept)."""
     kernel = "decimate"
+    example = {"factor": 3}
 
     @property
     def rate(self):
         return Fraction(1, self.factor)
+
+    def max_out(self, n):
+        return -(-n // self.factor)               # whatever the phase
 
     def _first_step(self, state, n):
         phase = int(state[1][0])
@@ -519,10 +437,14 @@ class Decimate(_Resampler):
 class Interpolate(_Resampler):
     """factor outputs per input from factor polyphase branches h_p[q] = h[q factor + p]."""
     kernel = "interpolate"
+    example = {"factor": 2}
 
     @property
     def rate(self):
         return Fraction(self.factor)
+
+    def max_out(self, n):
+        return n * self.factor
 
     def _table(self):
         m, t = self.factor, self.h_int.size
@@ -538,7 +460,10 @@ class Interpolate(_Resampler):
 
     def reference(self, x):
         x = np.asarray(x, dtype=np.float64)
-        return signal.upfirdn(self.taps, x, self.factor, 1)[: x.size * self.factor]
+        # taps shorter than the factor: the missing branch outputs are zeros, which upfirdn's
+        # shorter output leaves out
+        taps = np.pad(self.taps, (0, max(0, self.factor - self.taps.size)))
+        return signal.upfirdn(taps, x, self.factor, 1)[: x.size * self.factor]
 
     def structure(self):
         return (f"{len(self.taps)} taps as {self.factor} polyphase branches of "

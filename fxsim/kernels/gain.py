@@ -1,20 +1,22 @@
 """gain: y[n] = g x[n].
 
 Scaling: x in the input format (f_x fraction bits), g quantized (round to nearest) to a coefficient
-word of 16 bits for data words <= 16 and 32 bits otherwise, with the fewest integer bits that hold
-|g| (f_g fraction bits; ``coef`` gives the word size, 2..32, or fixes the format, e.g. "Q1.14"). The product x g is exact in 64 bits with f_x + f_g fraction
-bits; it is shifted right by f_x + f_g - f_y with the design's rounding and saturated (or wrapped)
-to the output word.
+word of 16 bits for data words <= 16 and 32 bits otherwise, by the one coefficient policy
+(``fxsim.coefs``: the whole word, f_g fraction bits, a post-shift for small gains; ``coef`` gives the
+word size, 2..32, or fixes the format, e.g. "Q1.14"). The product x g is exact in 64 bits with
+f_x + f_g fraction bits; it is shifted right by f_x + f_g - f_y with the design's rounding and
+saturated (or wrapped) to the output word.
 """
 from __future__ import annotations
 
 import numba as nb
 import numpy as np
 
+from .. import coefs
 from .. import primitives as P
 from ..errors import FxsimError
-from ..qformat import QFormat, quantize
-from .base import Stage, coef_format
+from ..qformat import QFormat
+from .base import Stage
 
 
 @nb.njit(cache=True)
@@ -31,6 +33,7 @@ def gain_process(x, g, shift, out_bits, rounding, overflow):
 
 class Gain(Stage):
     kernel = "gain"
+    example = {"gain": -0.7071}
     keys = frozenset({"gain", "coef"})
     default_keys = frozenset({"coef"})
     template = "c99/gain.c.j2"
@@ -38,9 +41,13 @@ class Gain(Stage):
     def configure(self, opt):
         self.gain = self.key(opt, "gain")
         word, fixed = self.coef_option(opt, 16 if self.in_fmt.word_bits <= 16 else 32)
-        self.coef_fmt = coef_format([self.gain], word, f"{self.where}.gain", fixed)
-        self.g_int = int(quantize(self.gain, self.coef_fmt, "nearest"))
-        self.shift = self.in_fmt.frac_bits + self.coef_fmt.frac_bits - self.out_fmt.frac_bits
+        # the output shift f_x + f_g - f_y stays <= 62 (the primitives' largest exact shift)
+        self.coef = coefs.quantize_coefs([self.gain], word, fixed,
+                                         f"{self.where}.{'coef' if fixed else 'gain'}",
+                                         max_frac=62 + self.out_fmt.frac_bits - self.in_fmt.frac_bits)
+        self.coef_fmt = self.coef.fmt
+        self.g_int = int(self.coef.ints[0])
+        self.shift = self.in_fmt.frac_bits + self.coef.frac - self.out_fmt.frac_bits
         # a left shift (shift < 0) of the exact product must stay inside int64
         prod_bits = self.in_fmt.word_bits + self.coef_fmt.word_bits - 1
         if prod_bits - self.shift > 63:
@@ -51,7 +58,6 @@ class Gain(Stage):
     def process(self, x, state):
         y, n = gain_process(x, self.g_int, self.shift, self.out_fmt.word_bits, self.rounding,
                             self.overflow)
-        self.check_overflow(n)
         return y, n
 
     def reference(self, x):
@@ -60,8 +66,8 @@ class Gain(Stage):
     def scaling(self):
         prod = QFormat(self.in_fmt.int_bits + self.coef_fmt.int_bits + 1,
                        self.in_fmt.frac_bits + self.coef_fmt.frac_bits)
-        return (f"gain {self.gain:g} as {self.g_int} in {self.coef_fmt}; x {self.in_fmt} * g "
-                f"{self.coef_fmt} -> exact product {prod} (64-bit); shift right {self.shift} with "
+        return (f"gain {self.gain:g} as {self.g_int} in {self.coef.describe()}; x {self.in_fmt} * "
+                f"g -> exact product {prod} (64-bit); shift right {self.shift} with "
                 f"rounding {self.rounding_name}; {self.overflow_name} to {self.out_fmt}")
 
     def c_context(self):

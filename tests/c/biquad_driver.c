@@ -1,6 +1,7 @@
 /* Test driver for the reference C biquad (c_ref/kernels/biquad.c).
- * argv: block nsec rounding overflow, then per section:
- *   B0 B1 B2 NA1 NA2 NK1 NK2 pshift shift out_bits.
+ * argv: ref_biquad_init's parameters in its order (see c_ref/kernels/biquad.h), then the block:
+ *   nsec, then per section: B0 B1 B2 NA1 NA2 NK1 NK2 pshift shift out_bits,
+ *   then rounding overflow block.
  * stdin: int32 samples; stdout: int32 outputs, processed in calls of `block` samples (streaming);
  * stderr: the saturation count. */
 #include <stdio.h>
@@ -13,18 +14,16 @@
 int main(int argc, char **argv)
 {
     static int32_t x[MAXN], y[MAXN];
-    static ref_biquad bq;
+    static ref_biquad k;
     int64_t consts[7 * REF_BIQUAD_MAX_SECTIONS];
     int pshifts[REF_BIQUAD_MAX_SECTIONS], shifts[REF_BIQUAD_MAX_SECTIONS];
     int bits[REF_BIQUAD_MAX_SECTIONS];
-    int block, nsec, s, j, a = 5;
+    int block, nsec, rounding, overflow, s, j, m, a = 2;
     size_t got;
-    if (argc < 5)
+    if (argc < 2)
         return 2;
-    block = atoi(argv[1]);
-    nsec = atoi(argv[2]);
-    if (block < 1 || block > MAXN || nsec < 1 || nsec > REF_BIQUAD_MAX_SECTIONS ||
-        argc != 5 + 10 * nsec)
+    nsec = atoi(argv[1]);
+    if (nsec < 1 || nsec > REF_BIQUAD_MAX_SECTIONS || argc != 5 + 10 * nsec)
         return 2;
     for (s = 0; s < nsec; s++) {
         for (j = 0; j < 7; j++)
@@ -33,13 +32,19 @@ int main(int argc, char **argv)
         shifts[s] = atoi(argv[a++]);
         bits[s] = atoi(argv[a++]);
     }
-    if (ref_biquad_init(&bq, nsec, consts, pshifts, shifts, bits, atoi(argv[3]),
-                        atoi(argv[4])) != 0)
+    rounding = atoi(argv[a++]);
+    overflow = atoi(argv[a++]);
+    block = atoi(argv[a]);
+    if (block < 1 || block > MAXN)
+        return 2;
+    if (ref_biquad_init(&k, consts, nsec, pshifts, shifts, bits, rounding, overflow) != 0)
         return 2;
     while ((got = fread(x, sizeof x[0], (size_t)block, stdin)) > 0) {
-        ref_biquad_process(&bq, x, y, (int)got);
-        fwrite(y, sizeof y[0], got, stdout);
+        m = ref_biquad_process(&k, x, (int)got, y);
+        if (m != (int)got)
+            return 3;
+        fwrite(y, sizeof y[0], (size_t)m, stdout);
     }
-    fprintf(stderr, "saturations %lu\n", (unsigned long)bq.saturations);
+    fprintf(stderr, "saturations %lu\n", (unsigned long)k.saturations);
     return 0;
 }

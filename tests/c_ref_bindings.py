@@ -1,0 +1,82 @@
+"""How each stage kind's reference C (c_ref/kernels) is driven from the tests: the driver in
+tests/c and the arguments (init parameters in the header's order, then the block length) and
+stdin prefix (tables) it takes. Every driver reads int32 samples on stdin, writes int32 outputs
+on stdout and "saturations N" on stderr. The conformance test checks model == c_ref for every
+registered kind through this table: a new kernel binds its reference C here."""
+from __future__ import annotations
+
+import functools
+import subprocess
+from pathlib import Path
+
+import numpy as np
+
+from fxsim.codegen import build
+from fxsim.primitives import OVERFLOW_NAMES, ROUNDING_NAMES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _modes(st):
+    return ROUNDING_NAMES.index(st.rounding_name), OVERFLOW_NAMES.index(st.overflow_name)
+
+
+def skeleton_args(st):
+    """skeleton_driver: gain or preemph/deemph, init parameters in order (no block)."""
+    r, o = _modes(st)
+    if st.kernel == "gain":
+        return ["gain", st.g_int, st.shift, st.out_fmt.word_bits, r, o]
+    return [st.kernel, st.c_signed, int(st.recursive), int(st.feedback), st.x_align, st.c_shift,
+            st.out_fmt.word_bits, r, o]
+
+
+def fir_args(st):
+    """fir_ref_driver: rows q step shift out_bits acc_bits rounding overflow exact (no block)."""
+    r, o = _modes(st)
+    return [st.rows, st.q, st.c_context()["step"], st.shift, st.out_fmt.word_bits, st.acc_bits,
+            r, o, int(st.exact)]
+
+
+def biquad_args(st):
+    """biquad_driver: nsec, per section 7 constants, ps, shift, bits; rounding overflow."""
+    args = [len(st.sections)]
+    for pos, sec in enumerate(st.sections):
+        args += [*sec.constants(), sec.ps, sec.shift, int(st.out_bits[pos])]
+    r, o = _modes(st)
+    return args + [r, o]
+
+
+SKELETON = ("tests/c/skeleton_driver.c", "c_ref/kernels/gain.c", "c_ref/kernels/emphasis.c")
+FIR = ("tests/c/fir_ref_driver.c", "c_ref/kernels/fir.c")
+BIQUAD = ("tests/c/biquad_driver.c", "c_ref/kernels/biquad.c")
+
+#: kernel -> (driver sources, argv builder, stdin prefix builder)
+BINDINGS = {
+    "gain": (SKELETON, skeleton_args, None),
+    "preemph": (SKELETON, skeleton_args, None),
+    "deemph": (SKELETON, skeleton_args, None),
+    "fir": (FIR, fir_args, lambda st: st.table.astype(np.int32).tobytes()),
+    "decimate": (FIR, fir_args, lambda st: st.table.astype(np.int32).tobytes()),
+    "interpolate": (FIR, fir_args, lambda st: st.table.astype(np.int32).tobytes()),
+    "biquad": (BIQUAD, biquad_args, None),
+}
+
+
+@functools.lru_cache(maxsize=None)
+def driver(sources: tuple, opt: str = "-O2", flags: tuple = ()) -> Path:
+    name = Path(sources[0]).stem
+    return build.compile_host([ROOT / s for s in sources], name, opt, flags)
+
+
+def run_c_ref(st, x, block: int = 97, opt: str = "-O2", flags: tuple = ()):
+    """The kind's reference C on x in calls of ``block`` samples (0: calls of 1, 2, ... 17 where
+    the driver supports it); returns (outputs as int64, saturation count)."""
+    sources, args, prefix = BINDINGS[st.kernel]
+    stdin = (prefix(st) if prefix else b"") + np.asarray(x).astype(np.int32).tobytes()
+    res = subprocess.run([str(driver(sources, opt, tuple(flags))), *map(str, args(st)),
+                          str(block)], input=stdin, capture_output=True, timeout=300)
+    if res.returncode != 0:
+        raise build.BuildError(f"{sources[0]} exited with {res.returncode}: {res.stderr[:500]!r}")
+    sats = [int(ln.split()[1]) for ln in res.stderr.decode().splitlines()
+            if ln.startswith("saturations")]
+    return np.frombuffer(res.stdout, dtype=np.int32).astype(np.int64), sats[-1] if sats else None
