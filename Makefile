@@ -9,8 +9,12 @@ OUT ?= out
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+# The package is installed as a wheel (as a user gets it), so it is reinstalled when its sources
+# change; the venv and the dependencies are made once.
+SOURCES := $(shell find fxsim codegen templates c_ref -type f ! -path '*__pycache__*' 2>/dev/null)
+
+$(VENV)/.installed: pyproject.toml $(SOURCES)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q ".[test,plot]"
 	touch $@

@@ -101,10 +101,12 @@ def cost(design: Design, target: str = "host", unroll: int = 4, opt: str = "-O2"
     """Instructions per call of <name>_process (callgrind on the host, QEMU on the M4), the code
     and constant-table bytes of the design's object file, and the RAM its state takes."""
     from . import measure
-    b = build.build_design(design, target, unroll, opt, extra_flags)
     out = {"instructions_per_call": measure.instructions_per_call(design, target, unroll, opt,
                                                                    extra_flags)}
-    out.update(build.section_sizes(b.obj, b.target))
+    # sizes of the firmware build (no test hook); RAM as the harness reports sizeof(state)
+    firmware = build.build_design(design, target, unroll, opt, extra_flags, tap=False)
+    out.update(build.section_sizes(firmware.obj, firmware.target))
+    b = build.build_design(design, target, unroll, opt, extra_flags)
     out["ram_bytes"] = run_c(b, design, np.zeros(design.block * design.in_port.words,
                                                  dtype=np.int64)).ram_bytes
     return out
@@ -171,7 +173,15 @@ def check_signal(design: Design, run, name: str, x_float, gated: bool, all_stage
     """Model and C on one signal; the record of the signal in verify's result."""
     x_int, input_sats = input_ints(design, x_float, return_count=True)
     model, sats = design.run(x_int, strict=False)
-    c = run(x_int, all_stages)
+    try:
+        c = run(x_int, all_stages)
+    except build.BuildError as e:            # it compiled, but crashed or wrote past its output
+        return {"signal": name, "samples": 0, "mismatches": 1, "first_mismatch": None,
+                "snr_db": -SNR_CAP, "snr_bound_db": -SNR_CAP, "gated": gated,
+                "input_saturations": int(input_sats), "saturations": sats, "c_saturations": [],
+                "ram_bytes": 0, "notes": [],
+                "failures": [f"run: the generated C failed on {name!r}: "
+                             f"{str(e).splitlines()[0][:300]}"]}
     n_bad, mismatches = compare(design, model, sats, c)
     x_ref = dequantize(x_int, design.in_fmt)
     _, refs = design.reference(x_ref, trace=True, clip=True)

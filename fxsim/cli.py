@@ -1,4 +1,4 @@
-"""The ``fxsim`` command line: quantize, codegen, verify.
+"""The ``fxsim`` command line: quantize, codegen, verify, propose (docs/cli.md).
 
 User errors (FxsimError) print one line, ``fxsim: error: ...``, and exit with status 2.
 """
@@ -58,7 +58,8 @@ def quantize(design_file, input_file, as_json, plot_file):
     out = {k: v for k, v in rep.items() if not k.startswith("_")}
     if as_json:
         out["stages"] = [{k: s[k] for k in ("index", "kernel", "snr_db", "max_err_lsb",
-                                              "saturations", "min", "max", "headroom_bits")}
+                                              "saturations", "min", "max", "headroom_bits",
+                                              "format", "port")}
                          | s["extra"] for s in out["stages"]]
         click.echo(json.dumps(out))
     else:

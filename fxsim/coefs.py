@@ -138,6 +138,9 @@ def word_option(stage, opt: dict, default_word: int) -> tuple[int, QFormat | Non
                              f"Q format such as Q15")
         return coef, None
     fixed = QFormat.parse(coef, field=f"{stage.where}.coef")
+    if fixed.scale_exp:
+        raise FxsimError(f"{stage.where}.coef: {coef!r}; a coefficient format has no scale "
+                         f"exponent: write Qm.n (more integer bits for larger coefficients)")
     if not fixed.signed:
         raise FxsimError(f"{stage.where}.coef: {coef!r} is unsigned; allowed: a signed format "
                          f"(Q15, Q31, Qm.n)")

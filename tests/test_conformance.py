@@ -185,3 +185,20 @@ def test_link_that_does_not_fit_names_both_stages(monkeypatch):
                                          r"\(frame_probe\): .*complex"):
         D.from_dict({"name": "bad", "stage": [{"kernel": "frame_probe", "n": 16},
                                               {"kernel": "fir", "taps": [1.0]}]})
+
+
+def test_declared_runtime_is_shipped_and_linked(monkeypatch, tmp_path):
+    """A stage that declares runtime C (here the math library) gets it written by codegen and
+    compiled and linked by the build."""
+    class MathProbe(FrameProbe):
+        runtime = ("fxsim_math.h", "fxsim_tables.h", "fxsim_math.c")
+    monkeypatch.setitem(REGISTRY, "frame_probe", MathProbe)
+    des = D.from_dict({"name": "mprobe", "block": 32,
+                       "stage": [{"kernel": "frame_probe", "n": 16}]})
+    names = {p.name for p in render.write(des, tmp_path)}
+    assert {"mprobe.c", "mprobe.h", "fxsim_prim.h", "fxsim_math.h", "fxsim_tables.h",
+            "fxsim_math.c"} <= names
+    assert '#include "fxsim_math.h"' in (tmp_path / "mprobe.c").read_text()
+    assert render.runtime_sources(des) == ["fxsim_math.c"]
+    x = stress(des.in_fmt, n=320)
+    assert V.verify(des, {"x": x / 32768.0})["bit_exact"]

@@ -63,3 +63,24 @@ def test_dual_mac_path_is_emitted_for_16_bit_taps():
     des = D.load(ROOT / "examples/fir_q15_c16.toml")
     assert "fx_mac16x2_exact" in render.render(des, "cortex-m4")["fir_q15_c16.c"]
     assert "fx_mac16x2_exact" not in render.render(des, "c99")["fir_q15_c16.c"]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "examples" / "gate").glob("*.toml")),
+                         ids=lambda p: p.stem)
+def test_default_q15_designs_pass_on_cortex_m4(path):
+    des = D.load(path)
+    res = V.verify(des, builtin_signal_set(des.sample_rate), target="cortex-m4")
+    assert res["passed"] and res["bit_exact"], res["failures"]
+
+
+def test_framed_complex_ports_on_cortex_m4(monkeypatch):
+    """The contract's complex frames, block exponents and side outputs through the M4 harness."""
+    from fxsim.kernels import REGISTRY
+    from .contract.probe import FrameProbe
+    monkeypatch.setitem(REGISTRY, "frame_probe", FrameProbe)
+    des = D.from_dict({"name": "probe", "block": 50,
+                       "stage": [{"kernel": "gain", "gain": 0.5},
+                                 {"kernel": "frame_probe", "n": 32}]})
+    x = np.random.default_rng(2).uniform(-1, 1, 700)
+    res = V.verify(des, {"noise": x}, target="cortex-m4", per_stage=True)
+    assert res["bit_exact"], res["failures"]

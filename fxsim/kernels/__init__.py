@@ -4,8 +4,8 @@ from .emphasis import Deemph, Preemph
 from .fir import Decimate, Fir, Interpolate
 from .gain import Gain
 
-#: design-file ``kernel`` name -> Stage class. Kernels listed in DESIGN.md but not yet built are
-#: refused with a message saying so.
+#: design-file ``kernel`` name -> Stage class. Planned kernels (docs/design-file.md) not yet built
+#: are refused with a message saying so.
 REGISTRY = {cls.kernel: cls for cls in (Gain, Preemph, Deemph, Biquad, Fir, Decimate, Interpolate)}
 
 PLANNED = ("fft", "ifft", "rfft", "irfft", "stft",

@@ -312,15 +312,15 @@ class Biquad(Stage):
                                  f"{row[5]:.6g}); "
                                  f"a stable IIR needs every pole inside the unit circle")
         wide_data = max(self.in_fmt.word_bits, self.out_fmt.word_bits) > 16
-        acc_bits = opt.get("acc_bits", 64 if wide_data else 40)
+        # coef: a fixed format, or a word size; either way fxsim then widens nothing
+        self.coef_word, self.fixed = self.coef_option(opt, 32 if wide_data else 16)
+        acc_bits = opt.get("acc_bits", 64 if wide_data or self.coef_word > 16 else 40)
         allowed = (64,) if wide_data else (32, 40, 64)
         if acc_bits not in allowed or isinstance(acc_bits, bool):
             raise FxsimError(f"{self.where}.acc_bits: {acc_bits!r}; allowed: "
                              f"{', '.join(map(str, allowed))} for {self.in_fmt} -> "
                              f"{self.out_fmt} data")
         self.acc_bits = acc_bits
-        # coef: a fixed format, or a word size; either way fxsim then widens nothing
-        self.coef_word, self.fixed = self.coef_option(opt, 32 if wide_data else 16)
         self.auto_width = "coef" not in opt
         if self.coef_word > 16 and self.acc_bits < 64:
             raise FxsimError(f"{self.where}.acc_bits: {self.acc_bits} with {self.coef_word}-bit "

@@ -3,8 +3,8 @@
 Keys (besides data / rounding / overflow):
   taps = [...] | taps_file = "h.npy" (1-D, relative to the design file) |
   design = { method = "firwin" | "remez", ... }  (the other keys go to scipy.signal.<method>)
-  coef = "Qm.n" (fixes the coefficient format) or 16 / 32 (the coefficient word; the format is
-         chosen to use the whole word). Default: 32-bit words: with Q15 data the coefficient
+  coef = "Qm.n" (fixes the coefficient format) or a word size, 2..32 (the format is chosen to
+         use the whole word: the one policy of fxsim.coefs). Default: 32-bit words: with Q15 data the coefficient
          error then stays far below the output LSB (16-bit words cost ~0.6 LSB of max error).
   acc_bits = 32 | 40 | 64. Default: 40 for data and coefficient words <= 16 bits, else 64.
   factor = M (decimate, interpolate): an integer >= 1. Without taps the filter is

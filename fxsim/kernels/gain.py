@@ -1,7 +1,8 @@
 """gain: y[n] = g x[n].
 
 Scaling: x in the input format (f_x fraction bits), g quantized (round to nearest) to a coefficient
-word of 16 bits for data words <= 16 and 32 bits otherwise, by the one coefficient policy
+word of 16 bits when input and output words are <= 16 bits and 32 bits otherwise, by the one
+coefficient policy
 (``fxsim.coefs``: the whole word, f_g fraction bits, a post-shift for small gains; ``coef`` gives the
 word size, 2..32, or fixes the format, e.g. "Q1.14"). The product x g is exact in 64 bits with
 f_x + f_g fraction bits; it is shifted right by f_x + f_g - f_y with the design's rounding and
@@ -15,7 +16,6 @@ import numpy as np
 from .. import coefs
 from .. import primitives as P
 from ..errors import FxsimError
-from ..qformat import QFormat
 from .base import Stage
 
 
@@ -40,7 +40,8 @@ class Gain(Stage):
 
     def configure(self, opt):
         self.gain = self.key(opt, "gain")
-        word, fixed = self.coef_option(opt, 16 if self.in_fmt.word_bits <= 16 else 32)
+        word, fixed = self.coef_option(
+            opt, 16 if max(self.in_fmt.word_bits, self.out_fmt.word_bits) <= 16 else 32)
         # the output shift f_x + f_g - f_y stays <= 62 (the primitives' largest exact shift)
         self.coef = coefs.quantize_coefs([self.gain], word, fixed,
                                          f"{self.where}.{'coef' if fixed else 'gain'}",
@@ -64,10 +65,11 @@ class Gain(Stage):
         return self.gain * x
 
     def scaling(self):
-        prod = QFormat(self.in_fmt.int_bits + self.coef_fmt.int_bits + 1,
-                       self.in_fmt.frac_bits + self.coef_fmt.frac_bits)
+        prod_bits = self.in_fmt.word_bits + self.coef.word - 1
+        prod_frac = self.in_fmt.frac_bits + self.coef.frac
         return (f"gain {self.gain:g} as {self.g_int} in {self.coef.describe()}; x {self.in_fmt} * "
-                f"g -> exact product {prod} (64-bit); shift right {self.shift} with "
+                f"g -> exact {prod_bits}-bit product with {prod_frac} fraction bits (in 64 bits); "
+                f"shift right {self.shift} with "
                 f"rounding {self.rounding_name}; {self.overflow_name} to {self.out_fmt}")
 
     def c_context(self):

@@ -1,0 +1,120 @@
+"""The verify gate as a user meets it: Q15 designs with default settings that saturate on the
+full-scale square as designed pass; the same designs with overflow = "error" fail naming stage and
+signal; SNR is per signal, quiet signals are reported with their bound, exit statuses 0 / 1 / 2."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from fxsim import design as D
+from fxsim.codegen import build, verify as V
+from fxsim.signals import GATED, builtin_signal_set
+
+from .conftest import ROOT
+
+GATE_DESIGNS = sorted((ROOT / "examples" / "gate").glob("*.toml"))
+
+
+def fxsim(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "fxsim.cli", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd or ROOT)
+
+
+def with_error_mode(path, tmp_path):
+    text = path.read_text() + '\n[defaults]\noverflow = "error"\n'
+    out = tmp_path / path.name
+    out.write_text(text)
+    return out
+
+
+def test_there_are_five_gate_designs():
+    assert len(GATE_DESIGNS) == 5
+
+
+@pytest.mark.parametrize("path", GATE_DESIGNS, ids=lambda p: p.stem)
+def test_default_q15_designs_pass_although_they_saturate(path):
+    des = D.load(path)
+    res = V.verify(des, builtin_signal_set(des.sample_rate))
+    assert res["passed"] and res["bit_exact"], res["failures"]
+    square = next(s for s in res["signals"] if s["signal"] == "square full scale")
+    assert sum(square["saturations"]) > 0               # it saturates, as designed
+    assert any("would hold it" in n for n in square["notes"])
+    gated = [s["signal"] for s in res["signals"] if s["gated"]]
+    assert set(gated) <= set(GATED) and "noise -10 dBFS" in gated
+    assert res["snr_db"] == min(s["snr_db"] for s in res["signals"] if s["gated"])
+
+
+@pytest.mark.parametrize("path", GATE_DESIGNS, ids=lambda p: p.stem)
+def test_error_mode_fails_naming_stage_and_signal(path, tmp_path):
+    r = fxsim("verify", with_error_mode(path, tmp_path))
+    assert r.returncode == 1, r.stdout + r.stderr
+    fails = [ln for ln in r.stdout.splitlines() if ln.startswith("FAILED: saturation: ")]
+    assert fails and all("stage[" in ln and " on '" in ln for ln in fails), r.stdout
+    assert any("'square full scale'" in ln for ln in fails)
+    assert r.stdout.rstrip().splitlines()[-1].startswith("FAILED")
+
+
+def test_cli_table_json_and_exit_codes(tmp_path):
+    path = ROOT / "examples" / "gate" / "lowpass_fir_q15.toml"
+    r = fxsim("verify", path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "300.00 dB: the output equals the float reference exactly" in r.stdout
+    assert "bound" in r.stdout.splitlines()[0] and r.stdout.rstrip().splitlines()[-1].startswith("PASSED")
+    r = fxsim("verify", path, "--json")
+    out = json.loads(r.stdout)
+    assert {"target", "bit_exact", "mismatches", "samples", "snr_db", "min_snr_db", "passed",
+            "signals"} <= set(out)
+    sig = out["signals"][0]
+    assert {"signal", "samples", "mismatches", "first_mismatch", "snr_db", "snr_bound_db", "gated",
+            "saturations", "c_saturations", "passed", "failures", "notes"} <= set(sig)
+    quiet = next(s for s in out["signals"] if s["signal"] == "noise -50 dBFS")
+    assert not quiet["gated"] and quiet["snr_db"] <= quiet["snr_bound_db"] + 1
+    r = fxsim("verify", path, "--min-snr", 90)               # SNR shortfall: a failed check
+    assert r.returncode == 1 and "FAILED: precision: stage[0] (fir) output on 'noise -10 dBFS'" \
+        in r.stdout
+    r = fxsim("verify", path, "--target", "nowhere")         # user error: one line, exit 2
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "cortex-m4" in r.stderr
+    r = fxsim("verify", path, "--target", "c99")             # the old name of the host target
+    assert r.returncode == 0
+
+
+def test_user_input_is_gated(tmp_path):
+    path = ROOT / "examples" / "gate" / "lowpass_fir_q15.toml"
+    x = np.random.default_rng(0).standard_normal(3000) * 1e-3   # quiet: the output LSB bounds it
+    np.save(tmp_path / "quiet.npy", x)
+    r = fxsim("verify", path, "--input", tmp_path / "quiet.npy", "--json")
+    sig = json.loads(r.stdout)["signals"][0]
+    assert sig["gated"] and r.returncode == 1
+
+
+def test_input_conversion_never_fails_a_valid_design(tmp_path):
+    """Q0.11 data under overflow = "error": the built-in full-scale signals round past the input's
+    full scale; that is counted, not an error."""
+    d = tmp_path / "q11.toml"
+    d.write_text('name = "q11"\n[defaults]\ndata = "Q0.11"\noverflow = "error"\n'
+                 '[[stage]]\nkernel = "gain"\ngain = 0.5\ndata = "Q15"\n')
+    r = fxsim("verify", d, "--json")
+    out = json.loads(r.stdout)
+    assert r.returncode == 0 and out["passed"]
+    assert any(s["input_saturations"] for s in out["signals"])
+
+
+def test_a_crash_of_the_generated_c_is_a_failed_check(monkeypatch):
+    des = D.load(ROOT / "examples" / "gate" / "lowpass_fir_q15.toml")
+
+    def crash(*a, **k):
+        def run(x, all_stages=False):
+            raise build.BuildError("prog exited with 3: lowpass_fir_q15_process wrote past its outputs")
+        return run
+    monkeypatch.setattr(V, "compile_for", crash)
+    res = V.verify(des, builtin_signal_set(des.sample_rate))
+    assert not res["passed"] and res["failures"][0].startswith("run: the generated C failed")
+
+
+def test_interpolate_with_fewer_taps_than_factor():
+    des = D.from_dict({"name": "i", "stage": [{"kernel": "interpolate", "factor": 2,
+                                               "taps": [1.0]}]})
+    res = V.verify(des, builtin_signal_set(des.sample_rate, n=500))
+    assert res["passed"], res["failures"]
