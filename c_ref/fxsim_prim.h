@@ -30,6 +30,15 @@
 #define FXSIM_USE_DSP 0
 #endif
 
+/* Generated stage functions are kept out of line: inlined into the design's process function,
+ * gcc drops their restrict qualifiers and reloads the delay line after every output store (a
+ * 64-tap Q15 FIR costs 40% more instructions). */
+#if defined(__GNUC__)
+#define FX_NOINLINE __attribute__((noinline))
+#else
+#define FX_NOINLINE
+#endif
+
 enum { FX_FLOOR = 0, FX_CEIL = 1, FX_ZERO = 2, FX_NEAREST = 3, FX_CONVERGENT = 4 };
 enum { FX_SATURATE = 0, FX_WRAP = 1, FX_ERROR = 2 };
 
