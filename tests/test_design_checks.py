@@ -116,3 +116,48 @@ def test_emphasis_narrows_its_coefficient_to_stay_exact():
     x = extreme_signal(des.in_fmt)
     got = V.outputs(des, x, opt="-O1", extra_flags=C_BUILDS["sanitize"][1])[0]
     assert np.array_equal(got, des.simulate(x)[0])
+
+
+# --- defects found by a random-design run, fixed with the port contract -----------------------
+
+def test_fir_taps_that_round_to_zero_are_refused_like_biquad_coefficients():
+    with pytest.raises(FxsimError, match=r"stage\[0\] \(fir\)\.coef: .*coefficient 1 = 2e-06 "
+                                         r"rounds to 0; use a format with more fraction bits"):
+        D.from_dict({"name": "z", "stage": [{"kernel": "fir", "taps": [1e-6, 2e-6, 1e-6],
+                                             "coef": "Q15"}]})
+    with pytest.raises(FxsimError, match=r"stage\[0\] \(biquad\)\.coef: .*rounds to 0"):
+        D.from_dict({"name": "z", "stage": [{"kernel": "biquad", "coef": "Q1.14",
+                                             "sos": [[1e-6, 2e-6, 1e-6, 1.0, -0.5, 0.0]]}]})
+
+
+def test_q31_coefficient_range_is_printed_exactly():
+    with pytest.raises(FxsimError, match=r"range \[-1\.0, 0\.9999999995343387\]"):
+        D.from_dict({"name": "r", "defaults": {"data": "Q31"},
+                     "stage": [{"kernel": "fir", "taps": [1.0, 0.5], "coef": "Q31"}]})
+
+
+def test_biquad_with_a_64_bit_accumulator_is_not_advised_to_use_64_bits():
+    with pytest.raises(FxsimError) as e:
+        D.from_dict({"name": "b", "defaults": {"data": "Q31"},
+                     "stage": [{"kernel": "biquad", "coef": "Q1.30", "acc_bits": 64,
+                                "design": {"method": "butter", "order": 2, "wn": 0.8}}]})
+    assert "acc_bits = 64" not in str(e.value) and "fewer fraction bits" in str(e.value)
+
+
+def test_reserved_names_are_refused():
+    for name in ("fxsim_prim", "string", "math"):
+        with pytest.raises(FxsimError, match="collide"):
+            D.from_dict({"name": name, "stage": [{"kernel": "gain", "gain": 0.5}]})
+
+
+def test_concurrent_builds_of_one_design_both_succeed(tmp_path, monkeypatch):
+    """No fixed temporary names: two processes building the same design at once both get a
+    working program (one of the identical builds wins the rename)."""
+    import concurrent.futures
+    monkeypatch.setenv("FXSIM_BUILD_CACHE", str(tmp_path))
+    from fxsim.codegen import build
+    des = D.load(ROOT / "examples" / "fir_q15.toml")
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        builds = list(pool.map(lambda _: build.build_design(des, "host"), range(4)))
+    assert len({b.program for b in builds}) == 1 and builds[0].program.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]   # no leftovers

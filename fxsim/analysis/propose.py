@@ -60,11 +60,11 @@ def propose(design: Design, x_float, target_snr: float) -> tuple[dict, dict]:
 
 
 def rebase_files(doc: dict, from_dir: Path, to_dir: Path) -> dict:
-    """The design with its relative ``taps_file`` / ``sos_file`` names made relative to
-    ``to_dir`` (where the new design is written) instead of ``from_dir``."""
+    """The design with its relative file names (every stage key ending in ``_file``, e.g.
+    taps_file, sos_file) made relative to ``to_dir`` (where the new design is written) instead
+    of ``from_dir``."""
     for spec in doc.get("stage", []):
-        for key in ("taps_file", "sos_file"):
-            name = spec.get(key)
-            if isinstance(name, str) and not Path(name).is_absolute():
+        for key, name in spec.items():
+            if key.endswith("_file") and isinstance(name, str) and not Path(name).is_absolute():
                 spec[key] = os.path.relpath(Path(from_dir) / name, Path(to_dir))
     return doc
