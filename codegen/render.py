@@ -75,6 +75,7 @@ def stage_context(design: Design, st, unroll: int, target: str = "host") -> dict
         "out_port": port_context(out),
         # frames one call can complete (the sizes of exp[] and the side-output arrays)
         "max_frames": -(-lengths[st.index + 1] // out.frame) if out.framed else 0,
+        "max_in_frames": -(-lengths[st.index] // st.in_port.frame) if st.in_port.framed else 0,
         "max_in": lengths[st.index],
         "rounding": st.rounding_c,
         "overflow": st.overflow_c,

@@ -144,7 +144,7 @@ def verify(design_file, input_file, target, min_snr, unroll, per_stage, as_json,
         raise FxsimError(f"--min-snr: {min_snr}; allowed: a finite number of dB")
     des = D.load(design_file)
     signals = [(input_file, read_input(input_file), True)] if input_file else \
-        builtin_signal_set(des.sample_rate)
+        builtin_signal_set(des.sample_rate, complex_=des.in_port.complex)
     res = V.verify(des, signals, target, min_snr, unroll, per_stage=per_stage)
     if count:
         res.update(V.cost(des, target, unroll))

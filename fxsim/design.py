@@ -22,7 +22,8 @@ from .kernels.base import Stage, signed_data_format
 from .ports import Chunk, Port, check_link, real_values
 from .qformat import QFormat, overflow_mode, rounding_mode
 
-TOP_KEYS = {"name", "sample_rate", "block", "defaults", "stage"}
+TOP_KEYS = {"name", "sample_rate", "block", "input", "defaults", "stage"}
+INPUTS = ("real", "complex")
 DEFAULT_KEYS = {"data", "rounding", "overflow", "coef", "acc_bits"}
 NAME_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
 #: names a design may not take: its <name>.h / <name>.c would overwrite fxsim's runtime files or
@@ -165,6 +166,10 @@ def from_dict(doc: dict, path: Path | None = None) -> Design:
     block = doc.get("block", 160)
     if not isinstance(block, int) or isinstance(block, bool) or not 1 <= block <= 1 << 16:
         _fail(f"design.block: {block!r}; allowed: an integer from 1 to 65536")
+    kind = doc.get("input", "real")
+    if kind not in INPUTS:
+        _fail(f"design.input: {kind!r}; allowed: {' | '.join(INPUTS)} (complex samples are "
+              f"interleaved re, im)")
     defaults = doc.get("defaults", {})
     if not isinstance(defaults, dict):
         _fail("design.defaults: must be a table")
@@ -179,7 +184,7 @@ def from_dict(doc: dict, path: Path | None = None) -> Design:
         _fail("design: no [[stage]] tables; a design needs at least one stage")
     # defaults meaningful to only some kernels (coef format, acc_bits) reach the stages that say so
     stage_defaults = {k: v for k, v in defaults.items() if k in ("data", "rounding", "overflow")}
-    stages, port = [], Port(in_fmt)
+    stages, port = [], Port(in_fmt, complex=kind == "complex")
     for i, spec in enumerate(specs):
         if not isinstance(spec, dict):
             _fail(f"stage[{i}]: {spec!r} is not a table; write [[stage]] tables")

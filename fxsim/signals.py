@@ -47,8 +47,14 @@ def _read_npy(path: Path) -> np.ndarray:
         raise FxsimError(f"{path}: the array holds no samples")
     if x.dtype == np.int16:
         return x.astype(np.float64) / 32768.0
+    if np.iscomplexobj(x):
+        if not np.isfinite(x).all():
+            raise FxsimError(f"{path}: the signal holds NaN or inf at sample "
+                             f"{int(np.argmin(np.isfinite(x)))}")
+        return x.astype(np.complex128)
     if not np.issubdtype(x.dtype, np.floating):
-        raise FxsimError(f"{path}: dtype {x.dtype}; allowed: float in [-1, 1) or int16")
+        raise FxsimError(f"{path}: dtype {x.dtype}; allowed: float in [-1, 1), complex (real and "
+                         f"imaginary parts in [-1, 1)) or int16")
     if not np.isfinite(x).all():
         bad = "NaN" if np.isnan(x).any() else "inf"
         raise FxsimError(f"{path}: the signal holds {bad} at sample {int(np.argmin(np.isfinite(x)))}")
@@ -71,9 +77,36 @@ def write_wav(path, x, sample_rate: int) -> None:
 GATED = ("noise -10 dBFS", "sine full scale", "chirp -6 dBFS", "impulse")
 
 
-def builtin_signal_set(sample_rate: int = 16000, n: int = 4000) -> list[tuple[str, np.ndarray, bool]]:
-    """The built-in signals as (name, samples, gated) for ``codegen.verify``."""
-    return [(k, v, k in GATED) for k, v in builtin_signals(sample_rate, n).items()]
+def builtin_signal_set(sample_rate: int = 16000, n: int = 4000,
+                       complex_: bool = False) -> list[tuple[str, np.ndarray, bool]]:
+    """The built-in signals as (name, samples, gated) for ``codegen.verify``; complex versions
+    (complex128) for a design whose input is complex."""
+    sig = complex_signals(sample_rate, n) if complex_ else builtin_signals(sample_rate, n)
+    return [(k, v, k in GATED) for k, v in sig.items()]
+
+
+def complex_signals(sample_rate: int = 16000, n: int = 4000, seed: int = 1) -> dict[str, np.ndarray]:
+    """The built-in set for complex inputs, under the same names: complex Gaussian noise (real and
+    imaginary parts each at the level), a full-scale complex exponential (both parts full scale),
+    a complex chirp, an impulse, silence and a square in both parts."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n) / sample_rate
+    full = 32767 / 32768
+    sig = {}
+    for dbfs in (-10, -30, -50):
+        g = 10 ** (dbfs / 20)
+        sig[f"noise {dbfs} dBFS"] = (np.clip(rng.standard_normal(n) * g, -1, full) +
+                                     1j * np.clip(rng.standard_normal(n) * g, -1, full))
+    sig["sine full scale"] = full * np.exp(2j * np.pi * 997 * t + 0.3j)
+    f0, f1 = 50.0, 0.45 * sample_rate
+    sig["chirp -6 dBFS"] = 0.5 * np.exp(2j * np.pi * (f0 * t + (f1 - f0) / (2 * t[-1]) * t ** 2))
+    imp = np.zeros(n, dtype=np.complex128)
+    imp[n // 4] = full
+    sig["impulse"] = imp
+    sig["silence"] = np.zeros(n, dtype=np.complex128)
+    sq = np.where(np.sin(2 * np.pi * 311 * t) >= 0, full, -1.0)
+    sig["square full scale"] = sq + 1j * sq
+    return sig
 
 
 def builtin_signals(sample_rate: int = 16000, n: int = 4000, seed: int = 1) -> dict[str, np.ndarray]:

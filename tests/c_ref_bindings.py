@@ -46,9 +46,27 @@ def biquad_args(st):
     return args + [r, o]
 
 
+def fft_args(st):
+    """fft_driver: n inverse mode word in_complex in_exp rounding overflow (no block)."""
+    r, o = _modes(st)
+    return [st.n, int(st.inverse), st.mode, st.word, int(st.in_port.complex), int(st.in_exp), r, o]
+
+
+def fft_prefix(st, x):
+    """The twiddle table, then (an input with block exponents) the count and the exponents."""
+    head = st.tw.astype(np.int32).tobytes()
+    if st.in_exp:
+        exp = np.asarray(x.exp, dtype=np.int32)
+        head += np.int32(exp.size).tobytes() + exp.tobytes()
+    return head
+
+
 SKELETON = ("tests/c/skeleton_driver.c", "c_ref/kernels/gain.c", "c_ref/kernels/emphasis.c")
 FIR = ("tests/c/fir_ref_driver.c", "c_ref/kernels/fir.c")
 BIQUAD = ("tests/c/biquad_driver.c", "c_ref/kernels/biquad.c")
+FFT = ("tests/c/fft_driver.c", "c_ref/kernels/fft.c")
+#: kinds whose stdin prefix needs the input chunk (its block exponents), not only the stage
+TAKES_CHUNK = ("fft", "ifft")
 
 #: kernel -> (driver sources, argv builder, stdin prefix builder)
 BINDINGS = {
@@ -59,6 +77,8 @@ BINDINGS = {
     "decimate": (FIR, fir_args, lambda st: st.table.astype(np.int32).tobytes()),
     "interpolate": (FIR, fir_args, lambda st: st.table.astype(np.int32).tobytes()),
     "biquad": (BIQUAD, biquad_args, None),
+    "fft": (FFT, fft_args, fft_prefix),
+    "ifft": (FFT, fft_args, fft_prefix),
 }
 
 
@@ -69,14 +89,21 @@ def driver(sources: tuple, opt: str = "-O2", flags: tuple = ()) -> Path:
 
 
 def run_c_ref(st, x, block: int = 97, opt: str = "-O2", flags: tuple = ()):
-    """The kind's reference C on x in calls of ``block`` samples (0: calls of 1, 2, ... 17 where
-    the driver supports it); returns (outputs as int64, saturation count)."""
+    """The kind's reference C on x (words of its input port, or a Chunk) in calls of ``block``
+    samples (0: calls of 1, 2, ... 17 where the driver supports it); returns (outputs as int64,
+    saturation count, block exponents or None)."""
     sources, args, prefix = BINDINGS[st.kernel]
-    stdin = (prefix(st) if prefix else b"") + np.asarray(x).astype(np.int32).tobytes()
+    data = x.data if hasattr(x, "data") else x
+    head = prefix(st, x) if prefix is not None and st.kernel in TAKES_CHUNK else \
+        (prefix(st) if prefix else b"")
+    stdin = head + np.asarray(data).astype(np.int32).tobytes()
     res = subprocess.run([str(driver(sources, opt, tuple(flags))), *map(str, args(st)),
                           str(block)], input=stdin, capture_output=True, timeout=300)
     if res.returncode != 0:
         raise build.BuildError(f"{sources[0]} exited with {res.returncode}: {res.stderr[:500]!r}")
-    sats = [int(ln.split()[1]) for ln in res.stderr.decode().splitlines()
-            if ln.startswith("saturations")]
-    return np.frombuffer(res.stdout, dtype=np.int32).astype(np.int64), sats[-1] if sats else None
+    lines = res.stderr.decode().splitlines()
+    sats = [int(ln.split()[1]) for ln in lines if ln.startswith("saturations")]
+    exps = [int(ln.split()[1]) for ln in lines if ln.startswith("exp ")]
+    return (np.frombuffer(res.stdout, dtype=np.int32).astype(np.int64),
+            sats[-1] if sats else None,
+            np.array(exps, dtype=np.int64) if st.out_port.block_exp else None)

@@ -33,9 +33,11 @@ CASES = [(k, f) for k in KINDS for f in REGISTRY[k].formats]
 
 
 def design_for(kind: str, data: str, block: int = 64, **extra) -> D.Design:
+    """The kind's example design: the stages it needs before it, then the kind itself (last)."""
     cls = REGISTRY[kind]
-    return D.from_dict({"name": f"c_{kind}", "block": block, "defaults": {"data": data},
-                        "stage": [{"kernel": kind, **cls.example, **extra}]})
+    return D.from_dict({"name": f"c_{kind}", "block": block, "input": cls.example_input,
+                        "defaults": {"data": data},
+                        "stage": [*cls.example_before, {"kernel": kind, **cls.example, **extra}]})
 
 
 def stress(fmt: QFormat, n: int = 3000, seed: int = 0) -> np.ndarray:
@@ -46,19 +48,21 @@ def stress(fmt: QFormat, n: int = 3000, seed: int = 0) -> np.ndarray:
     parts = [rng.integers(lo, hi + 1, n // 4), (rng.standard_normal(n // 4) * hi * 0.1),
              np.full(n // 16, lo), np.full(n // 16, hi), np.tile([lo, hi], n // 16),
              np.zeros(n // 16), (rng.standard_normal(n // 4) * 30)]
-    return np.clip(np.concatenate(parts), lo, hi).astype(np.int64)
+    x = np.clip(np.concatenate(parts), lo, hi).astype(np.int64)
+    return x[: len(x) // 2 * 2]                  # whole complex samples for complex inputs
 
 
 def run_split(des: D.Design, x: np.ndarray, sizes) -> tuple[list[Chunk], list[int]]:
     """The model on x in calls of the given sizes (cycled); checks max_out on every call."""
     states = des.init_states()
     outs, sats = [[] for _ in des.stages], [0] * len(des.stages)
+    words = des.in_port.words
     pos, i = 0, 0
     while pos < len(x):
-        n = sizes[i % len(sizes)]
+        n = sizes[i % len(sizes)] * words
         i += 1
         chunks, s = des.run(x[pos:pos + n], states)
-        lengths = des.max_lengths(len(x[pos:pos + n]))
+        lengths = des.max_lengths(len(x[pos:pos + n]) // words)
         for k, (c, st) in enumerate(zip(chunks, des.stages)):
             assert len(c.data) <= lengths[k + 1] * st.out_port.words, (st.where, n)
             outs[k].append(c)
@@ -90,12 +94,17 @@ def test_block_split_invariance(kind, data):
 
 @pytest.mark.parametrize("kind,data", CASES)
 def test_ports_are_consistent(kind, data):
-    des = D.from_dict({"name": "c", "block": 64, "defaults": {"data": data},
-                       "stage": [{"kernel": "gain", "gain": 0.5},
-                                 {"kernel": kind, **REGISTRY[kind].example}]})
-    up, st = des.stages
-    assert st.in_port == up.out_port and st.in_fmt == up.out_fmt
-    check_link(up.where, up.out_port, st.where, st.accepts)
+    cls = REGISTRY[kind]
+    before = list(cls.example_before) or \
+        ([{"kernel": "gain", "gain": 0.5}] if cls.example_input == "real" else [])
+    des = D.from_dict({"name": "c", "block": 64, "input": cls.example_input,
+                       "defaults": {"data": data},
+                       "stage": [*before, {"kernel": kind, **cls.example}]})
+    assert des.stages[0].in_port == Port(des.in_fmt, complex=cls.example_input == "complex")
+    for up, st in zip(des.stages, des.stages[1:]):
+        assert st.in_port == up.out_port and st.in_fmt == up.out_fmt
+        check_link(up.where, up.out_port, st.where, st.accepts)
+    st = des.stages[-1]
     assert isinstance(st.out_port, Port) and st.out_port.fmt == st.out_fmt
     assert st.max_out(0) >= 0 and all(st.max_out(n) >= st.max_out(n - 1) for n in range(1, 70))
     assert st.latency >= 0
@@ -104,7 +113,7 @@ def test_ports_are_consistent(kind, data):
 @pytest.mark.parametrize("kind,data", CASES)
 def test_scaling_statement_is_stated_and_rendered(kind, data):
     des = design_for(kind, data)
-    st = des.stages[0]
+    st = des.stages[-1]
     text = st.scaling()
     assert str(st.in_fmt) in text and str(st.out_fmt) in text, text
     def words(s):                     # the C comment wraps lines and starts them with " * "
@@ -115,7 +124,7 @@ def test_scaling_statement_is_stated_and_rendered(kind, data):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_unknown_key_is_refused(kind):
-    with pytest.raises(FxsimError, match=r"stage\[0\] .*unknown key 'no_such_key'"):
+    with pytest.raises(FxsimError, match=r"stage\[\d\] .*unknown key 'no_such_key'"):
         design_for(kind, "Q15", no_such_key=1)
 
 
@@ -134,10 +143,14 @@ def test_model_equals_c_ref(kind, data):
     assert kind in BINDINGS, f"kernel {kind!r} has no reference C bound in tests/c_ref_bindings.py"
     des = design_for(kind, data)
     x = stress(des.in_fmt, seed=2)
-    want, sats = des.simulate(x)
-    got, c_sats = run_c_ref(des.stages[0], x)
-    np.testing.assert_array_equal(got, want)
-    assert c_sats == sats[0]
+    outs, sats = des.run(x)
+    st = des.stages[-1]
+    x_in = outs[-2] if len(outs) > 1 else Chunk(x)          # what the kind itself receives
+    got, c_sats, c_exp = run_c_ref(st, x_in)
+    np.testing.assert_array_equal(got, outs[-1].data)
+    assert c_sats == sats[-1]
+    if st.out_port.block_exp:
+        np.testing.assert_array_equal(c_exp, outs[-1].exp)
 
 
 # --- the contract's framed, complex, block-exponent and side-output paths, through a test kind ---

@@ -40,14 +40,17 @@ def headroom_bits(out_int, fmt: QFormat) -> float:
     return math.log2(2.0 ** (fmt.word_bits - 1) / peak)
 
 
-def lsb_bound_db(ref, lsb: float) -> float:
+def lsb_bound_db(ref, lsb) -> float:
     """The SNR that rounding the output to its LSB alone allows for this reference: its energy
     over the energy of uniform rounding noise (lsb^2 / 12) on every sample the output can hold as
     non-zero (|ref| >= lsb / 2; a sample that rounds to zero is exact in a quiet stretch). A
     signal whose output is this quiet cannot score above it, whatever the design; verify does not
-    gate the SNR of such signals and prints the bound beside them."""
+    gate the SNR of such signals and prints the bound beside them. ``lsb`` may be an array, one
+    value per sample (block floating point: each frame's LSB)."""
     ref = np.asarray(ref, dtype=np.float64)
-    active = int(np.count_nonzero(np.abs(ref) >= lsb / 2))
-    if active == 0:
+    lsb = np.broadcast_to(np.asarray(lsb, dtype=np.float64), ref.shape)
+    active = np.abs(ref) >= lsb / 2
+    if not active.any():
         return -SNR_CAP
-    return min(SNR_CAP, 10.0 * math.log10(float(np.dot(ref, ref)) / (active * lsb * lsb / 12.0)))
+    noise = float(np.sum(lsb[active] ** 2)) / 12.0
+    return min(SNR_CAP, 10.0 * math.log10(float(np.dot(ref, ref)) / noise))

@@ -22,7 +22,15 @@ def input_ints(design: Design, x_float, return_count=False):
     whatever the design's overflow mode (the conversion of a signal is not a stage of the
     design: a full-scale input in a format with fewer fraction bits must not fail it); with
     ``return_count`` also how many samples were saturated, which the reports show."""
-    return quantize(x_float, design.in_fmt, "nearest", "saturate", return_count)
+    x = np.asarray(x_float)
+    if design.in_port.complex:                 # interleave re, im (a real signal: im = 0)
+        z = x.astype(np.complex128)
+        x = np.empty(2 * z.size)
+        x[0::2], x[1::2] = z.real, z.imag
+    elif np.iscomplexobj(x):
+        raise FxsimError(f"the input is complex and design {design.name!r} takes real samples; "
+                         f"write input = \"complex\" in the design")
+    return quantize(x, design.in_fmt, "nearest", "saturate", return_count)
 
 
 def aligned(design: Design, index: int, fixed_values, ref) -> tuple[np.ndarray, np.ndarray]:

@@ -53,6 +53,10 @@ class Stage:
     example: dict = {}
     #: the data formats the kernel supports (conformance tests run each)
     formats: tuple = ("Q15", "Q31")
+    #: stages that must precede the kernel in its example design (an inverse FFT needs frames),
+    #: and the example design's input ("real" or "complex")
+    example_before: tuple = ()
+    example_input: str = "real"
 
     def __init__(self, index: int, spec: dict, defaults: dict, in_port: Port | QFormat,
                  base_dir: Path | None = None):

@@ -1,0 +1,285 @@
+"""fft / ifft: complex radix-2 FFT of n points (16 ... 4096), Q15 or Q31, on the primitive layer.
+
+Keys: ``n`` (a power of two, 16 to 4096), ``scaling = "stage" | "bfp" | "none"`` (default "bfp").
+The stage keeps its input word: ``data`` may be omitted or must name the input's format.
+
+Ports. Input: complex samples (interleaved re, im), or a real stream, promoted to complex with zero
+imaginary parts; ``ifft`` takes frames of n (an FFT's output), ``fft`` a stream or frames of n. A
+block exponent on the input travels on: the output's exponent adds the stage's own. Output:
+complex frames of n (hop n); the DFT bins of each frame in natural order.
+
+Algorithm. The frame is written in bit-reversed order as its samples arrive, then log2(n)
+radix-2 decimation-in-time stages run in place. Twiddles W = exp(-+2 pi i k / n) are quantized
+to nearest in the data word (Q15 or Q31, +-1.0 as +-(2^F - 1)), one table of n/2 for both
+directions.
+
+Scaling of a butterfly (a, b) -> (a + W b, a - W b), per real component, F = data fraction bits,
+G = word - 2 guard bits:
+  products:  W b exact (wr br - wi bi, wr bi + wi br: 2F fraction bits, 2 words - 1 bits);
+  t:         rounded (the design's rounding) to F + G fraction bits (exact for Q15 data with
+             G = 14 < F = 15 only up to one LSB of 2^-29: the sum below then fits 32 bits);
+  sums:      A = a 2^G + t, B = a 2^G - t, exact (word + G + 2 bits: 32 for Q15, 64 for Q31);
+  output:    A / 2^(G + s) rounded with the design's rounding (round, never truncate), s = 1
+             when the stage scales; saturated (or wrapped) to the word and counted.
+Which stages scale:
+  "stage"  every stage: the output is DFT / n (IFFT: the inverse DFT / n, numpy.fft.ifft), its
+           format carries the exponent (``Q15*2^8`` for n = 256: the DFT in Q15 words times
+           2^8). A complex input at full scale can exceed full scale at the output (|X / n| up to
+           sqrt(2) per component): such frames saturate, counted.
+  "bfp"    block floating point: the frame is first normalised (shifted left, exactly, while its
+           largest component m stays at most T = (2^(w-1) - 2) / (1 + sqrt 2), below which a
+           butterfly cannot overflow); then a stage scales only when m > T. The frame's exponent
+           (scaled stages minus the normalising shift, plus any input exponent) goes with it: the
+           bins are words 2^exp in the output format. Level-independent accuracy; never saturates.
+  "none"   no stage scales (pre-scaled data): the DFT itself, saturating where it overflows.
+The output format's static scale exponent: fft "stage" +log2 n; ifft "none" and "bfp" -log2 n
+(the inverse DFT without 1/n, so that every output compares with numpy.fft.ifft); others 0.
+"""
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+from .. import primitives as P
+from ..errors import FxsimError
+from ..ports import Chunk, Port
+from ..qformat import QFormat
+from .base import Stage
+
+SCALINGS = ("stage", "bfp", "none")
+STAGE, BFP, NONE = 0, 1, 2
+N_MIN, N_MAX = 16, 4096
+#: 1 + sqrt(2) as the integer ratio the block-floating-point test uses (just above the real value)
+GROWTH_NUM, GROWTH_DEN = 24143, 10000
+
+
+def twiddles(n: int, frac: int) -> np.ndarray:
+    """exp(-2 pi i k / n), k = 0 .. n/2 - 1, as interleaved (re, im) integers with ``frac``
+    fraction bits, rounded to nearest (exact integer rounding of float64 cos / sin), in the
+    symmetric range +-(2^frac - 1): +-1.0 become +-(2^frac - 1), so a twiddle negated for the
+    inverse transform still fits its word."""
+    from ..qformat import quantize
+    k = np.arange(n // 2)
+    ang = -2.0 * np.pi * k / n
+    tw = np.empty(n, dtype=np.float64)
+    tw[0::2], tw[1::2] = np.cos(ang), np.sin(ang)
+    ints = quantize(tw, QFormat(0, frac), "nearest", "saturate").astype(np.int64)
+    return np.clip(ints, -(1 << frac) + 1, (1 << frac) - 1)
+
+
+def bfp_threshold(word: int) -> int:
+    """The largest component magnitude T with T (1 + sqrt 2) + 1 <= 2^(w-1) - 1: a butterfly on a
+    frame whose components are all <= T cannot overflow unscaled."""
+    full = (1 << (word - 1)) - 2
+    return full * GROWTH_DEN // GROWTH_NUM
+
+
+@nb.njit(cache=True)
+def frame_peak(work):
+    m = np.int64(0)
+    for i in range(work.size):
+        v = work[i] if work[i] >= 0 else -work[i]
+        if v > m:
+            m = v
+    return m
+
+
+@nb.njit(cache=True)
+def fft_frame(work, tw, n, inverse, word, mode, rounding, overflow):
+    """In place on ``work`` (2n interleaved words in bit-reversed order): the radix-2 stages.
+    Returns (exponent, saturations): the exponent is the number of stages that scaled minus the
+    normalising shift (bfp)."""
+    guard = word - 2
+    frac = word - 1
+    exp = 0
+    sat = 0
+    if mode == BFP:
+        thr = (P.max_int(word) - 1) * GROWTH_DEN // GROWTH_NUM
+        m = frame_peak(work)
+        if m > 0:
+            sh = 0
+            while (m << (sh + 1)) <= thr:
+                sh += 1
+            if sh > 0:
+                for i in range(2 * n):
+                    work[i] = P.shr_round(work[i], -sh, P.FLOOR)
+                exp -= sh
+    h = 1
+    while h < n:
+        s = 1 if mode == STAGE else 0
+        if mode == BFP and frame_peak(work) > (P.max_int(word) - 1) * GROWTH_DEN // GROWTH_NUM:
+            s = 1
+        exp += s
+        step = n // (2 * h)
+        for g in range(0, n, 2 * h):
+            for k in range(h):
+                wr = tw[2 * k * step]
+                wi = tw[2 * k * step + 1]
+                if inverse:
+                    wi = -wi
+                ia = 2 * (g + k)
+                ib = 2 * (g + k + h)
+                ar, ai = work[ia], work[ia + 1]
+                br, bi = work[ib], work[ib + 1]
+                tr = P.shr_round(P.mac_exact(wr * br, -wi, bi), frac - guard, rounding)
+                ti = P.shr_round(P.mac_exact(wr * bi, wi, br), frac - guard, rounding)
+                a0 = P.shr_round(ar, -guard, P.FLOOR)
+                a1 = P.shr_round(ai, -guard, P.FLOOR)
+                v, o = P.fit(P.shr_round(a0 + tr, guard + s, rounding), word, overflow)
+                work[ia] = v
+                sat += o
+                v, o = P.fit(P.shr_round(a1 + ti, guard + s, rounding), word, overflow)
+                work[ia + 1] = v
+                sat += o
+                v, o = P.fit(P.shr_round(a0 - tr, guard + s, rounding), word, overflow)
+                work[ib] = v
+                sat += o
+                v, o = P.fit(P.shr_round(a1 - ti, guard + s, rounding), word, overflow)
+                work[ib + 1] = v
+                sat += o
+        h *= 2
+    return exp, sat
+
+
+@nb.njit(cache=True)
+def bit_reverse(i, bits):
+    r = 0
+    for _ in range(bits):
+        r = (r << 1) | (i & 1)
+        i >>= 1
+    return r
+
+
+@nb.njit(cache=True)
+def fft_stream(x, complex_in, state, tw, n, inverse, word, mode, rounding, overflow, in_exp,
+               has_in_exp):
+    """Frame the input samples (interleaved if complex_in) into n-point frames, transform each
+    complete frame. state = (work (2n), fill (1)). Returns (y, exps, saturations)."""
+    work, fill = state
+    bits = 0
+    while (1 << bits) < n:
+        bits += 1
+    step = 2 if complex_in else 1
+    count = x.size // step
+    nf = (fill[0] + count) // n
+    y = np.empty(2 * n * nf, dtype=np.int64)
+    exps = np.empty(nf, dtype=np.int64)
+    sat = 0
+    f = 0
+    for i in range(count):
+        j = 2 * bit_reverse(fill[0], bits)
+        work[j] = x[step * i]
+        work[j + 1] = x[step * i + 1] if complex_in else 0
+        fill[0] += 1
+        if fill[0] == n:
+            e, s = fft_frame(work, tw, n, inverse, word, mode, rounding, overflow)
+            sat += s
+            exps[f] = e + (in_exp[f] if has_in_exp else 0)
+            y[2 * n * f: 2 * n * (f + 1)] = work
+            f += 1
+            fill[0] = 0
+    return y, exps, sat
+
+
+class _FftBase(Stage):
+    keys = frozenset({"n", "scaling"})
+    template = "c99/fft.c.j2"
+    inverse = False
+    example = {"n": 64}
+    example_input = "complex"
+
+    def configure(self, opt):
+        n = self.key(opt, "n", int)
+        if n < N_MIN or n > N_MAX or n & (n - 1):
+            raise FxsimError(f"{self.where}.n: {n}; allowed: a power of two from {N_MIN} to {N_MAX}")
+        self.n, self.log2n = n, n.bit_length() - 1
+        self.scaling_name = opt.get("scaling", "bfp")
+        if self.scaling_name not in SCALINGS:
+            raise FxsimError(f"{self.where}.scaling: {self.scaling_name!r}; allowed: "
+                             f"{' | '.join(SCALINGS)}")
+        self.mode = SCALINGS.index(self.scaling_name)
+        fmt = self.in_fmt
+        if fmt.word_bits not in (16, 32) or fmt.int_bits != 0:
+            raise FxsimError(f"{self.where}: input format {fmt}; allowed: Q15 or Q31 (an FFT "
+                             f"keeps the full word as fraction bits)")
+        if "data" in self.spec and QFormat.parse(self.spec["data"]) != \
+                QFormat(fmt.int_bits, fmt.frac_bits):
+            raise FxsimError(f"{self.where}.data: {self.spec['data']!r}; an FFT keeps its input "
+                             f"format ({QFormat(fmt.int_bits, fmt.frac_bits)}): omit data")
+        self.word = fmt.word_bits
+        self.out_fmt = fmt.scaled(self.static_exp())
+        self.tw = twiddles(n, self.word - 1)
+        self.in_exp = self.in_port.block_exp
+
+    @property
+    def accepts(self):
+        return {"real": True, "complex": True, "block_exp": True,
+                "frame": self.n if self.inverse else None}
+
+    def static_exp(self) -> int:
+        if self.inverse:
+            return 0 if self.mode == STAGE else -self.log2n
+        return self.log2n if self.mode == STAGE else 0
+
+    def output_port(self):
+        return Port(self.out_fmt, complex=True, frame=self.n, hop=self.n,
+                    block_exp=self.mode == BFP or self.in_exp)
+
+    def max_out(self, n):
+        return (self.n - 1 + n) // self.n * self.n
+
+    def init_state(self):
+        return (np.zeros(2 * self.n, dtype=np.int64), np.zeros(1, dtype=np.int64))
+
+    def run(self, x, state):
+        in_exp = x.exp if self.in_exp and x.exp is not None else np.zeros(0, dtype=np.int64)
+        y, exps, sat = fft_stream(x.data, self.in_port.complex, state, self.tw, self.n,
+                                  self.inverse, self.word, self.mode, self.rounding,
+                                  self.overflow, in_exp, self.in_exp)
+        return Chunk(y, exps if self.out_port.block_exp else None), int(sat)
+
+    def reference(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        z = x[0::2] + 1j * x[1::2] if self.in_port.complex else x.astype(np.complex128)
+        frames = z[: z.size // self.n * self.n].reshape(-1, self.n)
+        out = np.fft.ifft(frames, axis=1) if self.inverse else np.fft.fft(frames, axis=1)
+        y = np.empty(2 * out.size)
+        y[0::2], y[1::2] = out.real.ravel(), out.imag.ravel()
+        return y
+
+    def scaling(self):
+        what = {STAGE: f"every stage halves (output = {'inverse DFT' if self.inverse else 'DFT'}"
+                       f" / {self.n})",
+                BFP: "block floating point (normalise the frame, halve a stage only when its "
+                     f"largest component exceeds {bfp_threshold(self.word)}; exponent per frame)",
+                NONE: "no stage scales (saturating)"}[self.mode]
+        return (f"{'inverse ' if self.inverse else ''}complex FFT, n = {self.n} (radix-2 DIT, "
+                f"{self.log2n} stages), input {self.in_port.describe()}, output {self.out_fmt}; "
+                f"twiddles Q{self.word - 1}; per butterfly W b exact, rounded ({self.rounding_name})"
+                f" to {self.word - 1 + self.word - 2} fraction bits; a 2^{self.word - 2} +- t "
+                f"exact, rounded ({self.rounding_name}) to the output, {self.overflow_name} to "
+                f"{self.word} bits; {what}")
+
+    def c_context(self):
+        acc = "int32_t" if self.word == 16 else "int64_t"
+        return {"n": self.n, "log2n": self.log2n, "tw": [int(v) for v in self.tw],
+                "inverse": int(self.inverse), "mode": self.mode, "word": self.word,
+                "guard": self.word - 2, "frac": self.word - 1, "acc_type": acc,
+                "threshold": bfp_threshold(self.word), "in_exp": int(self.in_exp),
+                "in_complex": int(self.in_port.complex)}
+
+
+class Fft(_FftBase):
+    kernel = "fft"
+
+
+class Ifft(_FftBase):
+    kernel = "ifft"
+    inverse = True
+    example_before = ({"kernel": "fft", "n": 64},)
+
+    @property
+    def accepts(self):
+        return {"real": False, "complex": True, "block_exp": True, "frame": self.n}
