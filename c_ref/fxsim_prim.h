@@ -67,31 +67,34 @@ static inline int64_t fx_shr_round_wide(int64_t x, int s, int mode)
 }
 
 /* x / 2^s rounded by mode, exact for every x and every s >= 0; s <= 0 is an exact left shift.
- * Shifts up to 63 take the fast path (for s = 63 the quotient is 0 or -1 and the remainder
- * < 2^63 still fits); s >= 64 is fx_shr_round_wide. */
+ * Shifts up to 63 take the fast path: the floor quotient q plus a carry decided by the remainder
+ * 0 <= r < 2^s, without branches (the same results as primitives.shr_round's comparisons):
+ *   nearest     carry = (r + half - [x < 0]) >> s    (a tie goes up for x >= 0, down below)
+ *   convergent  carry = (r + half - 1 + (q & 1)) >> s (a tie goes to the even quotient)
+ * in unsigned arithmetic, where r + half < 2^64 even for s = 63. s >= 64 is fx_shr_round_wide. */
 static inline int64_t fx_shr_round(int64_t x, int s, int mode)
 {
-    int64_t q, r, half;
+    int64_t q;
+    uint64_t r, half;
     if (s <= 0)
         return fx_shl64(x, -s);
     if (s > 63)
         return fx_shr_round_wide(x, s, mode);
     q = x >> s;
-    r = (int64_t)((uint64_t)x & (((uint64_t)1 << s) - 1u));
-    if (r == 0 || mode == FX_FLOOR)
+    r = (uint64_t)x & (((uint64_t)1 << s) - 1u);
+    half = (uint64_t)1 << (s - 1);
+    switch (mode) {
+    case FX_FLOOR:
         return q;
-    if (mode == FX_CEIL)
-        return q + 1;
-    if (mode == FX_ZERO)
-        return x < 0 ? q + 1 : q;
-    half = (int64_t)1 << (s - 1);
-    if (r > half)
-        return q + 1;
-    if (r < half)
-        return q;
-    if (mode == FX_NEAREST)
-        return x >= 0 ? q + 1 : q;
-    return q + (q & 1); /* FX_CONVERGENT */
+    case FX_CEIL:
+        return q + (r != 0);
+    case FX_ZERO:
+        return q + (r != 0 && x < 0);
+    case FX_NEAREST:
+        return q + (int64_t)((r + half - (uint64_t)(x < 0)) >> s);
+    default: /* FX_CONVERGENT */
+        return q + (int64_t)((r + half - 1u + (uint64_t)(q & 1)) >> s);
+    }
 }
 
 static inline int64_t fx_max_int(int bits)

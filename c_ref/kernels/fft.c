@@ -38,7 +38,8 @@ static int64_t peak(const int64_t *w, int len)
 static int transform(ref_fft *k, int64_t *w)
 {
     const int n = k->n, guard = k->word - 2, frac = k->word - 1;
-    const int64_t thr = (fx_max_int(k->word) - 1) * 10000 / 24143;
+    const int64_t full = fx_max_int(k->word);
+    const int64_t t1 = (full - 1) * 10000 / 24143, t2 = (2 * full - 2) * 10000 / 24143;
     int64_t tmp[2 * REF_FFT_MAX_N];
     int i, bits = 0, h, e = 0;
     while ((1 << bits) < n)
@@ -55,7 +56,7 @@ static int transform(ref_fft *k, int64_t *w)
         int64_t m = peak(w, 2 * n);
         int sh = 0;
         if (m > 0) {
-            while ((m << (sh + 1)) <= thr)
+            while ((m << (sh + 1)) <= t1)
                 sh++;
             for (i = 0; i < 2 * n; i++)
                 w[i] = fx_shl64(w[i], sh);
@@ -64,8 +65,10 @@ static int transform(ref_fft *k, int64_t *w)
     }
     for (h = 1; h < n; h *= 2) {
         int g, j, s = k->mode == 0 ? 1 : 0;
-        if (k->mode == 1 && peak(w, 2 * n) > thr)
-            s = 1;
+        if (k->mode == 1) {
+            int64_t m = peak(w, 2 * n);
+            s = m <= t1 ? 0 : m <= t2 ? 1 : 2;
+        }
         e += s;
         for (g = 0; g < n; g += 2 * h) {
             for (j = 0; j < h; j++) {

@@ -27,10 +27,13 @@ Which stages scale:
            2^8). A complex input at full scale can exceed full scale at the output (|X / n| up to
            sqrt(2) per component): such frames saturate, counted.
   "bfp"    block floating point: the frame is first normalised (shifted left, exactly, while its
-           largest component m stays at most T = (2^(w-1) - 2) / (1 + sqrt 2), below which a
-           butterfly cannot overflow); then a stage scales only when m > T. The frame's exponent
-           (scaled stages minus the normalising shift, plus any input exponent) goes with it: the
-           bins are words 2^exp in the output format. Level-independent accuracy; never saturates.
+           largest component m stays at most T1 = (FS - 1) / (1 + sqrt 2), FS = 2^(w-1) - 1, below
+           which a butterfly cannot overflow: a component grows at most by 1 + sqrt 2); then a
+           stage shifts by s = 0 while m <= T1, by 1 while m <= T2 = (2 FS - 2) / (1 + sqrt 2),
+           else by 2, so that no output can overflow (the C omits the saturation it would never
+           apply). The frame's exponent (the stages' shifts minus the normalising shift, plus any
+           input exponent) goes with it: the bins are words 2^exp in the output format.
+           Level-independent accuracy; never saturates.
   "none"   no stage scales (pre-scaled data): the DFT itself, saturating where it overflows.
 The output format's static scale exponent: fft "stage" +log2 n; ifft "none" and "bfp" -log2 n
 (the inverse DFT without 1/n, so that every output compares with numpy.fft.ifft); others 0.
@@ -69,11 +72,11 @@ def twiddles(n: int, frac: int) -> np.ndarray:
     return np.clip(ints, -(1 << frac) + 1, (1 << frac) - 1)
 
 
-def bfp_threshold(word: int) -> int:
-    """The largest component magnitude T with T (1 + sqrt 2) + 1 <= 2^(w-1) - 1: a butterfly on a
-    frame whose components are all <= T cannot overflow unscaled."""
-    full = (1 << (word - 1)) - 2
-    return full * GROWTH_DEN // GROWTH_NUM
+def bfp_thresholds(word: int) -> tuple[int, int]:
+    """(T1, T2): a stage on a frame whose largest component is <= T1 cannot overflow unscaled,
+    <= T2 cannot overflow halved (a component grows at most by 1 + sqrt 2, plus the roundings)."""
+    full = (1 << (word - 1)) - 1
+    return (full - 1) * GROWTH_DEN // GROWTH_NUM, (2 * full - 2) * GROWTH_DEN // GROWTH_NUM
 
 
 @nb.njit(cache=True)
@@ -95,12 +98,14 @@ def fft_frame(work, tw, n, inverse, word, mode, rounding, overflow):
     frac = word - 1
     exp = 0
     sat = 0
+    full = P.max_int(word)
+    t1 = (full - 1) * GROWTH_DEN // GROWTH_NUM
+    t2 = (2 * full - 2) * GROWTH_DEN // GROWTH_NUM
     if mode == BFP:
-        thr = (P.max_int(word) - 1) * GROWTH_DEN // GROWTH_NUM
         m = frame_peak(work)
         if m > 0:
             sh = 0
-            while (m << (sh + 1)) <= thr:
+            while (m << (sh + 1)) <= t1:
                 sh += 1
             if sh > 0:
                 for i in range(2 * n):
@@ -109,8 +114,9 @@ def fft_frame(work, tw, n, inverse, word, mode, rounding, overflow):
     h = 1
     while h < n:
         s = 1 if mode == STAGE else 0
-        if mode == BFP and frame_peak(work) > (P.max_int(word) - 1) * GROWTH_DEN // GROWTH_NUM:
-            s = 1
+        if mode == BFP:
+            m = frame_peak(work)
+            s = 0 if m <= t1 else 1 if m <= t2 else 2
         exp += s
         step = n // (2 * h)
         for g in range(0, n, 2 * h):
@@ -252,8 +258,9 @@ class _FftBase(Stage):
     def scaling(self):
         what = {STAGE: f"every stage halves (output = {'inverse DFT' if self.inverse else 'DFT'}"
                        f" / {self.n})",
-                BFP: "block floating point (normalise the frame, halve a stage only when its "
-                     f"largest component exceeds {bfp_threshold(self.word)}; exponent per frame)",
+                BFP: "block floating point (normalise the frame; a stage shifts right by 0, 1 or "
+                     f"2 as its largest component is <= {bfp_thresholds(self.word)[0]}, <= "
+                     f"{bfp_thresholds(self.word)[1]} or above; exponent per frame)",
                 NONE: "no stage scales (saturating)"}[self.mode]
         return (f"{'inverse ' if self.inverse else ''}complex FFT, n = {self.n} (radix-2 DIT, "
                 f"{self.log2n} stages), input {self.in_port.describe()}, output {self.out_fmt}; "
@@ -267,7 +274,8 @@ class _FftBase(Stage):
         return {"n": self.n, "log2n": self.log2n, "tw": [int(v) for v in self.tw],
                 "inverse": int(self.inverse), "mode": self.mode, "word": self.word,
                 "guard": self.word - 2, "frac": self.word - 1, "acc_type": acc,
-                "threshold": bfp_threshold(self.word), "in_exp": int(self.in_exp),
+                "t1": bfp_thresholds(self.word)[0], "t2": bfp_thresholds(self.word)[1],
+                "in_exp": int(self.in_exp),
                 "in_complex": int(self.in_port.complex)}
 
 
