@@ -56,7 +56,7 @@ static int transform(ref_fft *k, int64_t *w)
         int64_t m = peak(w, 2 * n);
         int sh = 0;
         if (m > 0) {
-            while ((m << (sh + 1)) <= t1)
+            while ((m << (sh + 1)) <= (full - 1) / 2)
                 sh++;
             for (i = 0; i < 2 * n; i++)
                 w[i] = fx_shl64(w[i], sh);
@@ -67,7 +67,10 @@ static int transform(ref_fft *k, int64_t *w)
         int g, j, s = k->mode == 0 ? 1 : 0;
         if (k->mode == 1) {
             int64_t m = peak(w, 2 * n);
-            s = m <= t1 ? 0 : m <= t2 ? 1 : 2;
+            if (h <= 2) /* twiddles 1 and -i: a component at most doubles */
+                s = m <= (full - 1) / 2 ? 0 : m <= full - 1 ? 1 : 2;
+            else
+                s = m <= t1 ? 0 : m <= t2 ? 1 : 2;
         }
         e += s;
         for (g = 0; g < n; g += 2 * h) {

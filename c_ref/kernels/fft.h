@@ -15,8 +15,9 @@
  *   t = round((W b) / 2^(F - G)), the complex product exact;  A = a 2^G +- t, exact;
  *   out = fit(round(A / 2^(G + s))), s = 1 when the stage halves: every stage (mode 0, DFT / n),
  *   none (mode 2, saturating), or (mode 1, block floating point) after normalising the frame
- *   (its largest component m at most T1), s = 0, 1 or 2 as m <= T1, m <= T2 or above, where
- *   FS = 2^(w-1) - 1, T1 = (FS - 1) 10000 / 24143, T2 = (2 FS - 2) 10000 / 24143.
+ *   (its largest component m at most (FS - 1) / 2), s = 0, 1 or 2 as m <= T1, m <= T2 or above,
+ *   where FS = 2^(w-1) - 1, T1 = (FS - 1) 10000 / 24143, T2 = (2 FS - 2) 10000 / 24143, and in
+ *   the first two stages (twiddles 1 and -i) T1 = (FS - 1) / 2, T2 = FS - 1.
  * The frame's exponent is the number of halving stages minus the normalising shift (plus the
  * input frame's exponent).
  */

@@ -26,12 +26,12 @@ Which stages scale:
            format carries the exponent (``Q15*2^8`` for n = 256: the DFT in Q15 words times
            2^8). A complex input at full scale can exceed full scale at the output (|X / n| up to
            sqrt(2) per component): such frames saturate, counted.
-  "bfp"    block floating point: the frame is first normalised (shifted left, exactly, while its
-           largest component m stays at most T1 = (FS - 1) / (1 + sqrt 2), FS = 2^(w-1) - 1, below
-           which a butterfly cannot overflow: a component grows at most by 1 + sqrt 2); then a
-           stage shifts by s = 0 while m <= T1, by 1 while m <= T2 = (2 FS - 2) / (1 + sqrt 2),
-           else by 2, so that no output can overflow (the C omits the saturation it would never
-           apply). The frame's exponent (the stages' shifts minus the normalising shift, plus any
+  "bfp"    block floating point: a stage shifts by s = 0 while the frame's largest component m
+           is <= T1, by 1 while m <= T2, else by 2, so that no output can overflow (the C omits
+           the saturation it would never apply): a component grows at most by g = 1 + sqrt 2, or
+           by g = 2 in the first two stages (twiddles 1 and -i), so T1 = (FS - 1) / g and
+           T2 = (2 FS - 2) / g, FS = 2^(w-1) - 1. The frame is first normalised (shifted left,
+           exactly, while m stays at most the first stage's T1). The frame's exponent (the stages' shifts minus the normalising shift, plus any
            input exponent) goes with it: the bins are words 2^exp in the output format.
            Level-independent accuracy; never saturates.
   "none"   no stage scales (pre-scaled data): the DFT itself, saturating where it overflows.
@@ -101,23 +101,27 @@ def fft_frame(work, tw, n, inverse, word, mode, rounding, overflow):
     full = P.max_int(word)
     t1 = (full - 1) * GROWTH_DEN // GROWTH_NUM
     t2 = (2 * full - 2) * GROWTH_DEN // GROWTH_NUM
-    if mode == BFP:
-        m = frame_peak(work)
-        if m > 0:
-            sh = 0
-            while (m << (sh + 1)) <= t1:
-                sh += 1
-            if sh > 0:
-                for i in range(2 * n):
-                    work[i] = P.shr_round(work[i], -sh, P.FLOOR)
-                exp -= sh
+    m = frame_peak(work) if mode == BFP else np.int64(0)
+    if mode == BFP and m > 0:
+        sh = 0
+        while (m << (sh + 1)) <= (full - 1) // 2:
+            sh += 1
+        if sh > 0:
+            for i in range(2 * n):
+                work[i] = P.shr_round(work[i], -sh, P.FLOOR)
+            m <<= sh
+            exp -= sh
     h = 1
     while h < n:
         s = 1 if mode == STAGE else 0
-        if mode == BFP:
-            m = frame_peak(work)
-            s = 0 if m <= t1 else 1 if m <= t2 else 2
+        if mode == BFP:                  # m: the largest component, tracked through the stages
+            if h <= 2:                   # twiddles 1 and -i: a component at most doubles
+                s = 0 if m <= (full - 1) // 2 else 1 if m <= full - 1 else 2
+            else:
+                s = 0 if m <= t1 else 1 if m <= t2 else 2
         exp += s
+        hi = np.int64(0)
+        lo = np.int64(0)
         step = n // (2 * h)
         for g in range(0, n, 2 * h):
             for k in range(h):
@@ -133,18 +137,15 @@ def fft_frame(work, tw, n, inverse, word, mode, rounding, overflow):
                 ti = P.shr_round(P.mac_exact(wr * bi, wi, br), frac - guard, rounding)
                 a0 = P.shr_round(ar, -guard, P.FLOOR)
                 a1 = P.shr_round(ai, -guard, P.FLOOR)
-                v, o = P.fit(P.shr_round(a0 + tr, guard + s, rounding), word, overflow)
-                work[ia] = v
-                sat += o
-                v, o = P.fit(P.shr_round(a1 + ti, guard + s, rounding), word, overflow)
-                work[ia + 1] = v
-                sat += o
-                v, o = P.fit(P.shr_round(a0 - tr, guard + s, rounding), word, overflow)
-                work[ib] = v
-                sat += o
-                v, o = P.fit(P.shr_round(a1 - ti, guard + s, rounding), word, overflow)
-                work[ib + 1] = v
-                sat += o
+                v0, o0 = P.fit(P.shr_round(a0 + tr, guard + s, rounding), word, overflow)
+                v1, o1 = P.fit(P.shr_round(a1 + ti, guard + s, rounding), word, overflow)
+                v2, o2 = P.fit(P.shr_round(a0 - tr, guard + s, rounding), word, overflow)
+                v3, o3 = P.fit(P.shr_round(a1 - ti, guard + s, rounding), word, overflow)
+                work[ia], work[ia + 1], work[ib], work[ib + 1] = v0, v1, v2, v3
+                sat += o0 + o1 + o2 + o3
+                hi = max(hi, v0, v1, v2, v3)
+                lo = min(lo, v0, v1, v2, v3)
+        m = max(hi, -lo)
         h *= 2
     return exp, sat
 
@@ -275,6 +276,7 @@ class _FftBase(Stage):
                 "inverse": int(self.inverse), "mode": self.mode, "word": self.word,
                 "guard": self.word - 2, "frac": self.word - 1, "acc_type": acc,
                 "t1": bfp_thresholds(self.word)[0], "t2": bfp_thresholds(self.word)[1],
+                "t1_first": ((1 << (self.word - 1)) - 2) // 2, "t2_first": (1 << (self.word - 1)) - 2,
                 "in_exp": int(self.in_exp),
                 "in_complex": int(self.in_port.complex)}
 

@@ -1,0 +1,117 @@
+"""fft / ifft: accuracy floors against numpy.fft (the figures bench_fft.py prints), the round
+trip, block exponents through the chain, real input promoted to complex, and bad designs."""
+import numpy as np
+import pytest
+
+from fxsim import design as D
+from fxsim.analysis.metrics import snr_db
+from fxsim.analysis.report import input_ints
+from fxsim.errors import FxsimError
+from fxsim.kernels.fft import bfp_thresholds, twiddles
+from fxsim.qformat import dequantize
+
+
+def fft_design(n, data="Q15", scaling="bfp", then=None, input_="complex"):
+    stages = [{"kernel": "fft", "n": n, "scaling": scaling}]
+    if then:
+        stages.append({"kernel": then, "n": n, "scaling": scaling})
+    return D.from_dict({"name": "f", "block": n, "input": input_, "defaults": {"data": data},
+                        "stage": stages})
+
+
+def complex_noise(n, level_db, frames=16, seed=0):
+    rng = np.random.default_rng(seed)
+    g = 10 ** (level_db / 20)
+    return (np.clip(rng.standard_normal(n * frames) * g, -1, 0.99997) +
+            1j * np.clip(rng.standard_normal(n * frames) * g, -1, 0.99997))
+
+
+def snr_vs_numpy(des, x, inverse_after=False):
+    x_int = input_ints(des, x)
+    xq = dequantize(x_int, des.in_fmt)
+    z = (xq[0::2] + 1j * xq[1::2]).reshape(-1, des.stages[0].n)
+    ref_c = np.fft.fft(z, axis=1)
+    if inverse_after:
+        ref_c = np.fft.ifft(ref_c, axis=1)
+    ref = np.empty(2 * ref_c.size)
+    ref[0::2], ref[1::2] = ref_c.real.ravel(), ref_c.imag.ravel()
+    outs, sats = des.run(x_int)
+    return snr_db(ref, des.values(outs[-1])), sats
+
+
+@pytest.mark.parametrize("n", [16, 64, 256, 1024, 4096])
+@pytest.mark.parametrize("level", [-10.0, -40.0])
+def test_q15_bfp_floor_is_level_independent(n, level):
+    snr, sats = snr_vs_numpy(fft_design(n), complex_noise(n, level, frames=max(16, 32768 // n)))
+    assert snr >= (70.0 if level == -10.0 else 65.0) and sats == [0]
+
+
+@pytest.mark.parametrize("n,cmsis", [(16, 66.9), (256, 54.8), (4096, 42.7)])
+def test_q15_stage_scaling_beats_truncation_by_3_db(n, cmsis):
+    snr, _ = snr_vs_numpy(fft_design(n, scaling="stage"),
+                          complex_noise(n, -10.0, frames=max(2, 4096 // n)))
+    assert snr >= cmsis + 3.0
+
+
+def test_q31_and_round_trip_floors():
+    assert snr_vs_numpy(fft_design(1024, "Q31"), complex_noise(1024, -10.0, 4))[0] >= 145.0
+    snr, _ = snr_vs_numpy(fft_design(256, then="ifft"), complex_noise(256, -10.0), True)
+    assert snr >= 65.0
+
+
+def test_stage_scaling_names_the_dft_over_n_in_the_format():
+    des = fft_design(256, scaling="stage")
+    assert str(des.out_fmt) == "Q15*2^8" and not des.out_port.block_exp
+    assert str(fft_design(256, scaling="none", then="ifft").out_fmt) == "Q15*2^-8"
+    assert fft_design(256).out_port.block_exp and fft_design(256).out_port.frame == 256
+
+
+def test_real_input_is_promoted_and_matches_the_complex_path():
+    x = np.random.default_rng(1).uniform(-0.5, 0.5, 512)
+    real = fft_design(64, input_="real")
+    cplx = fft_design(64)
+    yr, _ = real.run(input_ints(real, x))
+    yc, _ = cplx.run(input_ints(cplx, x.astype(complex)))
+    np.testing.assert_array_equal(yr[0].data, yc[0].data)
+    np.testing.assert_array_equal(yr[0].exp, yc[0].exp)
+
+
+def test_bfp_thresholds_keep_a_worst_case_butterfly_in_range():
+    for word in (16, 32):
+        t1, t2 = bfp_thresholds(word)
+        full = (1 << (word - 1)) - 1
+        growth = 1 + 2 ** 0.5
+        assert t1 * growth + 1 <= full and (t2 * growth + 1) / 2 + 1 <= full
+
+
+def test_twiddles_are_symmetric_so_negation_fits():
+    tw = twiddles(64, 15)
+    assert tw.max() <= 32767 and tw.min() >= -32767 and tw[0] == 32767
+
+
+@pytest.mark.parametrize("stage,match", [
+    ({"kernel": "fft", "n": 100}, r"stage\[0\] \(fft\)\.n: 100; allowed: a power of two"),
+    ({"kernel": "fft", "n": 8192}, r"allowed: a power of two from 16 to 4096"),
+    ({"kernel": "fft", "n": 64, "scaling": "half"}, r"stage\[0\] \(fft\)\.scaling: 'half'; allowed: stage \| bfp \| none"),
+    ({"kernel": "fft", "n": 64, "data": "Q1.14"}, r"an FFT keeps its input format"),
+    ({"kernel": "ifft", "n": 64}, r"stage\[0\] \(ifft\) cannot follow the design input: .*takes complex"),
+])
+def test_bad_fft_designs_are_one_line_errors(stage, match):
+    with pytest.raises(FxsimError, match=match):
+        D.from_dict({"name": "b", "stage": [stage]})
+
+
+def test_inverse_fed_a_stream_that_does_not_frame():
+    with pytest.raises(FxsimError, match=r"stage\[1\] \(ifft\) cannot follow stage\[0\] \(fft\): "
+                                         r"stage\[1\] \(ifft\) takes frames of 128 samples and "
+                                         r"stage\[0\] \(fft\) gives frames of 64"):
+        D.from_dict({"name": "b", "input": "complex",
+                     "stage": [{"kernel": "fft", "n": 64}, {"kernel": "ifft", "n": 128}]})
+    with pytest.raises(FxsimError, match=r"a stream that does not frame"):
+        D.from_dict({"name": "b", "input": "complex", "stage": [{"kernel": "ifft", "n": 64}]})
+
+
+def test_complex_input_into_a_real_design_is_refused():
+    des = D.from_dict({"name": "r", "stage": [{"kernel": "gain", "gain": 0.5}]})
+    with pytest.raises(FxsimError, match='write input = "complex"'):
+        input_ints(des, np.ones(4, dtype=complex))
