@@ -17,9 +17,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fxsim import design as D  # noqa: E402
-from fxsim.analysis.metrics import snr_db  # noqa: E402
 from fxsim.analysis.report import input_ints  # noqa: E402
-from fxsim.qformat import dequantize  # noqa: E402
+from tests.test_fft import snr_vs_numpy  # noqa: E402
 
 NS = (16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
 #: CMSIS-DSP 1.10.3 Q15 complex FFT, forward (truncating, DFT / N): noise -10 dBFS, sine 0.9,
@@ -53,17 +52,9 @@ def signal(kind, n, level_db=-10.0, seed=0):
 
 
 def measure(des, x, inverse_after=False):
-    """SNR of the design's output against numpy (fft, or fft then ifft) of the quantized input."""
-    x_int = input_ints(des, x)
-    xq = dequantize(x_int, des.in_fmt)
-    z = (xq[0::2] + 1j * xq[1::2]).reshape(-1, des.stages[0].n)
-    ref_c = np.fft.fft(z, axis=1)
-    if inverse_after:
-        ref_c = np.fft.ifft(ref_c, axis=1)
-    ref = np.empty(2 * ref_c.size)
-    ref[0::2], ref[1::2] = ref_c.real.ravel(), ref_c.imag.ravel()
-    outs, _ = des.run(x_int)
-    return snr_db(ref, des.values(outs[-1]))
+    """SNR of the design's output against numpy (fft, or fft then ifft) of the quantized input:
+    the same measurement as the test floors in tests/test_fft.py."""
+    return snr_vs_numpy(des, x, inverse_after)[0]
 
 
 def accuracy_q15():

@@ -143,7 +143,8 @@ def verify(design_file, input_file, target, min_snr, unroll, per_stage, as_json,
     if not math.isfinite(min_snr):
         raise FxsimError(f"--min-snr: {min_snr}; allowed: a finite number of dB")
     des = D.load(design_file)
-    signals = [(input_file, read_input(input_file), True)] if input_file else \
+    # a user's input (a dict: always gated) or the built-in set (a list with gating flags)
+    signals = {input_file: read_input(input_file)} if input_file else \
         builtin_signal_set(des.sample_rate, complex_=des.in_port.complex)
     res = V.verify(des, signals, target, min_snr, unroll, per_stage=per_stage)
     if count:

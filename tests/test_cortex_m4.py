@@ -84,3 +84,11 @@ def test_framed_complex_ports_on_cortex_m4(monkeypatch):
     x = np.random.default_rng(2).uniform(-1, 1, 700)
     res = V.verify(des, {"noise": x}, target="cortex-m4", per_stage=True)
     assert res["bit_exact"], res["failures"]
+
+
+@pytest.mark.parametrize("name", ["fft_q15", "fft_roundtrip_q15", "fft_q31"])
+def test_fft_examples_on_cortex_m4(name):
+    des = D.load(ROOT / "examples" / f"{name}.toml")
+    res = V.verify(des, builtin_signal_set(des.sample_rate, n=1024, complex_=True),
+                   target="cortex-m4", per_stage=True)
+    assert res["bit_exact"] and res["passed"], res["failures"]

@@ -40,7 +40,6 @@ The output format's static scale exponent: fft "stage" +log2 n; ifft "none" and 
 """
 from __future__ import annotations
 
-import math
 
 import numba as nb
 import numpy as np
