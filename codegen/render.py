@@ -191,7 +191,8 @@ def write(design: Design, out_dir, target: str = "host", unroll: int = 4) -> lis
         p = out / name
         if p.is_dir():
             raise FxsimError(f"-o: {str(p)!r} is a directory; fxsim would write a file there")
-        if p.exists() and BANNER not in p.read_text(errors="replace")[:400] and \
+        head = "\n".join(p.read_text(errors="replace").splitlines()[:3]) if p.exists() else ""
+        if p.exists() and BANNER not in head and \
                 name != PRIM_HEADER and name not in runtime(design):
             raise FxsimError(f"-o: {str(p)!r} exists and was not written by fxsim; remove it or "
                              f"choose another directory")

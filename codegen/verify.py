@@ -26,6 +26,7 @@ import numpy as np
 from fxsim.analysis.metrics import SNR_CAP, lsb_bound_db, snr_db
 from fxsim.analysis.report import input_ints
 from fxsim.design import Design
+from fxsim.errors import FxsimError
 from fxsim.ports import Chunk
 from fxsim.qformat import dequantize
 
@@ -160,13 +161,9 @@ def describe_mismatch(signal: str, design: Design, m: dict) -> str:
             f"C {m['c']}")
 
 
-def _hold_format(peak: float, fmt) -> str | None:
-    """The format of the same word that would hold ``peak`` (None if none would)."""
-    from fxsim.analysis.propose import format_for_peak
-    try:
-        return str(format_for_peak(peak, fmt.word_bits, fmt.int_bits + 1))
-    except Exception:
-        return None
+def builtin_name(name: str) -> bool:
+    from fxsim.signals import builtin_signals
+    return name in builtin_signals(n=16)
 
 
 def output_lsb(design: Design, chunk: Chunk):
@@ -201,6 +198,11 @@ def check_signal(design: Design, run, name: str, x_float, gated: bool, all_stage
     fixed = fixed[: len(ref)]
     snr = snr_db(ref, fixed)
     bound = lsb_bound_db(ref, output_lsb(design, model[-1])[lat:][: len(ref)])
+    if not builtin_name(name) and len(x_int) and not len(model[-1].data):
+        framed = [st for st in design.stages if st.out_port.framed]
+        raise FxsimError(f"--input {name}: {len(x_int) // design.in_port.words} samples give no "
+                         f"output" + (f": {framed[0].where} needs frames of "
+                                      f"{framed[0].out_port.frame} samples" if framed else ""))
     rec = {"signal": name, "samples": len(model[-1].data) // design.out_port.words,
            "mismatches": n_bad, "first_mismatch": mismatches[0] if mismatches else None,
            "snr_db": round(snr, 2), "snr_bound_db": round(bound, 2), "gated": gated,
@@ -215,8 +217,8 @@ def check_signal(design: Design, run, name: str, x_float, gated: bool, all_stage
             if not count:
                 continue
             peak = float(np.max(np.abs(r))) if len(r) else 0.0
-            hold = _hold_format(peak, st.out_fmt)
-            hint = f"; data = \"{hold}\" would hold it" if hold else ""
+            hold = st.saturation_hint(peak)
+            hint = f"; {hold}" if hold else ""
             if st.overflow_name == "error":
                 rec["failures"].append(f"saturation: {st.where} on {name!r}: {count} value(s) "
                                        f"out of range of {st.out_fmt} and overflow = \"error\""

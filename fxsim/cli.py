@@ -138,14 +138,14 @@ def verify(design_file, input_file, target, min_snr, unroll, per_stage, as_json,
     from fxsim.codegen import verify as V
 
     from . import design as D
-    from .signals import builtin_signal_set, read_input
+    from .signals import builtin_signal_set, read_input, signal_length
 
     if not math.isfinite(min_snr):
         raise FxsimError(f"--min-snr: {min_snr}; allowed: a finite number of dB")
     des = D.load(design_file)
     # a user's input (a dict: always gated) or the built-in set (a list with gating flags)
     signals = {input_file: read_input(input_file)} if input_file else \
-        builtin_signal_set(des.sample_rate, complex_=des.in_port.complex)
+        builtin_signal_set(des.sample_rate, signal_length(des), complex_=des.in_port.complex)
     res = V.verify(des, signals, target, min_snr, unroll, per_stage=per_stage)
     if count:
         res.update(V.cost(des, target, unroll))

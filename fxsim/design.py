@@ -25,7 +25,7 @@ from .qformat import QFormat, overflow_mode, rounding_mode
 TOP_KEYS = {"name", "sample_rate", "block", "input", "defaults", "stage"}
 INPUTS = ("real", "complex")
 DEFAULT_KEYS = {"data", "rounding", "overflow", "coef", "acc_bits"}
-NAME_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 #: names a design may not take: its <name>.h / <name>.c would overwrite fxsim's runtime files or
 #: the build's main program, or shadow a C standard header
 RESERVED_NAMES = frozenset({
@@ -156,8 +156,9 @@ def from_dict(doc: dict, path: Path | None = None) -> Design:
         _fail(f"design: unknown key {unknown[0]!r}; allowed: {', '.join(sorted(TOP_KEYS))}")
     name = doc.get("name")
     if not isinstance(name, str) or not NAME_RE.match(name):
-        _fail(f"design.name: {name!r} is not a C identifier prefix; allowed: [a-z_][a-z0-9_]*")
-    if name in RESERVED_NAMES:
+        _fail(f"design.name: {name!r} is not a C identifier prefix; allowed: [a-z][a-z0-9_]* (a "
+              f"leading underscore would make reserved C identifiers)")
+    if name in RESERVED_NAMES or name == "fxsim" or name.startswith("fxsim_"):
         _fail(f"design.name: {name!r} would collide with a runtime file or a C standard header "
               f"({name}.h); choose another name")
     sample_rate = doc.get("sample_rate", 16000)

@@ -80,9 +80,22 @@ GATED = ("noise -10 dBFS", "sine full scale", "chirp -6 dBFS", "impulse")
 def builtin_signal_set(sample_rate: int = 16000, n: int = 4000,
                        complex_: bool = False) -> list[tuple[str, np.ndarray, bool]]:
     """The built-in signals as (name, samples, gated) for ``codegen.verify``; complex versions
-    (complex128) for a design whose input is complex."""
+    (complex128) for a design whose input is complex. ``n``: samples per signal (see
+    ``signal_length`` for a design's)."""
     sig = complex_signals(sample_rate, n) if complex_ else builtin_signals(sample_rate, n)
     return [(k, v, k in GATED) for k, v in sig.items()]
+
+
+def signal_length(design, n: int = 4000) -> int:
+    """Samples per built-in signal for a design: at least ``n`` and at least 4 frames of every
+    framed stage, counted at the design's input."""
+    import math
+    rate = 1.0
+    for st in design.stages:
+        if st.out_port.framed:
+            n = max(n, math.ceil(4 * st.out_port.frame / rate))
+        rate *= float(st.rate)
+    return n
 
 
 def complex_signals(sample_rate: int = 16000, n: int = 4000, seed: int = 1) -> dict[str, np.ndarray]:

@@ -72,7 +72,8 @@ static int transform(ref_fft *k, int64_t *w)
             else
                 s = m <= t1 ? 0 : m <= t2 ? 1 : 2;
         }
-        e += s;
+        if (k->mode == 1)
+            e += s;   /* "stage" scaling is static: in the format, not the exponent */
         for (g = 0; g < n; g += 2 * h) {
             for (j = 0; j < h; j++) {
                 int idx = 2 * j * (n / (2 * h));

@@ -70,7 +70,7 @@ def quantize_report(design: Design, x_float) -> dict:
     last = stages[-1]
     return {
         "design": design.name,
-        "samples": int(len(x_int)),
+        "samples": int(len(x_int)) // design.in_port.words,
         "snr_db": last["snr_db"],
         "max_err_lsb": last["max_err_lsb"],
         "saturations": int(sum(sats)) + input_sats,

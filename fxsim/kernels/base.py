@@ -122,6 +122,17 @@ class Stage:
         """Values the C template needs beyond the common ones (see ``codegen.render``)."""
         return {}
 
+    def saturation_hint(self, peak: float) -> str | None:
+        """What would hold a signal whose reference peaks at ``peak`` at this stage's output
+        (verify prints it beside a saturation): by default the output format of the same word
+        with enough integer bits."""
+        from ..analysis.propose import format_for_peak
+        try:
+            fmt = format_for_peak(peak, self.out_fmt.word_bits, self.out_fmt.int_bits + 1)
+        except FxsimError:
+            return None
+        return f'data = "{fmt}" would hold it'
+
     def extra_report(self) -> dict:
         """Extra figures of this stage for ``fxsim quantize`` (JSON fields), e.g. a biquad's
         zero-input limit cycle. The one hook through which a stage reports its own metrics."""
@@ -138,7 +149,9 @@ class Stage:
         ok = isinstance(v, (int, float)) and not isinstance(v, bool) if kind is float else \
             isinstance(v, int) and not isinstance(v, bool) if kind is int else isinstance(v, kind)
         if not ok:
-            raise FxsimError(f"{self.where}.{name}: {v!r} is not a {kind.__name__}")
+            what = {float: "a number", int: "an integer", bool: "true or false"}.get(
+                kind, f"a {kind.__name__}")
+            raise FxsimError(f"{self.where}.{name}: {v!r} is not {what}")
         if kind is float and not np.isfinite(v):
             raise FxsimError(f"{self.where}.{name}: {v!r}; allowed: a finite number")
         return float(v) if kind is float else v

@@ -91,8 +91,8 @@ def frame_peak(work):
 @nb.njit(cache=True)
 def fft_frame(work, tw, n, inverse, word, mode, rounding, overflow):
     """In place on ``work`` (2n interleaved words in bit-reversed order): the radix-2 stages.
-    Returns (exponent, saturations): the exponent is the number of stages that scaled minus the
-    normalising shift (bfp)."""
+    Returns (exponent, saturations): under bfp the stages' shifts minus the normalising shift;
+    0 otherwise ("stage" scaling is the format's static exponent)."""
     guard = word - 2
     frac = word - 1
     exp = 0
@@ -118,7 +118,7 @@ def fft_frame(work, tw, n, inverse, word, mode, rounding, overflow):
                 s = 0 if m <= (full - 1) // 2 else 1 if m <= full - 1 else 2
             else:
                 s = 0 if m <= t1 else 1 if m <= t2 else 2
-        exp += s
+            exp += s                     # "stage" scaling is static: in the format, not here
         hi = np.int64(0)
         lo = np.int64(0)
         step = n // (2 * h)
@@ -235,6 +235,10 @@ class _FftBase(Stage):
 
     def max_out(self, n):
         return (self.n - 1 + n) // self.n * self.n
+
+    def saturation_hint(self, peak):
+        return 'scaling = "bfp" (or "stage") would hold it; an FFT keeps its input format'
+
 
     def init_state(self):
         return (np.zeros(2 * self.n, dtype=np.int64), np.zeros(1, dtype=np.int64))
