@@ -52,6 +52,12 @@ def fft_args(st):
     return [st.n, int(st.inverse), st.mode, st.word, int(st.in_port.complex), int(st.in_exp), r, o]
 
 
+def rfft_args(st):
+    """rfft_driver: n inverse mode word in_exp rounding overflow (no block)."""
+    r, o = _modes(st)
+    return [st.n, int(st.inverse), st.mode, st.word, int(st.in_exp), r, o]
+
+
 def fft_prefix(st, x):
     """The twiddle table, then (an input with block exponents) the count and the exponents."""
     head = st.tw.astype(np.int32).tobytes()
@@ -65,8 +71,9 @@ SKELETON = ("tests/c/skeleton_driver.c", "c_ref/kernels/gain.c", "c_ref/kernels/
 FIR = ("tests/c/fir_ref_driver.c", "c_ref/kernels/fir.c")
 BIQUAD = ("tests/c/biquad_driver.c", "c_ref/kernels/biquad.c")
 FFT = ("tests/c/fft_driver.c", "c_ref/kernels/fft.c")
+RFFT = ("tests/c/rfft_driver.c", "c_ref/kernels/rfft.c", "c_ref/kernels/fft.c")
 #: kinds whose stdin prefix needs the input chunk (its block exponents), not only the stage
-TAKES_CHUNK = ("fft", "ifft")
+TAKES_CHUNK = ("fft", "ifft", "rfft", "irfft")
 
 #: kernel -> (driver sources, argv builder, stdin prefix builder)
 BINDINGS = {
@@ -79,6 +86,8 @@ BINDINGS = {
     "biquad": (BIQUAD, biquad_args, None),
     "fft": (FFT, fft_args, fft_prefix),
     "ifft": (FFT, fft_args, fft_prefix),
+    "rfft": (RFFT, rfft_args, fft_prefix),
+    "irfft": (RFFT, rfft_args, fft_prefix),
 }
 
 

@@ -35,10 +35,11 @@ static int64_t peak(const int64_t *w, int len)
 }
 
 /* One frame: bit-reverse, then the radix-2 stages in place; returns the exponent. */
-static int transform(ref_fft *k, int64_t *w)
+int ref_fft_transform(const int32_t *tw, int stride, int n, int inverse, int mode, int word,
+                      int rounding, int overflow, int64_t *w, uint32_t *sat)
 {
-    const int n = k->n, guard = k->word - 2, frac = k->word - 1;
-    const int64_t full = fx_max_int(k->word);
+    const int guard = word - 2, frac = word - 1;
+    const int64_t full = fx_max_int(word);
     const int64_t t1 = (full - 1) * 10000 / 24143, t2 = (2 * full - 2) * 10000 / 24143;
     int64_t tmp[2 * REF_FFT_MAX_N];
     int i, bits = 0, h, e = 0;
@@ -52,7 +53,7 @@ static int transform(ref_fft *k, int64_t *w)
         tmp[2 * r + 1] = w[2 * i + 1];
     }
     memcpy(w, tmp, (size_t)(2 * n) * sizeof w[0]);
-    if (k->mode == 1) {                 /* block floating point: normalise the frame first */
+    if (mode == 1) {                 /* block floating point: normalise the frame first */
         int64_t m = peak(w, 2 * n);
         int sh = 0;
         if (m > 0) {
@@ -64,32 +65,32 @@ static int transform(ref_fft *k, int64_t *w)
         }
     }
     for (h = 1; h < n; h *= 2) {
-        int g, j, s = k->mode == 0 ? 1 : 0;
-        if (k->mode == 1) {
+        int g, j, s = mode == 0 ? 1 : 0;
+        if (mode == 1) {
             int64_t m = peak(w, 2 * n);
             if (h <= 2) /* twiddles 1 and -i: a component at most doubles */
                 s = m <= (full - 1) / 2 ? 0 : m <= full - 1 ? 1 : 2;
             else
                 s = m <= t1 ? 0 : m <= t2 ? 1 : 2;
         }
-        if (k->mode == 1)
+        if (mode == 1)
             e += s;   /* "stage" scaling is static: in the format, not the exponent */
         for (g = 0; g < n; g += 2 * h) {
             for (j = 0; j < h; j++) {
-                int idx = 2 * j * (n / (2 * h));
-                int64_t wr = k->tw[idx], wi = k->inverse ? -k->tw[idx + 1] : k->tw[idx + 1];
+                int idx = 2 * j * (n / (2 * h)) * stride;
+                int64_t wr = tw[idx], wi = inverse ? -(int64_t)tw[idx + 1] : tw[idx + 1];
                 int64_t *a = w + 2 * (g + j), *b = w + 2 * (g + j + h);
-                int64_t tr = fx_shr_round(wr * b[0] - wi * b[1], frac - guard, k->rounding);
-                int64_t ti = fx_shr_round(wr * b[1] + wi * b[0], frac - guard, k->rounding);
+                int64_t tr = fx_shr_round(wr * b[0] - wi * b[1], frac - guard, rounding);
+                int64_t ti = fx_shr_round(wr * b[1] + wi * b[0], frac - guard, rounding);
                 int64_t ar = fx_shl64(a[0], guard), ai = fx_shl64(a[1], guard);
-                a[0] = fx_fit(fx_shr_round(ar + tr, guard + s, k->rounding), k->word, k->overflow,
-                              &k->saturations);
-                a[1] = fx_fit(fx_shr_round(ai + ti, guard + s, k->rounding), k->word, k->overflow,
-                              &k->saturations);
-                b[0] = fx_fit(fx_shr_round(ar - tr, guard + s, k->rounding), k->word, k->overflow,
-                              &k->saturations);
-                b[1] = fx_fit(fx_shr_round(ai - ti, guard + s, k->rounding), k->word, k->overflow,
-                              &k->saturations);
+                a[0] = fx_fit(fx_shr_round(ar + tr, guard + s, rounding), word, overflow,
+                              sat);
+                a[1] = fx_fit(fx_shr_round(ai + ti, guard + s, rounding), word, overflow,
+                              sat);
+                b[0] = fx_fit(fx_shr_round(ar - tr, guard + s, rounding), word, overflow,
+                              sat);
+                b[1] = fx_fit(fx_shr_round(ai - ti, guard + s, rounding), word, overflow,
+                              sat);
             }
         }
     }
@@ -104,7 +105,9 @@ int ref_fft_process(ref_fft *k, const int32_t *x, int n, int32_t *y)
         k->frame[2 * k->fill] = k->in_complex ? x[2 * i] : x[i];
         k->frame[2 * k->fill + 1] = k->in_complex ? x[2 * i + 1] : 0;
         if (++k->fill == k->n) {
-            k->exp[k->frames] = transform(k, k->frame) + k->in_exp[k->frames];
+            k->exp[k->frames] = ref_fft_transform(k->tw, 1, k->n, k->inverse, k->mode, k->word,
+                                                  k->rounding, k->overflow, k->frame,
+                                                  &k->saturations) + k->in_exp[k->frames];
             for (j = 0; j < 2 * k->n; j++)
                 y[2 * m + j] = (int32_t)k->frame[j];
             k->frames++;

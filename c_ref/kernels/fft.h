@@ -46,4 +46,10 @@ int ref_fft_init(ref_fft *k, const int32_t *tw, int n, int inverse, int mode, in
 /* At most REF_FFT_MAX_FRAMES frames may complete in one call. */
 int ref_fft_process(ref_fft *k, const int32_t *x, int n, int32_t *y);
 
+/* The transform of one frame of n complex samples, natural order, in place (the real FFT uses it
+ * with the table of a 2n-point transform: stride 2); adds saturations to *sat and returns the
+ * frame's exponent. */
+int ref_fft_transform(const int32_t *tw, int stride, int n, int inverse, int mode, int word,
+                      int rounding, int overflow, int64_t *w, uint32_t *sat);
+
 #endif

@@ -1,13 +1,13 @@
 """Kernel stages, one module per kernel family, registered here by their design-file name."""
 from .biquad import Biquad
 from .emphasis import Deemph, Preemph
-from .fft import Fft, Ifft
+from .fft import Fft, Ifft, Irfft, Rfft
 from .fir import Decimate, Fir, Interpolate
 from .gain import Gain
 
 #: design-file ``kernel`` name -> Stage class. Planned kernels (docs/design-file.md) not yet built
 #: are refused with a message saying so.
 REGISTRY = {cls.kernel: cls for cls in (Gain, Preemph, Deemph, Biquad, Fir, Decimate, Interpolate,
-                                        Fft, Ifft)}
+                                        Fft, Ifft, Rfft, Irfft)}
 
-PLANNED = ("rfft", "irfft", "stft", "istft", "vad", "ns")
+PLANNED = ("stft", "istft", "vad", "ns")

@@ -89,8 +89,10 @@ def frame_peak(work):
 
 
 @nb.njit(cache=True)
-def fft_frame(work, tw, n, inverse, word, mode, rounding, overflow):
-    """In place on ``work`` (2n interleaved words in bit-reversed order): the radix-2 stages.
+def fft_frame(work, tw, stride, n, inverse, word, mode, rounding, overflow):
+    """In place on ``work`` (2n interleaved words in bit-reversed order): the radix-2 stages, with
+    twiddle k of stage span h at tw[2 k stride n / (2h)] (stride 2: an n-point transform on the
+    table of a 2n-point one, as the real FFT's).
     Returns (exponent, saturations): under bfp the stages' shifts minus the normalising shift;
     0 otherwise ("stage" scaling is the format's static exponent)."""
     guard = word - 2
@@ -124,8 +126,8 @@ def fft_frame(work, tw, n, inverse, word, mode, rounding, overflow):
         step = n // (2 * h)
         for g in range(0, n, 2 * h):
             for k in range(h):
-                wr = tw[2 * k * step]
-                wi = tw[2 * k * step + 1]
+                wr = tw[2 * k * step * stride]
+                wi = tw[2 * k * step * stride + 1]
                 if inverse:
                     wi = -wi
                 ia = 2 * (g + k)
@@ -180,7 +182,7 @@ def fft_stream(x, complex_in, state, tw, n, inverse, word, mode, rounding, overf
         work[j + 1] = x[step * i + 1] if complex_in else 0
         fill[0] += 1
         if fill[0] == n:
-            e, s = fft_frame(work, tw, n, inverse, word, mode, rounding, overflow)
+            e, s = fft_frame(work, tw, 1, n, inverse, word, mode, rounding, overflow)
             sat += s
             exps[f] = e + (in_exp[f] if has_in_exp else 0)
             y[2 * n * f: 2 * n * (f + 1)] = work
@@ -296,3 +298,246 @@ class Ifft(_FftBase):
     @property
     def accepts(self):
         return {"real": False, "complex": True, "block_exp": True, "frame": self.n}
+
+
+# --- real FFT: an n/2-point complex FFT and a split step ---------------------------------------
+
+@nb.njit(cache=True)
+def _shift_for(m, word, mode):
+    """A split or merge step's right shift: 1 under "stage", 0 under "none", and under bfp 0, 1
+    or 2 as the largest component m allows (growth at most 1 + sqrt 2, as a butterfly)."""
+    if mode == STAGE:
+        return 1
+    if mode == NONE:
+        return 0
+    full = P.max_int(word)
+    if m <= (full - 1) * GROWTH_DEN // GROWTH_NUM:
+        return 0
+    return 1 if m <= (2 * full - 2) * GROWTH_DEN // GROWTH_NUM else 2
+
+
+@nb.njit(cache=True)
+def _rotate_out(er2, ei2, dr, di, wr, wi, k0, half, word, s, rounding, overflow):
+    """The split / merge output from twice its even part (er2, ei2) and twice its odd part
+    rotated: t = W (dr, di), exact products rounded to F + G fraction bits (exact for W = +-1,
+    k0 = 1 at k = 0 and k = n/2, whose twiddle sign is ``half``); out = (E2 2^G + t) / 2^(G+1+s),
+    rounded, fitted. Returns (re, im, saturations)."""
+    guard = word - 2
+    frac = word - 1
+    if k0:
+        tr = P.shr_round(dr, -guard, P.FLOOR) * half
+        ti = P.shr_round(di, -guard, P.FLOOR) * half
+    else:
+        tr = P.shr_round(P.mac_exact(wr * dr, -wi, di), frac - guard, rounding)
+        ti = P.shr_round(P.mac_exact(wr * di, wi, dr), frac - guard, rounding)
+    vr, o1 = P.fit(P.shr_round(P.shr_round(er2, -guard, P.FLOOR) + tr, guard + 1 + s, rounding),
+                   word, overflow)
+    vi, o2 = P.fit(P.shr_round(P.shr_round(ei2, -guard, P.FLOOR) + ti, guard + 1 + s, rounding),
+                   word, overflow)
+    return vr, vi, o1 + o2
+
+
+@nb.njit(cache=True)
+def rfft_split(z, out, tw, n, word, mode, rounding, overflow):
+    """Bins 0 .. n/2 of the real n-point DFT from Z, the n/2-point FFT of x[2m] + i x[2m+1]
+    (natural order in ``z``): X[k] = E + W^k O, E = (Z[k] + Z*[n/2-k]) / 2,
+    O = -i (Z[k] - Z*[n/2-k]) / 2. Returns (shift, saturations)."""
+    h = n // 2
+    s = _shift_for(frame_peak(z), word, mode)
+    sat = 0
+    for k in range(h + 1):
+        ar, ai = z[2 * (k % h)], z[2 * (k % h) + 1]
+        j = (h - k) % h
+        br, bi = z[2 * j], -z[2 * j + 1]               # conj(Z[n/2 - k])
+        # 2E = A + B; 2O = -i (A - B) = (ai - bi, -(ar - br))
+        er2, ei2 = ar + br, ai + bi
+        dr, di = ai - bi, br - ar
+        edge = 1 if (k == 0 or k == h) else 0
+        sign = 1 if k == 0 else -1
+        wr = tw[2 * k] if k < h else 0
+        wi = tw[2 * k + 1] if k < h else 0
+        vr, vi, o = _rotate_out(er2, ei2, dr, di, wr, wi, edge, sign, word, s, rounding, overflow)
+        out[2 * k], out[2 * k + 1] = vr, vi
+        sat += o
+    return s, sat
+
+
+@nb.njit(cache=True)
+def irfft_merge(x, work, tw, n, bits, word, mode, rounding, overflow):
+    """Z[k], k < n/2, of the inverse real FFT from bins X[0 .. n/2] (natural order in ``x``):
+    Z = E + i O with E = (X[k] + X*[n/2-k]) / 2, O = W^-k (X[k] - X*[n/2-k]) / 2, written in
+    bit-reversed order into ``work`` for the inverse n/2-point FFT. Returns (shift, saturations)."""
+    h = n // 2
+    s = _shift_for(frame_peak(x[: 2 * (h + 1)]), word, mode)
+    sat = 0
+    for k in range(h):
+        ar, ai = x[2 * k], x[2 * k + 1]
+        br, bi = x[2 * (h - k)], -x[2 * (h - k) + 1]   # conj(X[n/2 - k])
+        er2, ei2 = ar + br, ai + bi
+        # i W^-k D, D = A - B: rotate D by conj(W), then by i: (dr, di) -> (-di, dr)
+        dr, di = ar - br, ai - bi
+        wr, wi = tw[2 * k], -tw[2 * k + 1]
+        # i (W D) = (-(W D)_im, (W D)_re): feed the rotation with i D = (-di, dr) instead
+        vr, vi, o = _rotate_out(er2, ei2, -di, dr, wr, wi, 1 if k == 0 else 0, 1,
+                                word, s, rounding, overflow)
+        j = 2 * bit_reverse(k, bits)
+        work[j], work[j + 1] = vr, vi
+        sat += o
+    return s, sat
+
+
+@nb.njit(cache=True)
+def rfft_stream(x, state, tw, n, word, mode, rounding, overflow):
+    """Real samples into n-point frames (as n/2 complex samples, bit-reversed), each complete
+    frame transformed; returns (bins (n/2 + 1 per frame, interleaved), exponents, saturations)."""
+    work, fill = state
+    h = n // 2
+    bits = 0
+    while (1 << bits) < h:
+        bits += 1
+    nf = (fill[0] + x.size) // n
+    y = np.empty(2 * (h + 1) * nf, dtype=np.int64)
+    exps = np.empty(nf, dtype=np.int64)
+    out = np.empty(2 * (h + 1), dtype=np.int64)
+    sat = 0
+    f = 0
+    for i in range(x.size):
+        j = 2 * bit_reverse(fill[0] // 2, bits) + (fill[0] & 1)
+        work[j] = x[i]
+        fill[0] += 1
+        if fill[0] == n:
+            e, s1 = fft_frame(work, tw, 2, h, False, word, mode, rounding, overflow)
+            s, s2 = rfft_split(work, out, tw, n, word, mode, rounding, overflow)
+            sat += s1 + s2
+            exps[f] = e + (s if mode == BFP else 0)
+            y[2 * (h + 1) * f: 2 * (h + 1) * (f + 1)] = out
+            f += 1
+            fill[0] = 0
+    return y, exps, sat
+
+
+@nb.njit(cache=True)
+def irfft_stream(x, state, tw, n, word, mode, rounding, overflow, in_exp, has_in_exp):
+    """Frames of n/2 + 1 bins into n real samples each; returns (samples, exponents, sats)."""
+    buf, work, fill = state
+    h = n // 2
+    bits = 0
+    while (1 << bits) < h:
+        bits += 1
+    count = x.size // 2
+    nf = (fill[0] + count) // (h + 1)
+    y = np.empty(n * nf, dtype=np.int64)
+    exps = np.empty(nf, dtype=np.int64)
+    sat = 0
+    f = 0
+    for i in range(count):
+        buf[2 * fill[0]], buf[2 * fill[0] + 1] = x[2 * i], x[2 * i + 1]
+        fill[0] += 1
+        if fill[0] == h + 1:
+            s, s1 = irfft_merge(buf, work, tw, n, bits, word, mode, rounding, overflow)
+            e, s2 = fft_frame(work, tw, 2, h, True, word, mode, rounding, overflow)
+            sat += s1 + s2
+            exps[f] = e + (s if mode == BFP else 0) + (in_exp[f] if has_in_exp else 0)
+            y[n * f: n * (f + 1)] = work
+            f += 1
+            fill[0] = 0
+    return y, exps, sat
+
+
+class _RealFftBase(_FftBase):
+    template = "c99/rfft.c.j2"
+    example = {"n": 64}
+    example_input = "real"
+
+    def configure(self, opt):
+        super().configure(opt)
+        self.half = self.n // 2
+
+    def static_exp(self):
+        if self.inverse:
+            return 1 if self.mode == STAGE else -(self.log2n - 1)
+        return self.log2n if self.mode == STAGE else 0
+
+    def c_context(self):
+        ctx = super().c_context()
+        ctx["half"] = self.half
+        return ctx
+
+
+class Rfft(_RealFftBase):
+    """Real FFT of n samples: bins 0 .. n/2 (n/2 + 1 complex samples per frame), through an
+    n/2-point complex FFT of x[2m] + i x[2m+1] and a split step that rounds and scales like a
+    stage (under "stage" it halves: bins = DFT / n)."""
+    kernel = "rfft"
+
+    @property
+    def accepts(self):
+        return {"real": True, "complex": False, "block_exp": False, "frame": None}
+
+    def output_port(self):
+        return Port(self.out_fmt, complex=True, frame=self.half + 1, hop=self.n,
+                    block_exp=self.mode == BFP)
+
+    def max_out(self, n):
+        return (self.n - 1 + n) // self.n * (self.half + 1)
+
+    @property
+    def rate(self):
+        from fractions import Fraction
+        return Fraction(self.half + 1, self.n)
+
+    def init_state(self):
+        return (np.zeros(self.n, dtype=np.int64), np.zeros(1, dtype=np.int64))
+
+    def run(self, x, state):
+        y, exps, sat = rfft_stream(x.data, state, self.tw, self.n, self.word, self.mode,
+                                   self.rounding, self.overflow)
+        return Chunk(y, exps if self.out_port.block_exp else None), int(sat)
+
+    def reference(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        frames = x[: x.size // self.n * self.n].reshape(-1, self.n)
+        out = np.fft.rfft(frames, axis=1)
+        y = np.empty(2 * out.size)
+        y[0::2], y[1::2] = out.real.ravel(), out.imag.ravel()
+        return y
+
+
+class Irfft(_RealFftBase):
+    """Inverse real FFT: frames of n/2 + 1 bins (an rfft's output) to n real samples (numpy's
+    irfft: the bins of a real signal), through a merge step and an n/2-point inverse FFT."""
+    kernel = "irfft"
+    inverse = True
+    example_before = ({"kernel": "rfft", "n": 64},)
+
+    @property
+    def accepts(self):
+        return {"real": False, "complex": True, "block_exp": True, "frame": self.half + 1}
+
+    def output_port(self):
+        return Port(self.out_fmt, complex=False, frame=self.n, hop=self.n,
+                    block_exp=self.mode == BFP or self.in_exp)
+
+    def max_out(self, n):
+        return (self.half + n) // (self.half + 1) * self.n
+
+    @property
+    def rate(self):
+        from fractions import Fraction
+        return Fraction(self.n, self.half + 1)
+
+    def init_state(self):
+        return (np.zeros(2 * (self.half + 1), dtype=np.int64), np.zeros(self.n, dtype=np.int64),
+                np.zeros(1, dtype=np.int64))
+
+    def run(self, x, state):
+        in_exp = x.exp if self.in_exp and x.exp is not None else np.zeros(0, dtype=np.int64)
+        y, exps, sat = irfft_stream(x.data, state, self.tw, self.n, self.word, self.mode,
+                                    self.rounding, self.overflow, in_exp, self.in_exp)
+        return Chunk(y, exps if self.out_port.block_exp else None), int(sat)
+
+    def reference(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        z = x[0::2] + 1j * x[1::2]
+        frames = z[: z.size // (self.half + 1) * (self.half + 1)].reshape(-1, self.half + 1)
+        return np.fft.irfft(frames, n=self.n, axis=1).ravel()

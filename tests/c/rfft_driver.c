@@ -1,0 +1,55 @@
+/* Test driver for the reference C of the real FFT (c_ref/kernels/rfft.c).
+ * argv: n inverse mode word in_exp rounding overflow block
+ *   (ref_rfft_init's parameters after the table, in its order, then whether the input carries
+ *   block exponents; see c_ref/kernels/rfft.h)
+ * stdin: n/2 interleaved int32 twiddles; with in_exp, an int32 count and that many int32 input
+ * frame exponents; then int32 input words (real samples for rfft, interleaved bins for irfft).
+ * stdout: int32 output words; stderr: "exp E" per output frame and "saturations N" at the end.
+ * Calls of `block` samples. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "kernels/rfft.h"
+
+#define MAXW (2 * 8192)
+
+int main(int argc, char **argv)
+{
+    static int32_t tw[REF_FFT_MAX_N], x[MAXW], y[MAXW + 4 * REF_FFT_MAX_N];
+    static int32_t in_exp[1 << 16];
+    static ref_rfft k;
+    int n, inv, has_exp, block, words, per, i, nexp = 0, used = 0;
+    size_t got;
+    if (argc != 9)
+        return 2;
+    n = atoi(argv[1]);
+    inv = atoi(argv[2]);
+    has_exp = atoi(argv[5]);
+    block = atoi(argv[8]);
+    if (n < 16 || n > REF_FFT_MAX_N || block < 1 || block > MAXW / 2)
+        return 2;
+    if (fread(tw, sizeof tw[0], (size_t)n, stdin) != (size_t)n)
+        return 2;
+    if (has_exp && (fread(&nexp, sizeof nexp, 1, stdin) != 1 || nexp < 0 || nexp > (1 << 16) ||
+                    fread(in_exp, sizeof in_exp[0], (size_t)nexp, stdin) != (size_t)nexp))
+        return 2;
+    if (ref_rfft_init(&k, tw, n, inv, atoi(argv[3]), atoi(argv[4]), atoi(argv[6]),
+                      atoi(argv[7])) != 0)
+        return 2;
+    words = inv ? 2 : 1;
+    per = inv ? n / 2 + 1 : n;
+    while ((got = fread(x, sizeof x[0], (size_t)(block * words), stdin)) > 0) {
+        int m, ahead = (k.fill + (int)got / words) / per;
+        if (ahead > REF_FFT_MAX_FRAMES)
+            return 2;
+        for (i = 0; i < ahead; i++)
+            k.in_exp[i] = used + i < nexp ? in_exp[used + i] : 0;
+        used += ahead;
+        m = ref_rfft_process(&k, x, (int)got / words, y);
+        fwrite(y, sizeof y[0], (size_t)(inv ? m : 2 * m), stdout);
+        for (i = 0; i < k.frames; i++)
+            fprintf(stderr, "exp %d\n", k.exp[i]);
+    }
+    fprintf(stderr, "saturations %lu\n", (unsigned long)k.saturations);
+    return 0;
+}
