@@ -117,7 +117,7 @@ def test_complex_input_into_a_real_design_is_refused():
         input_ints(des, np.ones(4, dtype=complex))
 
 
-FFT_EXAMPLES = ["fft_q15", "fft_roundtrip_q15", "fft_q31"]
+FFT_EXAMPLES = ["fft_q15", "fft_roundtrip_q15", "fft_q31", "rfft_q15"]
 
 
 @pytest.mark.parametrize("name", FFT_EXAMPLES)
@@ -127,7 +127,8 @@ def test_examples_verify_on_host_with_complex_builtin_signals(name):
 
     from .conftest import ROOT
     des = D.load(ROOT / "examples" / f"{name}.toml")
-    res = V.verify(des, builtin_signal_set(des.sample_rate, complex_=True), per_stage=True)
+    res = V.verify(des, builtin_signal_set(des.sample_rate, complex_=des.in_port.complex),
+                   per_stage=True)
     assert res["passed"] and res["bit_exact"], res["failures"]
 
 
@@ -166,3 +167,47 @@ def test_input_shorter_than_a_frame_is_a_user_error(tmp_path):
                         "--input", tmp_path / "short.npy"], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 2 and "needs frames of 256 samples" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+# --- the real FFT -------------------------------------------------------------------------------
+
+def real_noise(n, level_db=-10.0, frames=16, seed=0):
+    g = 10 ** (level_db / 20)
+    return np.clip(np.random.default_rng(seed).standard_normal(n * frames) * g, -1, 0.99997)
+
+
+def rfft_snr(n, data="Q15", scaling="bfp", level=-10.0):
+    des = D.from_dict({"name": "r", "block": n, "defaults": {"data": data},
+                       "stage": [{"kernel": "rfft", "n": n, "scaling": scaling}]})
+    x_int = input_ints(des, real_noise(n, level, frames=max(16, 16384 // n)))
+    ref = des.reference(dequantize(x_int, des.in_fmt))
+    outs, sats = des.run(x_int)
+    return snr_db(ref, des.values(outs[0])), sats
+
+
+@pytest.mark.parametrize("n", [256, 512, 1024])
+def test_q15_real_fft_floor(n):
+    snr, sats = rfft_snr(n)
+    assert snr >= 68.0 and sats == [0]                       # CMSIS: 50.5 / 51.9 / 44.8
+
+
+def test_real_fft_formats_and_round_trip():
+    des = D.from_dict({"name": "r", "block": 256,
+                       "stage": [{"kernel": "rfft", "n": 256, "scaling": "stage"},
+                                 {"kernel": "irfft", "n": 256, "scaling": "stage"}]})
+    assert str(des.stages[0].out_fmt) == "Q15*2^8" and str(des.out_fmt) == "Q15*2^9"
+    assert des.stages[0].out_port.frame == 129 and des.stages[0].out_port.hop == 256
+    bfp = D.from_dict({"name": "r", "block": 256,
+                       "stage": [{"kernel": "rfft", "n": 256}, {"kernel": "irfft", "n": 256}]})
+    x_int = input_ints(bfp, real_noise(256))
+    outs, _ = bfp.run(x_int)
+    assert snr_db(dequantize(x_int, bfp.in_fmt), bfp.values(outs[-1])) >= 65.0
+
+
+def test_real_fft_refuses_complex_data():
+    with pytest.raises(FxsimError, match=r"stage\[0\] \(rfft\) cannot follow the design input: "
+                                         r".*complex"):
+        D.from_dict({"name": "r", "input": "complex", "stage": [{"kernel": "rfft", "n": 64}]})
+    with pytest.raises(FxsimError, match=r"stage\[1\] \(irfft\) .*takes frames of 33"):
+        D.from_dict({"name": "r", "input": "complex",
+                     "stage": [{"kernel": "fft", "n": 64}, {"kernel": "irfft", "n": 64}]})
