@@ -58,6 +58,25 @@ def rfft_args(st):
     return [st.n, int(st.inverse), st.mode, st.word, int(st.in_exp), r, o]
 
 
+def stft_args(st):
+    """stft_driver: n hop inverse mode word static_exp out_frac out_bits in_exp rounding
+    overflow (no block)."""
+    r, o = _modes(st)
+    inv = st.kernel == "istft"
+    return [st.n, st.hop, int(inv), st.mode, st.word, st.static_exp if inv else 0,
+            st.out_fmt.frac_bits, st.out_fmt.word_bits, int(inv and st.in_exp), r, o]
+
+
+def stft_prefix(st, x):
+    """Twiddles and the window, then (an input with block exponents) the exponents."""
+    inv = st.kernel == "istft"
+    head = st.tw.astype(np.int32).tobytes() + (st.ws if inv else st.wa).astype(np.int32).tobytes()
+    if inv and st.in_exp:
+        exp = np.asarray(x.exp, dtype=np.int32)
+        head += np.int32(exp.size).tobytes() + exp.tobytes()
+    return head
+
+
 def fft_prefix(st, x):
     """The twiddle table, then (an input with block exponents) the count and the exponents."""
     head = st.tw.astype(np.int32).tobytes()
@@ -72,8 +91,10 @@ FIR = ("tests/c/fir_ref_driver.c", "c_ref/kernels/fir.c")
 BIQUAD = ("tests/c/biquad_driver.c", "c_ref/kernels/biquad.c")
 FFT = ("tests/c/fft_driver.c", "c_ref/kernels/fft.c")
 RFFT = ("tests/c/rfft_driver.c", "c_ref/kernels/rfft.c", "c_ref/kernels/fft.c")
+STFT = ("tests/c/stft_driver.c", "c_ref/kernels/stft.c", "c_ref/kernels/rfft.c",
+        "c_ref/kernels/fft.c")
 #: kinds whose stdin prefix needs the input chunk (its block exponents), not only the stage
-TAKES_CHUNK = ("fft", "ifft", "rfft", "irfft")
+TAKES_CHUNK = ("fft", "ifft", "rfft", "irfft", "stft", "istft")
 
 #: kernel -> (driver sources, argv builder, stdin prefix builder)
 BINDINGS = {
@@ -88,6 +109,8 @@ BINDINGS = {
     "ifft": (FFT, fft_args, fft_prefix),
     "rfft": (RFFT, rfft_args, fft_prefix),
     "irfft": (RFFT, rfft_args, fft_prefix),
+    "stft": (STFT, stft_args, stft_prefix),
+    "istft": (STFT, stft_args, stft_prefix),
 }
 
 

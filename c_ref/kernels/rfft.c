@@ -54,13 +54,12 @@ static void rotate_out(ref_rfft *k, int64_t er2, int64_t ei2, int64_t pr, int64_
                  &k->saturations);
 }
 
-/* rfft: n real samples in k->frame -> n/2 + 1 bins in y; returns the frame's exponent. */
-static int forward(ref_rfft *k, int32_t *y)
+int ref_rfft_forward(ref_rfft *k, const int64_t *frame, int32_t *y)
 {
     const int h = k->n / 2;
     int64_t z[REF_FFT_MAX_N];
     int i, e, s;
-    memcpy(z, k->frame, (size_t)k->n * sizeof z[0]);  /* x[2m] + i x[2m+1], natural order */
+    memcpy(z, frame, (size_t)k->n * sizeof z[0]);     /* x[2m] + i x[2m+1], natural order */
     e = ref_fft_transform(k->tw, 2, h, 0, k->mode, k->word, k->rounding, k->overflow, z,
                           &k->saturations);
     s = step_shift(k, z, k->n);
@@ -76,11 +75,10 @@ static int forward(ref_rfft *k, int32_t *y)
     return e + (k->mode == 1 ? s : 0);
 }
 
-/* irfft: n/2 + 1 bins in k->frame -> n real samples in y; returns the frame's exponent. */
-static int inverse(ref_rfft *k, int32_t *y)
+int ref_rfft_inverse(ref_rfft *k, const int64_t *bins, int32_t *y)
 {
     const int h = k->n / 2;
-    const int64_t *x = k->frame;
+    const int64_t *x = bins;
     int64_t z[REF_FFT_MAX_N];
     int i, e, s = step_shift(k, x, 2 * (h + 1));
     for (i = 0; i < h; i++) {
@@ -108,10 +106,10 @@ int ref_rfft_process(ref_rfft *k, const int32_t *x, int n, int32_t *y)
             k->frame[words * k->fill + j] = x[words * i + j];
         if (++k->fill == per) {
             if (k->inverse) {
-                k->exp[k->frames] = inverse(k, y + m) + k->in_exp[k->frames];
+                k->exp[k->frames] = ref_rfft_inverse(k, k->frame, y + m) + k->in_exp[k->frames];
                 m += k->n;
             } else {
-                k->exp[k->frames] = forward(k, y + 2 * m);
+                k->exp[k->frames] = ref_rfft_forward(k, k->frame, y + 2 * m);
                 m += k->n / 2 + 1;
             }
             k->frames++;

@@ -39,4 +39,9 @@ int ref_rfft_init(ref_rfft *k, const int32_t *tw, int n, int inverse, int mode, 
                   int rounding, int overflow);
 int ref_rfft_process(ref_rfft *k, const int32_t *x, int n, int32_t *y);
 
+/* One frame (the STFT uses these): n real words -> n/2 + 1 bins in y, or n/2 + 1 bins -> n real
+ * words in y; saturations go to k->saturations; returns the frame's exponent. */
+int ref_rfft_forward(ref_rfft *k, const int64_t *frame, int32_t *y);
+int ref_rfft_inverse(ref_rfft *k, const int64_t *bins, int32_t *y);
+
 #endif

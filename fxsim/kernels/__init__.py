@@ -4,10 +4,11 @@ from .emphasis import Deemph, Preemph
 from .fft import Fft, Ifft, Irfft, Rfft
 from .fir import Decimate, Fir, Interpolate
 from .gain import Gain
+from .stft import Istft, Stft
 
 #: design-file ``kernel`` name -> Stage class. Planned kernels (docs/design-file.md) not yet built
 #: are refused with a message saying so.
 REGISTRY = {cls.kernel: cls for cls in (Gain, Preemph, Deemph, Biquad, Fir, Decimate, Interpolate,
-                                        Fft, Ifft, Rfft, Irfft)}
+                                        Fft, Ifft, Rfft, Irfft, Stft, Istft)}
 
-PLANNED = ("stft", "istft", "vad", "ns")
+PLANNED = ("vad", "ns")

@@ -387,14 +387,40 @@ def irfft_merge(x, work, tw, n, bits, word, mode, rounding, overflow):
 
 
 @nb.njit(cache=True)
-def rfft_stream(x, state, tw, n, word, mode, rounding, overflow):
-    """Real samples into n-point frames (as n/2 complex samples, bit-reversed), each complete
-    frame transformed; returns (bins (n/2 + 1 per frame, interleaved), exponents, saturations)."""
-    work, fill = state
-    h = n // 2
+def log2_int(n):
     bits = 0
-    while (1 << bits) < h:
+    while (1 << bits) < n:
         bits += 1
+    return bits
+
+
+@nb.njit(cache=True)
+def rfft_frame(frame, work, out, tw, n, word, mode, rounding, overflow):
+    """One real frame: n words (natural order) -> n/2 + 1 bins in ``out`` (interleaved).
+    Returns (exponent, saturations)."""
+    bits = log2_int(n // 2)
+    for i in range(n):                   # x[2m] + i x[2m+1] in bit-reversed order
+        work[2 * bit_reverse(i // 2, bits) + (i & 1)] = frame[i]
+    e, s1 = fft_frame(work, tw, 2, n // 2, False, word, mode, rounding, overflow)
+    s, s2 = rfft_split(work, out, tw, n, word, mode, rounding, overflow)
+    return e + (s if mode == BFP else 0), s1 + s2
+
+
+@nb.njit(cache=True)
+def irfft_frame(bins, work, tw, n, word, mode, rounding, overflow):
+    """One frame of n/2 + 1 bins -> n real words in ``work`` (natural order).
+    Returns (exponent, saturations)."""
+    s, s1 = irfft_merge(bins, work, tw, n, log2_int(n // 2), word, mode, rounding, overflow)
+    e, s2 = fft_frame(work, tw, 2, n // 2, True, word, mode, rounding, overflow)
+    return e + (s if mode == BFP else 0), s1 + s2
+
+
+@nb.njit(cache=True)
+def rfft_stream(x, state, tw, n, word, mode, rounding, overflow):
+    """Real samples into n-point frames, each complete frame transformed; returns (bins
+    (n/2 + 1 per frame, interleaved), exponents, saturations)."""
+    frame, work, fill = state
+    h = n // 2
     nf = (fill[0] + x.size) // n
     y = np.empty(2 * (h + 1) * nf, dtype=np.int64)
     exps = np.empty(nf, dtype=np.int64)
@@ -402,14 +428,11 @@ def rfft_stream(x, state, tw, n, word, mode, rounding, overflow):
     sat = 0
     f = 0
     for i in range(x.size):
-        j = 2 * bit_reverse(fill[0] // 2, bits) + (fill[0] & 1)
-        work[j] = x[i]
+        frame[fill[0]] = x[i]
         fill[0] += 1
         if fill[0] == n:
-            e, s1 = fft_frame(work, tw, 2, h, False, word, mode, rounding, overflow)
-            s, s2 = rfft_split(work, out, tw, n, word, mode, rounding, overflow)
-            sat += s1 + s2
-            exps[f] = e + (s if mode == BFP else 0)
+            exps[f], s = rfft_frame(frame, work, out, tw, n, word, mode, rounding, overflow)
+            sat += s
             y[2 * (h + 1) * f: 2 * (h + 1) * (f + 1)] = out
             f += 1
             fill[0] = 0
@@ -421,9 +444,6 @@ def irfft_stream(x, state, tw, n, word, mode, rounding, overflow, in_exp, has_in
     """Frames of n/2 + 1 bins into n real samples each; returns (samples, exponents, sats)."""
     buf, work, fill = state
     h = n // 2
-    bits = 0
-    while (1 << bits) < h:
-        bits += 1
     count = x.size // 2
     nf = (fill[0] + count) // (h + 1)
     y = np.empty(n * nf, dtype=np.int64)
@@ -434,10 +454,9 @@ def irfft_stream(x, state, tw, n, word, mode, rounding, overflow, in_exp, has_in
         buf[2 * fill[0]], buf[2 * fill[0] + 1] = x[2 * i], x[2 * i + 1]
         fill[0] += 1
         if fill[0] == h + 1:
-            s, s1 = irfft_merge(buf, work, tw, n, bits, word, mode, rounding, overflow)
-            e, s2 = fft_frame(work, tw, 2, h, True, word, mode, rounding, overflow)
-            sat += s1 + s2
-            exps[f] = e + (s if mode == BFP else 0) + (in_exp[f] if has_in_exp else 0)
+            e, s = irfft_frame(buf, work, tw, n, word, mode, rounding, overflow)
+            sat += s
+            exps[f] = e + (in_exp[f] if has_in_exp else 0)
             y[n * f: n * (f + 1)] = work
             f += 1
             fill[0] = 0
@@ -487,7 +506,8 @@ class Rfft(_RealFftBase):
         return Fraction(self.half + 1, self.n)
 
     def init_state(self):
-        return (np.zeros(self.n, dtype=np.int64), np.zeros(1, dtype=np.int64))
+        return (np.zeros(self.n, dtype=np.int64), np.zeros(self.n, dtype=np.int64),
+                np.zeros(1, dtype=np.int64))
 
     def run(self, x, state):
         y, exps, sat = rfft_stream(x.data, state, self.tw, self.n, self.word, self.mode,

@@ -1,0 +1,313 @@
+"""stft / istft: short-time Fourier transform and its overlap-add inverse, on the real FFT.
+
+Keys: ``n`` (the FFT size, a power of two, 16 to 4096), ``hop`` (input samples per frame, default
+n/2), ``window`` ("sqrt-hann", the default; "hann"; or a list of n numbers), ``scaling`` (as the
+FFT's: "bfp" by default, "stage", "none"). Q15 or Q31; the stft keeps its input format.
+
+Windows. ``window`` names a pair: the analysis window w_a (stft) and the synthesis window w_s
+(istft). "sqrt-hann": both the square root of the periodic Hann window; "hann": w_a Hann, w_s = 1;
+a list: both the list. The pair must meet the overlap-add condition for the hop:
+sum_k w_a[t - k hop] w_s[t - k hop] = C for every t (checked to 1e-6 of C, else refused); w_s is
+divided by C, so a frame's analysis and synthesis reconstruct the input exactly in float
+(sqrt-Hann at hop n/2 or n/4).
+
+stft. Frame f holds inputs f hop .. f hop + n - 1 (the first frame ends at input n - 1, then one
+every hop inputs); each is windowed, w_a in Q(F) (F = word - 1 fraction bits, rounded to nearest,
++-1 as +-(2^F - 1)): x w_a exact, rounded (the design's rounding) to the word; then the real FFT
+of fxsim.kernels.fft (n/2 + 1 bins per frame, its scaling and exponent rules). Output port:
+complex frames of n/2 + 1, hop ``hop``; block exponent under bfp. The float reference is
+numpy.fft.rfft of the windowed frames.
+
+istft. Each frame of n/2 + 1 bins (an stft's output, frames of n/2 + 1) goes through the inverse
+real FFT, giving n words y with the frame's exponent E (its format's static exponent included);
+each is multiplied by w_s (Q(F), exact) and added into an overlap-add accumulator of n words with
+G = 16 guard bits (y w_s rounded, with the design's rounding, to F_out + 16 fraction bits, the
+frame's exponent applied in the same shift: exact for any E); after frame f the first ``hop``
+accumulator words are rounded to the output format (F_out fraction bits, design's rounding),
+saturated (or wrapped) and output, and the accumulator moves on by hop. The output is a real
+stream in ``data`` (default Q15): output sample t is input sample t of the stft before it (no
+delay); the first n - hop samples see only part of the overlap, in the reference as in the model.
+"""
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from .. import primitives as P
+from ..errors import FxsimError
+from ..ports import Chunk, Port
+from ..qformat import QFormat, quantize
+from .base import Stage
+from .fft import (BFP, N_MAX, N_MIN, SCALINGS, STAGE, irfft_frame, rfft_frame, twiddles)
+
+WINDOWS = ("sqrt-hann", "hann")
+#: guard bits of the istft's overlap-add accumulator
+OLA_GUARD = 16
+
+
+def window_pair(spec, n: int, hop: int, field: str):
+    """(w_a, w_s / C) for the ``window`` key, checking the overlap-add condition."""
+    t = np.arange(n)
+    hann = 0.5 - 0.5 * np.cos(2 * np.pi * t / n)          # periodic
+    if spec == "sqrt-hann":
+        wa = ws = np.sqrt(hann)
+    elif spec == "hann":
+        wa, ws = hann, np.ones(n)
+    elif isinstance(spec, list):
+        if len(spec) != n or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                     for v in spec):
+            raise FxsimError(f"{field}: a list of {n} numbers (the FFT size), or one of "
+                             f"{' | '.join(WINDOWS)}")
+        wa = ws = np.asarray(spec, dtype=np.float64)
+        if not np.isfinite(wa).all() or np.abs(wa).max() > 1.0 or not np.any(wa):
+            raise FxsimError(f"{field}: window values must be finite, in [-1, 1] and not all 0")
+    else:
+        raise FxsimError(f"{field}: {spec!r}; allowed: {' | '.join(WINDOWS)} or a list of {n} "
+                         f"numbers")
+    prod = wa * ws
+    sums = np.zeros(hop)
+    for k in range(0, n, hop):
+        seg = prod[k:k + hop]
+        sums[: seg.size] += seg
+    c = float(sums.mean())
+    if c <= 0 or np.max(np.abs(sums - c)) > 1e-6 * abs(c):
+        raise FxsimError(f"{field}: {spec if isinstance(spec, str) else 'this window'} with hop "
+                         f"{hop} breaks the overlap-add condition (the overlapped analysis x "
+                         f"synthesis windows sum to {sums.min():.6g} .. {sums.max():.6g}, not a "
+                         f"constant); use sqrt-hann with hop n/2 or n/4, or hann with hop n/2")
+    return wa, ws / c
+
+
+def window_ints(w, word: int) -> np.ndarray:
+    frac = word - 1
+    ints = quantize(w, QFormat(0, frac), "nearest", "saturate").astype(np.int64)
+    return np.clip(ints, -(1 << frac) + 1, (1 << frac) - 1)
+
+
+@nb.njit(cache=True)
+def stft_stream(x, state, wa, tw, n, hop, word, mode, rounding, overflow):
+    """Frames of n inputs every hop inputs, windowed and transformed. state = (buf (n), frame
+    (n), work (n), fill (1)). Returns (bins, exponents, saturations)."""
+    buf, frame, work, fill = state
+    h = n // 2
+    frac = word - 1
+    nf = (fill[0] + x.size) // hop + 1      # at most this many frames complete
+    y = np.empty(2 * (h + 1) * nf, dtype=np.int64)
+    exps = np.empty(nf, dtype=np.int64)
+    out = np.empty(2 * (h + 1), dtype=np.int64)
+    sat = 0
+    f = 0
+    for i in range(x.size):
+        buf[fill[0]] = x[i]
+        fill[0] += 1
+        if fill[0] == n:
+            for j in range(n):
+                v, o = P.fit(P.shr_round(buf[j] * wa[j], frac, rounding), word, overflow)
+                frame[j] = v
+                sat += o
+            exps[f], s = rfft_frame(frame, work, out, tw, n, word, mode, rounding, overflow)
+            sat += s
+            y[2 * (h + 1) * f: 2 * (h + 1) * (f + 1)] = out
+            f += 1
+            buf[: n - hop] = buf[hop:].copy()
+            fill[0] = n - hop
+    return y[: 2 * (h + 1) * f], exps[:f], sat
+
+
+@nb.njit(cache=True)
+def istft_stream(x, state, ws, tw, n, hop, word, mode, rounding, overflow, in_exp, has_in_exp,
+                 static_exp, out_frac, out_bits):
+    """Frames of n/2 + 1 bins -> hop output samples each (overlap-add). state = (bins
+    (n + 2), work (n), acc (n), fill (1)). Returns (samples, saturations)."""
+    bins, work, acc, fill = state
+    h = n // 2
+    frac = word - 1
+    count = x.size // 2
+    nf = (fill[0] + count) // (h + 1)
+    y = np.empty(hop * nf, dtype=np.int64)
+    sat = 0
+    f = 0
+    for i in range(count):
+        bins[2 * fill[0]], bins[2 * fill[0] + 1] = x[2 * i], x[2 * i + 1]
+        fill[0] += 1
+        if fill[0] == h + 1:
+            e, s = irfft_frame(bins, work, tw, n, word, mode, rounding, overflow)
+            sat += s
+            if has_in_exp:
+                e += in_exp[f]
+            # y value = word 2^(E - F) with E = e + static_exp; y w_s in accumulator units
+            # (out_frac + G fraction bits): shift = F + F - E - out_frac - G
+            shift = 2 * frac - (e + static_exp) - out_frac - OLA_GUARD
+            for j in range(n):
+                acc[j] += P.shr_round(work[j] * ws[j], shift, rounding)
+            for j in range(hop):
+                v, o = P.fit(P.shr_round(acc[j], OLA_GUARD, rounding), out_bits, overflow)
+                y[hop * f + j] = v
+                sat += o
+            acc[: n - hop] = acc[hop:].copy()
+            acc[n - hop:] = 0
+            f += 1
+            fill[0] = 0
+    return y, sat
+
+
+class _StftBase(Stage):
+    keys = frozenset({"n", "hop", "window", "scaling"})
+    example = {"n": 64}
+
+    def configure(self, opt):
+        n = self.key(opt, "n", int)
+        if n < N_MIN or n > N_MAX or n & (n - 1):
+            raise FxsimError(f"{self.where}.n: {n}; allowed: a power of two from {N_MIN} to {N_MAX}")
+        self.n, self.half, self.log2n = n, n // 2, n.bit_length() - 1
+        self.hop = self.key(opt, "hop", int, required=False, default=n // 2)
+        if not 1 <= self.hop <= n:
+            raise FxsimError(f"{self.where}.hop: {self.hop}; allowed: 1 to n = {n}")
+        self.scaling_name = opt.get("scaling", "bfp")
+        if self.scaling_name not in SCALINGS:
+            raise FxsimError(f"{self.where}.scaling: {self.scaling_name!r}; allowed: "
+                             f"{' | '.join(SCALINGS)}")
+        self.mode = SCALINGS.index(self.scaling_name)
+        self.window_spec = opt.get("window", "sqrt-hann")
+        wa, ws = window_pair(self.window_spec, n, self.hop, f"{self.where}.window")
+        self.wa_float, self.ws_float = wa, ws
+        self.word = self.word_of()
+        self.wa, self.ws = window_ints(wa, self.word), window_ints(ws, self.word)
+        self.tw = twiddles(n, self.word - 1)
+
+    def c_context(self):
+        return {"n": self.n, "half": self.half, "log2n": self.log2n, "hop": self.hop,
+                "tw": [int(v) for v in self.tw], "mode": self.mode, "word": self.word,
+                "guard": self.word - 2, "frac": self.word - 1,
+                "acc_type": "int32_t" if self.word == 16 else "int64_t",
+                "t1": (((1 << (self.word - 1)) - 2) * 10000) // 24143,
+                "t2": ((2 * ((1 << (self.word - 1)) - 1) - 2) * 10000) // 24143,
+                "t1_first": ((1 << (self.word - 1)) - 2) // 2, "t2_first": (1 << (self.word - 1)) - 2}
+
+
+class Stft(_StftBase):
+    kernel = "stft"
+    template = "c99/stft.c.j2"
+    example_input = "real"
+
+    def word_of(self):
+        fmt = self.in_fmt
+        if fmt.word_bits not in (16, 32) or fmt.int_bits != 0:
+            raise FxsimError(f"{self.where}: input format {fmt}; allowed: Q15 or Q31")
+        if "data" in self.spec and QFormat.parse(self.spec["data"]) != QFormat(0, fmt.frac_bits):
+            raise FxsimError(f"{self.where}.data: {self.spec['data']!r}; an STFT keeps its input "
+                             f"format ({fmt}): omit data")
+        self.out_fmt = fmt.scaled(self.log2n if self.mode == STAGE else 0)
+        return fmt.word_bits
+
+    accepts = {"real": True, "complex": False, "block_exp": False, "frame": None}
+
+    def output_port(self):
+        return Port(self.out_fmt, complex=True, frame=self.half + 1, hop=self.hop,
+                    block_exp=self.mode == BFP)
+
+    @property
+    def rate(self):
+        from fractions import Fraction
+        return Fraction(self.half + 1, self.hop)
+
+    def max_out(self, n):
+        return ((self.n - 1 + n) // self.hop + 1) * (self.half + 1)
+
+    def init_state(self):
+        z = np.zeros(self.n, dtype=np.int64)
+        return (z.copy(), z.copy(), z.copy(), np.zeros(1, dtype=np.int64))
+
+    def run(self, x, state):
+        y, exps, sat = stft_stream(x.data, state, self.wa, self.tw, self.n, self.hop, self.word,
+                                   self.mode, self.rounding, self.overflow)
+        return Chunk(y, exps if self.out_port.block_exp else None), int(sat)
+
+    def reference(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        if x.size < self.n:
+            return np.zeros(0)
+        starts = np.arange(0, x.size - self.n + 1, self.hop)
+        frames = np.stack([x[s:s + self.n] for s in starts]) * self.wa_float
+        out = np.fft.rfft(frames, axis=1)
+        y = np.empty(2 * out.size)
+        y[0::2], y[1::2] = out.real.ravel(), out.imag.ravel()
+        return y
+
+    def scaling(self):
+        return (f"STFT: frames of {self.n} every {self.hop} inputs of {self.in_fmt}, window "
+                f"{self.window_spec if isinstance(self.window_spec, str) else 'given'} in "
+                f"Q{self.word - 1} (x w exact, rounded ({self.rounding_name}) to the word), then "
+                f"the real FFT, scaling {self.scaling_name}: {self.n // 2 + 1} bins per frame in "
+                f"{self.out_fmt}{', block exponent per frame' if self.mode == BFP else ''}")
+
+    def c_context(self):
+        ctx = super().c_context()
+        ctx.update({"wa": [int(v) for v in self.wa], "inverse": 0, "in_exp": 0})
+        return ctx
+
+
+class Istft(_StftBase):
+    kernel = "istft"
+    template = "c99/stft.c.j2"
+    example_before = ({"kernel": "stft", "n": 64},)
+
+    def word_of(self):
+        fmt = self.in_fmt
+        if fmt.word_bits not in (16, 32) or fmt.int_bits != 0:
+            raise FxsimError(f"{self.where}: input format {fmt}; allowed: Q15 or Q31 bins")
+        self.in_exp = self.in_port.block_exp
+        # the irfft's own static exponent, plus the input format's (an stft's "stage" 2^log2 n)
+        self.static_exp = (1 if self.mode == STAGE else -(self.log2n - 1)) + fmt.scale_exp
+        if self.out_fmt.scale_exp:
+            raise FxsimError(f"{self.where}.data: a scaled format; write Qm.n")
+        return fmt.word_bits
+
+    @property
+    def accepts(self):
+        return {"real": False, "complex": True, "block_exp": True, "frame": self.half + 1}
+
+    @property
+    def rate(self):
+        from fractions import Fraction
+        return Fraction(self.hop, self.half + 1)
+
+    def max_out(self, n):
+        return (self.half + n) // (self.half + 1) * self.hop
+
+    def init_state(self):
+        return (np.zeros(self.n + 2, dtype=np.int64), np.zeros(self.n, dtype=np.int64),
+                np.zeros(self.n, dtype=np.int64), np.zeros(1, dtype=np.int64))
+
+    def run(self, x, state):
+        in_exp = x.exp if self.in_exp and x.exp is not None else np.zeros(0, dtype=np.int64)
+        y, sat = istft_stream(x.data, state, self.ws, self.tw, self.n, self.hop, self.word,
+                              self.mode, self.rounding, self.overflow, in_exp, self.in_exp,
+                              self.static_exp, self.out_fmt.frac_bits, self.out_fmt.word_bits)
+        return Chunk(y), int(sat)
+
+    def reference(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        z = x[0::2] + 1j * x[1::2]
+        nf = z.size // (self.half + 1)
+        frames = np.fft.irfft(z[: nf * (self.half + 1)].reshape(-1, self.half + 1), n=self.n,
+                              axis=1) * self.ws_float
+        acc = np.zeros((nf - 1) * self.hop + self.n if nf else 0)
+        for f in range(nf):
+            acc[f * self.hop: f * self.hop + self.n] += frames[f]
+        return acc[: nf * self.hop]
+
+    def scaling(self):
+        return (f"ISTFT: frames of {self.half + 1} bins of {self.in_fmt} through the inverse real "
+                f"FFT (scaling {self.scaling_name}), times the synthesis window in "
+                f"Q{self.word - 1} (exact), overlap-added in a 64-bit accumulator with "
+                f"{self.out_fmt.frac_bits + OLA_GUARD} fraction bits (each frame rounded "
+                f"({self.rounding_name}) into it, its exponent applied), {self.hop} samples per "
+                f"frame rounded ({self.rounding_name}), then {'wrapped' if self.overflow_name == 'wrap' else 'saturated'} to {self.out_fmt}")
+
+    def c_context(self):
+        ctx = super().c_context()
+        ctx.update({"ws": [int(v) for v in self.ws], "inverse": 1, "in_exp": int(self.in_exp),
+                    "static_exp": self.static_exp, "ola_guard": OLA_GUARD,
+                    "out_port_frac": self.out_fmt.frac_bits})
+        return ctx
