@@ -21,9 +21,10 @@ def snr_db(ref, out) -> float:
     ps = float(np.dot(ref, ref))
     if pe == 0.0:
         return SNR_CAP
-    if ps == 0.0:
+    ratio = ps / pe if math.isfinite(ps) and math.isfinite(pe) else 0.0
+    if ps == 0.0 or not ratio > 0.0:          # no signal, or an error that swamps it
         return -SNR_CAP
-    return min(SNR_CAP, 10.0 * math.log10(ps / pe))
+    return max(-SNR_CAP, min(SNR_CAP, 10.0 * math.log10(ratio)))
 
 
 def max_err_lsb(ref, out, fmt: QFormat) -> float:

@@ -223,8 +223,9 @@ class _FftBase(Stage):
 
     @property
     def accepts(self):
+        # a stream, or frames of exactly n (their exponents belong to whole frames)
         return {"real": True, "complex": True, "block_exp": True,
-                "frame": self.n if self.inverse else None}
+                "frame": self.n if self.inverse or self.in_port.framed else None}
 
     def static_exp(self) -> int:
         if self.inverse:
@@ -265,15 +266,19 @@ class _FftBase(Stage):
         what = {STAGE: f"every stage halves (output = {'inverse DFT' if self.inverse else 'DFT'}"
                        f" / {self.n})",
                 BFP: "block floating point (normalise the frame; a stage shifts right by 0, 1 or "
-                     f"2 as its largest component is <= {bfp_thresholds(self.word)[0]}, <= "
-                     f"{bfp_thresholds(self.word)[1]} or above; exponent per frame)",
+                     f"2 as its largest component is <= T1, <= T2 or above, T1 / T2 = "
+                     f"{((1 << (self.word - 1)) - 2) // 2} / {(1 << (self.word - 1)) - 2} in the "
+                     f"first two stages, {bfp_thresholds(self.word)[0]} / "
+                     f"{bfp_thresholds(self.word)[1]} after: no output can overflow, nothing is "
+                     f"saturated; exponent per frame)",
                 NONE: "no stage scales (saturating)"}[self.mode]
         return (f"{'inverse ' if self.inverse else ''}complex FFT, n = {self.n} (radix-2 DIT, "
                 f"{self.log2n} stages), input {self.in_port.describe()}, output {self.out_fmt}; "
                 f"twiddles Q{self.word - 1}; per butterfly W b exact, rounded ({self.rounding_name})"
                 f" to {self.word - 1 + self.word - 2} fraction bits; a 2^{self.word - 2} +- t "
-                f"exact, rounded ({self.rounding_name}) to the output, {self.overflow_name} to "
-                f"{self.word} bits; {what}")
+                f"exact, rounded ({self.rounding_name}) to the output"
+                f"{'' if self.mode == BFP else f', {self.overflow_name} to {self.word} bits'}; "
+                f"{what}")
 
     def c_context(self):
         acc = "int32_t" if self.word == 16 else "int64_t"

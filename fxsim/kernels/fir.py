@@ -381,9 +381,41 @@ class _FirFamily(Stage):
 
 
 class Fir(_FirFamily):
-    """y[n] = sum_k h[k] x[n-k]."""
+    """y[n] = sum_k h[k] x[n-k]; ``method = "overlap-save"`` computes it by blocks of FFTs
+    (fxsim.kernels.fastconv: for long filters)."""
     kernel = "fir"
+    keys = _FirFamily.keys | {"method", "nfft"}
     example = {"design": {"method": "firwin", "numtaps": 31, "cutoff": 0.3}}
+    METHODS = ("direct", "overlap-save")
+
+    def configure(self, opt):
+        super().configure(opt)
+        method = opt.get("method", "direct")
+        if method not in self.METHODS:
+            raise FxsimError(f"{self.where}.method: {method!r}; allowed: "
+                             f"{' | '.join(self.METHODS)}")
+        if "nfft" in opt and method != "overlap-save":
+            raise FxsimError(f"{self.where}.nfft: only with method = \"overlap-save\"")
+        self.ols = None
+        if method == "overlap-save":
+            from .fastconv import OverlapSave
+            self.ols = OverlapSave(self, opt)
+            self.template = "c99/fir_ols.c.j2"
+
+    def init_state(self):
+        return self.ols.init_state() if self.ols else super().init_state()
+
+    def process(self, x, state):
+        return self.ols.process(self, x, state) if self.ols else super().process(x, state)
+
+    def max_out(self, n):
+        return self.ols.max_out(n) if self.ols else n
+
+    def scaling(self):
+        return self.ols.scaling(self) if self.ols else super().scaling()
+
+    def c_context(self):
+        return self.ols.c_context(self) if self.ols else super().c_context()
 
     def reference(self, x):
         return signal.lfilter(self.taps, [1.0], np.asarray(x, dtype=np.float64))
