@@ -31,8 +31,12 @@ def skeleton_args(st):
 
 
 def fir_args(st):
-    """fir_ref_driver: rows q step shift out_bits acc_bits rounding overflow exact (no block)."""
+    """fir_ref_driver: rows q step shift out_bits acc_bits rounding overflow exact (no block);
+    for an overlap-save fir, fir_ols_driver: n taps word const_exp out_bits rounding overflow."""
     r, o = _modes(st)
+    if getattr(st, "ols", None):
+        ols = st.ols
+        return [ols.n, ols.t, ols.word, ols.const_exp, st.out_fmt.word_bits, r, o]
     return [st.rows, st.q, st.c_context()["step"], st.shift, st.out_fmt.word_bits, st.acc_bits,
             r, o, int(st.exact)]
 
@@ -90,6 +94,8 @@ SKELETON = ("tests/c/skeleton_driver.c", "c_ref/kernels/gain.c", "c_ref/kernels/
 FIR = ("tests/c/fir_ref_driver.c", "c_ref/kernels/fir.c")
 BIQUAD = ("tests/c/biquad_driver.c", "c_ref/kernels/biquad.c")
 FFT = ("tests/c/fft_driver.c", "c_ref/kernels/fft.c")
+FIR_OLS = ("tests/c/fir_ols_driver.c", "c_ref/kernels/fir_ols.c", "c_ref/kernels/rfft.c",
+           "c_ref/kernels/fft.c")
 RFFT = ("tests/c/rfft_driver.c", "c_ref/kernels/rfft.c", "c_ref/kernels/fft.c")
 STFT = ("tests/c/stft_driver.c", "c_ref/kernels/stft.c", "c_ref/kernels/rfft.c",
         "c_ref/kernels/fft.c")
@@ -125,6 +131,9 @@ def run_c_ref(st, x, block: int = 97, opt: str = "-O2", flags: tuple = ()):
     samples (0: calls of 1, 2, ... 17 where the driver supports it); returns (outputs as int64,
     saturation count, block exponents or None)."""
     sources, args, prefix = BINDINGS[st.kernel]
+    if getattr(st, "ols", None):             # fir by overlap-save: its own reference C
+        sources, prefix = FIR_OLS, lambda s: (s.ols.tw.astype(np.int32).tobytes() +
+                                              s.ols.hq.astype(np.int32).tobytes())
     data = x.data if hasattr(x, "data") else x
     head = prefix(st, x) if prefix is not None and st.kernel in TAKES_CHUNK else \
         (prefix(st) if prefix else b"")

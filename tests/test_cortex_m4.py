@@ -86,7 +86,8 @@ def test_framed_complex_ports_on_cortex_m4(monkeypatch):
     assert res["bit_exact"], res["failures"]
 
 
-@pytest.mark.parametrize("name", ["fft_q15", "fft_roundtrip_q15", "fft_q31", "rfft_q15", "stft_q15"])
+@pytest.mark.parametrize("name", ["fft_q15", "fft_roundtrip_q15", "fft_q31", "rfft_q15", "stft_q15",
+                                  "fir_ols_q31"])
 def test_fft_examples_on_cortex_m4(name):
     des = D.load(ROOT / "examples" / f"{name}.toml")
     res = V.verify(des, builtin_signal_set(des.sample_rate, n=1024, complex_=des.in_port.complex),

@@ -117,7 +117,7 @@ def test_complex_input_into_a_real_design_is_refused():
         input_ints(des, np.ones(4, dtype=complex))
 
 
-FFT_EXAMPLES = ["fft_q15", "fft_roundtrip_q15", "fft_q31", "rfft_q15"]
+FFT_EXAMPLES = ["fft_q15", "fft_roundtrip_q15", "fft_q31", "rfft_q15", "stft_q15", "fir_ols_q31"]
 
 
 @pytest.mark.parametrize("name", FFT_EXAMPLES)

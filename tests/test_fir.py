@@ -303,3 +303,50 @@ def test_generated_c_counts_the_same_saturations(i):
     y, sats = outputs(d, x, unroll=4)
     np.testing.assert_array_equal(y, expect)
     assert n_model > 0 and sats == [n_model]
+
+
+# --- overlap-save --------------------------------------------------------------------------------
+
+def ols_design(taps=256, data="Q15", nfft=None, block=160):
+    spec = {"kernel": "fir", "method": "overlap-save",
+            "design": {"method": "firwin", "numtaps": taps, "cutoff": 0.2}}
+    if nfft:
+        spec["nfft"] = nfft
+    return make(block=block, data=data, **{k: v for k, v in spec.items() if k != "kernel"})
+
+
+@pytest.mark.parametrize("taps,data,nfft", [(256, "Q15", None), (100, "Q31", None),
+                                            (1024, "Q15", None), (31, "Q15", 64)])
+def test_overlap_save_three_ways_bit_exact(taps, data, nfft):
+    from .c_ref_bindings import run_c_ref
+    d = ols_design(taps, data, nfft)
+    x = edge_signal(3000, data, seed=5)
+    want, sats = d.simulate(x)
+    got, c_sats, _ = run_c_ref(d.stages[0], x, block=97)
+    np.testing.assert_array_equal(got, want)
+    assert c_sats == sats[0]
+    np.testing.assert_array_equal(run_generated(d, x), want)
+    assert len(want) == 3000 // d.stages[0].ols.block * d.stages[0].ols.block
+
+
+@pytest.mark.parametrize("taps", [256, 1024])
+def test_overlap_save_accuracy_floor(taps):
+    from fxsim.analysis.metrics import snr_db
+    from fxsim.qformat import dequantize
+    d = ols_design(taps)
+    x_int = noise(16000, -10.0, seed=2)
+    y = dequantize(d.simulate(x_int)[0], d.out_fmt)
+    ref = d.stages[0].reference(dequantize(x_int, d.in_fmt))[: len(y)]
+    assert snr_db(ref, y) >= 65.0
+
+
+def test_overlap_save_bad_keys():
+    from fxsim.errors import FxsimError
+    with pytest.raises(FxsimError, match=r"stage\[0\] \(fir\)\.nfft: 128; allowed: a power of two "
+                                         r"from 64 to 4096 and more than the 200 taps"):
+        make(method="overlap-save", nfft=128, design={"method": "firwin", "numtaps": 200,
+                                                      "cutoff": 0.2})
+    with pytest.raises(FxsimError, match=r"method: 'fast'; allowed: direct \| overlap-save"):
+        make(method="fast", taps=[1.0])
+    with pytest.raises(FxsimError, match=r"nfft: only with method"):
+        make(nfft=256, taps=[1.0])
