@@ -421,27 +421,38 @@ def irfft_frame(bins, work, tw, n, word, mode, rounding, overflow):
 
 
 @nb.njit(cache=True)
-def rfft_stream(x, state, tw, n, word, mode, rounding, overflow):
-    """Real samples into n-point frames, each complete frame transformed; returns (bins
-    (n/2 + 1 per frame, interleaved), exponents, saturations)."""
-    frame, work, fill = state
+def rfft_stream(x, state, wa, tw, n, hop, word, mode, rounding, overflow):
+    """Real samples into frames of n, one every ``hop`` inputs once n have arrived (hop = n:
+    back to back), each windowed by ``wa`` (Q(word - 1); empty: no window, the samples as they
+    are) and transformed. state = (buf (n), frame (n), work (n), fill (1)). Returns (bins
+    (n/2 + 1 per frame, interleaved), exponents, saturations). The rfft and stft stages."""
+    buf, frame, work, fill = state
     h = n // 2
-    nf = (fill[0] + x.size) // n
+    frac = word - 1
+    nf = (fill[0] + x.size) // hop + 1      # at most this many frames complete
     y = np.empty(2 * (h + 1) * nf, dtype=np.int64)
     exps = np.empty(nf, dtype=np.int64)
     out = np.empty(2 * (h + 1), dtype=np.int64)
     sat = 0
     f = 0
     for i in range(x.size):
-        frame[fill[0]] = x[i]
+        buf[fill[0]] = x[i]
         fill[0] += 1
         if fill[0] == n:
+            for j in range(n):
+                if wa.size:
+                    v, o = P.fit(P.shr_round(buf[j] * wa[j], frac, rounding), word, overflow)
+                    frame[j] = v
+                    sat += o
+                else:
+                    frame[j] = buf[j]
             exps[f], s = rfft_frame(frame, work, out, tw, n, word, mode, rounding, overflow)
             sat += s
             y[2 * (h + 1) * f: 2 * (h + 1) * (f + 1)] = out
             f += 1
-            fill[0] = 0
-    return y, exps, sat
+            buf[: n - hop] = buf[hop:].copy()
+            fill[0] = n - hop
+    return y[: 2 * (h + 1) * f], exps[:f], sat
 
 
 @nb.njit(cache=True)
@@ -511,12 +522,12 @@ class Rfft(_RealFftBase):
         return Fraction(self.half + 1, self.n)
 
     def init_state(self):
-        return (np.zeros(self.n, dtype=np.int64), np.zeros(self.n, dtype=np.int64),
-                np.zeros(1, dtype=np.int64))
+        z = np.zeros(self.n, dtype=np.int64)
+        return (z.copy(), z.copy(), z.copy(), np.zeros(1, dtype=np.int64))
 
     def run(self, x, state):
-        y, exps, sat = rfft_stream(x.data, state, self.tw, self.n, self.word, self.mode,
-                                   self.rounding, self.overflow)
+        y, exps, sat = rfft_stream(x.data, state, np.zeros(0, dtype=np.int64), self.tw, self.n,
+                                   self.n, self.word, self.mode, self.rounding, self.overflow)
         return Chunk(y, exps if self.out_port.block_exp else None), int(sat)
 
     def reference(self, x):

@@ -38,7 +38,7 @@ from ..errors import FxsimError
 from ..ports import Chunk, Port
 from ..qformat import QFormat, quantize
 from .base import Stage
-from .fft import (BFP, N_MAX, N_MIN, SCALINGS, STAGE, irfft_frame, rfft_frame, twiddles)
+from .fft import BFP, N_MAX, N_MIN, SCALINGS, STAGE, irfft_frame, rfft_stream, twiddles
 
 WINDOWS = ("sqrt-hann", "hann")
 #: guard bits of the istft's overlap-add accumulator
@@ -82,36 +82,6 @@ def window_ints(w, word: int) -> np.ndarray:
     frac = word - 1
     ints = quantize(w, QFormat(0, frac), "nearest", "saturate").astype(np.int64)
     return np.clip(ints, -(1 << frac) + 1, (1 << frac) - 1)
-
-
-@nb.njit(cache=True)
-def stft_stream(x, state, wa, tw, n, hop, word, mode, rounding, overflow):
-    """Frames of n inputs every hop inputs, windowed and transformed. state = (buf (n), frame
-    (n), work (n), fill (1)). Returns (bins, exponents, saturations)."""
-    buf, frame, work, fill = state
-    h = n // 2
-    frac = word - 1
-    nf = (fill[0] + x.size) // hop + 1      # at most this many frames complete
-    y = np.empty(2 * (h + 1) * nf, dtype=np.int64)
-    exps = np.empty(nf, dtype=np.int64)
-    out = np.empty(2 * (h + 1), dtype=np.int64)
-    sat = 0
-    f = 0
-    for i in range(x.size):
-        buf[fill[0]] = x[i]
-        fill[0] += 1
-        if fill[0] == n:
-            for j in range(n):
-                v, o = P.fit(P.shr_round(buf[j] * wa[j], frac, rounding), word, overflow)
-                frame[j] = v
-                sat += o
-            exps[f], s = rfft_frame(frame, work, out, tw, n, word, mode, rounding, overflow)
-            sat += s
-            y[2 * (h + 1) * f: 2 * (h + 1) * (f + 1)] = out
-            f += 1
-            buf[: n - hop] = buf[hop:].copy()
-            fill[0] = n - hop
-    return y[: 2 * (h + 1) * f], exps[:f], sat
 
 
 @nb.njit(cache=True)
@@ -219,7 +189,7 @@ class Stft(_StftBase):
         return (z.copy(), z.copy(), z.copy(), np.zeros(1, dtype=np.int64))
 
     def run(self, x, state):
-        y, exps, sat = stft_stream(x.data, state, self.wa, self.tw, self.n, self.hop, self.word,
+        y, exps, sat = rfft_stream(x.data, state, self.wa, self.tw, self.n, self.hop, self.word,
                                    self.mode, self.rounding, self.overflow)
         return Chunk(y, exps if self.out_port.block_exp else None), int(sat)
 
