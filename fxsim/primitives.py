@@ -61,6 +61,9 @@ def shr_round(x, s, mode):
         return _shr_round_wide(x, s, mode)
     q = x >> s
     r = x & ~(np.int64(-1) << s)               # 0 <= r < 2**s, exact for negative x too
+    if mode == NEAREST and s < 63:
+        # the carry without branches (as the C twin): r + 2^(s-1) - [x < 0] < 2^63 here
+        return q + ((r + (np.int64(1) << (s - 1)) - np.int64(x < 0)) >> s)
     if r == 0 or mode == FLOOR:
         return q
     if mode == CEIL:
