@@ -199,10 +199,10 @@ def check_signal(design: Design, run, name: str, x_float, gated: bool, all_stage
     snr = snr_db(ref, fixed)
     bound = lsb_bound_db(ref, output_lsb(design, model[-1])[lat:][: len(ref)])
     if not builtin_name(name) and len(x_int) and not len(model[-1].data):
-        framed = [st for st in design.stages if st.out_port.framed]
+        waits = [st for st in design.stages if st.min_input() > 1]
         raise FxsimError(f"--input {name}: {len(x_int) // design.in_port.words} samples give no "
-                         f"output" + (f": {framed[0].where} needs frames of "
-                                      f"{framed[0].out_port.frame} samples" if framed else ""))
+                         f"output" + (f": {waits[0].where} needs {waits[0].min_input()} input "
+                                      f"samples before its first output" if waits else ""))
     rec = {"signal": name, "samples": len(model[-1].data) // design.out_port.words,
            "mismatches": n_bad, "first_mismatch": mismatches[0] if mismatches else None,
            "snr_db": round(snr, 2), "snr_bound_db": round(bound, 2), "gated": gated,

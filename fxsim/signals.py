@@ -87,13 +87,12 @@ def builtin_signal_set(sample_rate: int = 16000, n: int = 4000,
 
 
 def signal_length(design, n: int = 4000) -> int:
-    """Samples per built-in signal for a design: at least ``n`` and at least 4 frames of every
-    framed stage, counted at the design's input."""
+    """Samples per built-in signal for a design: at least ``n`` and at least 4 first frames (or
+    blocks) of every stage that waits for them, counted at the design's input."""
     import math
     rate = 1.0
     for st in design.stages:
-        if st.out_port.framed:
-            n = max(n, math.ceil(4 * st.out_port.frame / rate))
+        n = max(n, math.ceil(4 * st.min_input() / rate))
         rate *= float(st.rate)
     return n
 

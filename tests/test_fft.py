@@ -165,7 +165,7 @@ def test_input_shorter_than_a_frame_is_a_user_error(tmp_path):
     np.save(tmp_path / "short.npy", np.full(50, 0.1 + 0.1j))
     r = subprocess.run([sys.executable, "-m", "fxsim.cli", "verify", ROOT / "examples/fft_q15.toml",
                         "--input", tmp_path / "short.npy"], capture_output=True, text=True, cwd=ROOT)
-    assert r.returncode == 2 and "needs frames of 256 samples" in r.stderr
+    assert r.returncode == 2 and "needs 256 input samples before its first output" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
 
 

@@ -122,6 +122,10 @@ class Stage:
         """Values the C template needs beyond the common ones (see ``codegen.render``)."""
         return {}
 
+    def min_input(self) -> int:
+        """Input samples the stage needs before its first output (a frame, a block)."""
+        return 1
+
     def saturation_hint(self, peak: float) -> str | None:
         """What would hold a signal whose reference peaks at ``peak`` at this stage's output
         (verify prints it beside a saturation): by default the output format of the same word

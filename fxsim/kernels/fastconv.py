@@ -109,6 +109,10 @@ class OverlapSave:
         if fmt.word_bits not in (16, 32) or fmt.int_bits != 0:
             raise FxsimError(f"{stage.where}.method: overlap-save takes Q15 or Q31 input (the FFT "
                              f"word), not {fmt}")
+        if "nfft" not in opt and default_nfft(t) > NFFT_MAX:
+            raise FxsimError(f"{stage.where}.method: overlap-save of {t} taps needs an FFT of more "
+                             f"than {NFFT_MAX} points; give nfft = {NFFT_MAX} (blocks of "
+                             f"{NFFT_MAX - t + 1}) or use the direct form")
         nfft = opt.get("nfft", default_nfft(t))
         if not isinstance(nfft, int) or isinstance(nfft, bool) or nfft & (nfft - 1) or \
                 not NFFT_MIN <= nfft <= NFFT_MAX or nfft <= t:
@@ -141,8 +145,8 @@ class OverlapSave:
                 f"{stage.rounding_name}), times the filter's spectrum in Q{self.word - 1} with "
                 f"exponent {self.e_h} (exact 64-bit products, block-normalised to the word), the "
                 f"inverse real FFT (block floating point), its last {self.block} words scaled by "
-                f"their exponent, rounded ({stage.rounding_name}) and {stage.overflow_name}d to "
-                f"{stage.out_fmt}".replace("saturated", "saturated").replace("saturated", "saturated"))
+                f"their exponent, rounded ({stage.rounding_name}) and "
+                f"{'wrapped' if stage.overflow_name == 'wrap' else 'saturated'} to {stage.out_fmt}")
 
     def c_context(self, stage):
         word = self.word

@@ -37,6 +37,16 @@ Which stages scale:
   "none"   no stage scales (pre-scaled data): the DFT itself, saturating where it overflows.
 The output format's static scale exponent: fft "stage" +log2 n; ifft "none" and "bfp" -log2 n
 (the inverse DFT without 1/n, so that every output compares with numpy.fft.ifft); others 0.
+
+rfft / irfft: the real FFT of n samples through the n/2-point complex FFT above (of
+x[2m] + i x[2m+1]; the n-point twiddle table with stride 2) and a split step (rfft: bins 0 .. n/2,
+X = E + W^k O from Z[k] and Z*[n/2-k]) or merge step (irfft: Z = E + i O, then the inverse
+n/2-point FFT). The split / merge step rounds and scales like a stage: t = W p rounded to F + G
+fraction bits (a shift where W = +-1), out = (E2 2^G + t) / 2^(G + 1 + s) rounded, fitted; s = 1
+under "stage", 0 under "none", 0 / 1 / 2 under bfp by the same growth bound. rfft: input a real
+stream (or frames), output complex frames of n/2 + 1 bins, hop n; static exponent "stage" +log2 n.
+irfft: input frames of n/2 + 1 bins, output n real samples per frame; static exponent "stage" +1
+(every step halves: x / 2), "none" and "bfp" -(log2 n - 1). References: numpy.fft.rfft / irfft.
 """
 from __future__ import annotations
 
@@ -241,6 +251,9 @@ class _FftBase(Stage):
 
     def saturation_hint(self, peak):
         return 'scaling = "bfp" (or "stage") would hold it; an FFT keeps its input format'
+
+    def min_input(self):
+        return self.n
 
 
     def init_state(self):
@@ -497,6 +510,30 @@ class _RealFftBase(_FftBase):
         ctx = super().c_context()
         ctx["half"] = self.half
         return ctx
+
+    def scaling(self):
+        what = {STAGE: "every stage and the " + ("merge" if self.inverse else "split") +
+                       " step halve",
+                BFP: "block floating point (normalise, shift each stage and the " +
+                     ("merge" if self.inverse else "split") + " step by 0, 1 or 2 as the frame's "
+                     "largest component allows; nothing can overflow; exponent per frame)",
+                NONE: "nothing scales (saturating)"}[self.mode]
+        io = (f"{self.half + 1} bins -> {self.n} real samples" if self.inverse else
+              f"{self.n} real samples -> {self.half + 1} bins")
+        return (f"{'inverse ' if self.inverse else ''}real FFT, n = {self.n} ({io}): "
+                f"{'merge step, then ' if self.inverse else ''}a {self.half}-point complex FFT "
+                f"(radix-2 DIT, {self.log2n - 1} stages){'' if self.inverse else ', then a split step'}"
+                f", input {self.in_port.describe()}, output {self.out_fmt}; twiddles "
+                f"Q{self.word - 1}; W b exact, rounded ({self.rounding_name}) to "
+                f"{2 * self.word - 3} fraction bits; sums exact, rounded ({self.rounding_name}) to "
+                f"the output{'' if self.mode == BFP else f', {self.overflow_name} to {self.word} bits'}; "
+                f"{what}")
+
+    def saturation_hint(self, peak):
+        return 'scaling = "bfp" (or "stage") would hold it; a real FFT keeps its input format'
+
+    def min_input(self):
+        return self.n if not self.inverse else self.half + 1
 
 
 class Rfft(_RealFftBase):

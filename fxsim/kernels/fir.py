@@ -411,6 +411,9 @@ class Fir(_FirFamily):
     def max_out(self, n):
         return self.ols.max_out(n) if self.ols else n
 
+    def min_input(self):
+        return self.ols.block if self.ols else 1
+
     def scaling(self):
         return self.ols.scaling(self) if self.ols else super().scaling()
 

@@ -74,7 +74,7 @@ def window_pair(spec, n: int, hop: int, field: str):
         raise FxsimError(f"{field}: {spec if isinstance(spec, str) else 'this window'} with hop "
                          f"{hop} breaks the overlap-add condition (the overlapped analysis x "
                          f"synthesis windows sum to {sums.min():.6g} .. {sums.max():.6g}, not a "
-                         f"constant); use sqrt-hann with hop n/2 or n/4, or hann with hop n/2")
+                         f"constant); e.g. sqrt-hann or hann with hop n/2 or n/4")
     return wa, ws / c
 
 
@@ -144,6 +144,14 @@ class _StftBase(Stage):
         self.word = self.word_of()
         self.wa, self.ws = window_ints(wa, self.word), window_ints(ws, self.word)
         self.tw = twiddles(n, self.word - 1)
+
+    def min_input(self):
+        return self.n if self.kernel == "stft" else self.half + 1
+
+    def saturation_hint(self, peak):
+        if self.kernel == "istft":
+            return super().saturation_hint(peak)
+        return 'scaling = "bfp" (or "stage") would hold it; an STFT keeps its input format'
 
     def c_context(self):
         return {"n": self.n, "half": self.half, "log2n": self.log2n, "hop": self.hop,
@@ -227,6 +235,10 @@ class Istft(_StftBase):
         if fmt.word_bits not in (16, 32) or fmt.int_bits != 0:
             raise FxsimError(f"{self.where}: input format {fmt}; allowed: Q15 or Q31 bins")
         self.in_exp = self.in_port.block_exp
+        if self.in_port.framed and self.in_port.hop != self.hop:
+            raise FxsimError(f"{self.where}.hop: {self.hop}, but its input frames come every "
+                             f"{self.in_port.hop} samples; the overlap-add must use the analysis "
+                             f"hop: write hop = {self.in_port.hop} (and the same window)")
         # the irfft's own static exponent, plus the input format's (an stft's "stage" 2^log2 n)
         self.static_exp = (1 if self.mode == STAGE else -(self.log2n - 1)) + fmt.scale_exp
         if self.out_fmt.scale_exp:
