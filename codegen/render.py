@@ -140,6 +140,7 @@ def design_context(design: Design, target: str, unroll: int) -> dict:
         "block": design.block,
         "max_out": design.max_lengths()[-1],
         "in_type": design.in_port.ctype,
+        "in_bits": design.in_port.fmt.word_bits,
         "out_type": design.out_port.ctype,
         "in_words": design.in_port.words,
         "out_words": design.out_port.words,

@@ -67,7 +67,7 @@ def stft_args(st):
     overflow (no block)."""
     r, o = _modes(st)
     inv = st.kernel == "istft"
-    return [st.n, st.hop, int(inv), st.mode, st.word, st.static_exp if inv else 0,
+    return [st.n, st.hop, int(inv), st.mode, st.word, st.static_exp + st.ws_exp if inv else 0,
             st.out_fmt.frac_bits, st.out_fmt.word_bits, int(inv and st.in_exp), r, o]
 
 

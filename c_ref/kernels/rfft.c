@@ -39,14 +39,14 @@ static int step_shift(const ref_rfft *k, const int64_t *w, int len)
 static void rotate_out(ref_rfft *k, int64_t er2, int64_t ei2, int64_t pr, int64_t pi, int64_t wr,
                        int64_t wi, int edge, int64_t sign, int s, int64_t *re, int64_t *im)
 {
-    const int g = k->word - 2, f = k->word - 1;
+    const int g = k->word - 2 < 28 ? k->word - 2 : 28, f = k->word - 1;  /* sums fit int64 */
     int64_t tr, ti;
     if (edge) {
         tr = fx_shl64(pr, g) * sign;
         ti = fx_shl64(pi, g) * sign;
-    } else {
-        tr = fx_shr_round(wr * pr - wi * pi, f - g, k->rounding);
-        ti = fx_shr_round(wr * pi + wi * pr, f - g, k->rounding);
+    } else {     /* each product rounded: two Q31 products may not sum inside int64 */
+        tr = fx_shr_round(wr * pr, f - g, k->rounding) - fx_shr_round(wi * pi, f - g, k->rounding);
+        ti = fx_shr_round(wr * pi, f - g, k->rounding) + fx_shr_round(wi * pr, f - g, k->rounding);
     }
     *re = fx_fit(fx_shr_round(fx_shl64(er2, g) + tr, g + 1 + s, k->rounding), k->word, k->overflow,
                  &k->saturations);

@@ -29,7 +29,7 @@ import numpy as np
 from .. import primitives as P
 from ..errors import FxsimError
 from ..qformat import QFormat, quantize
-from .fft import BFP, irfft_frame, rfft_frame, twiddles
+from .fft import BFP, bfp_thresholds, irfft_frame, rfft_frame, split_guard, twiddles
 
 NFFT_MIN, NFFT_MAX = 64, 4096
 
@@ -155,5 +155,6 @@ class OverlapSave:
                 "blk": self.block, "tw": [int(v) for v in self.tw], "hq": [int(v) for v in self.hq],
                 "mode": BFP, "word": word, "guard": word - 2, "frac": word - 1,
                 "acc_type": "int32_t" if word == 16 else "int64_t", "inverse": 0, "in_exp": 0,
-                "t1": (full - 1) * 10000 // 24143, "t2": (2 * full - 2) * 10000 // 24143,
-                "t1_first": (full - 1) // 2, "t2_first": full - 1, "const_exp": self.const_exp}
+                "t1": bfp_thresholds(word)[0], "t2": bfp_thresholds(word)[1],
+                "t1_first": (full - 1) // 2, "t2_first": full - 1, "const_exp": self.const_exp,
+                "sguard": split_guard(word)}

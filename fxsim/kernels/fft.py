@@ -335,19 +335,29 @@ def _shift_for(m, word, mode):
 
 
 @nb.njit(cache=True)
+def split_guard(word):
+    """Guard bits G of the split / merge step: its sums E2 2^G + t (E2 and p have word + 1 bits)
+    must fit int64 for Q31 data, so G = min(word - 2, 28)."""
+    return min(word - 2, 28)
+
+
+@nb.njit(cache=True)
 def _rotate_out(er2, ei2, dr, di, wr, wi, k0, half, word, s, rounding, overflow):
     """The split / merge output from twice its even part (er2, ei2) and twice its odd part
-    rotated: t = W (dr, di), exact products rounded to F + G fraction bits (exact for W = +-1,
-    k0 = 1 at k = 0 and k = n/2, whose twiddle sign is ``half``); out = (E2 2^G + t) / 2^(G+1+s),
-    rounded, fitted. Returns (re, im, saturations)."""
-    guard = word - 2
+    rotated: t = W (dr, di), each exact product rounded to F + G fraction bits before the sum (a
+    product fits int64, two of them might not, for Q31 data); exact for W = +-1 (k0 = 1 at k = 0
+    and k = n/2, whose twiddle sign is ``half``); out = (E2 2^G + t) / 2^(G+1+s), rounded, fitted.
+    Returns (re, im, saturations)."""
+    guard = split_guard(word)
     frac = word - 1
     if k0:
         tr = P.shr_round(dr, -guard, P.FLOOR) * half
         ti = P.shr_round(di, -guard, P.FLOOR) * half
     else:
-        tr = P.shr_round(P.mac_exact(wr * dr, -wi, di), frac - guard, rounding)
-        ti = P.shr_round(P.mac_exact(wr * di, wi, dr), frac - guard, rounding)
+        tr = P.shr_round(wr * dr, frac - guard, rounding) - P.shr_round(wi * di, frac - guard,
+                                                                        rounding)
+        ti = P.shr_round(wr * di, frac - guard, rounding) + P.shr_round(wi * dr, frac - guard,
+                                                                        rounding)
     vr, o1 = P.fit(P.shr_round(P.shr_round(er2, -guard, P.FLOOR) + tr, guard + 1 + s, rounding),
                    word, overflow)
     vi, o2 = P.fit(P.shr_round(P.shr_round(ei2, -guard, P.FLOOR) + ti, guard + 1 + s, rounding),
@@ -508,7 +518,7 @@ class _RealFftBase(_FftBase):
 
     def c_context(self):
         ctx = super().c_context()
-        ctx["half"] = self.half
+        ctx.update({"half": self.half, "sguard": split_guard(self.word)})
         return ctx
 
     def scaling(self):
@@ -525,7 +535,8 @@ class _RealFftBase(_FftBase):
                 f"(radix-2 DIT, {self.log2n - 1} stages){'' if self.inverse else ', then a split step'}"
                 f", input {self.in_port.describe()}, output {self.out_fmt}; twiddles "
                 f"Q{self.word - 1}; W b exact, rounded ({self.rounding_name}) to "
-                f"{2 * self.word - 3} fraction bits; sums exact, rounded ({self.rounding_name}) to "
+                f"{2 * self.word - 3} fraction bits (the split / merge step: each product to "
+                f"{self.word - 1 + split_guard(self.word)}); sums exact, rounded ({self.rounding_name}) to "
                 f"the output{'' if self.mode == BFP else f', {self.overflow_name} to {self.word} bits'}; "
                 f"{what}")
 

@@ -9,7 +9,7 @@ Windows. ``window`` names a pair: the analysis window w_a (stft) and the synthes
 a list: both the list. The pair must meet the overlap-add condition for the hop:
 sum_k w_a[t - k hop] w_s[t - k hop] = C for every t (checked to 1e-6 of C, else refused); w_s is
 divided by C, so a frame's analysis and synthesis reconstruct the input exactly in float
-(sqrt-Hann at hop n/2 or n/4).
+(sqrt-Hann at hop n/2 or n/4); where w_s / C exceeds 1 it is stored with the exponent that holds it.
 
 stft. Frame f holds inputs f hop .. f hop + n - 1 (the first frame ends at input n - 1, then one
 every hop inputs); each is windowed, w_a in Q(F) (F = word - 1 fraction bits, rounded to nearest,
@@ -30,6 +30,8 @@ delay); the first n - hop samples see only part of the overlap, in the reference
 """
 from __future__ import annotations
 
+import math
+
 import numba as nb
 import numpy as np
 
@@ -38,7 +40,8 @@ from ..errors import FxsimError
 from ..ports import Chunk, Port
 from ..qformat import QFormat, quantize
 from .base import Stage
-from .fft import BFP, N_MAX, N_MIN, SCALINGS, STAGE, irfft_frame, rfft_stream, twiddles
+from .fft import (BFP, N_MAX, N_MIN, SCALINGS, STAGE, bfp_thresholds, irfft_frame, rfft_stream,
+                  split_guard, twiddles)
 
 WINDOWS = ("sqrt-hann", "hann")
 #: guard bits of the istft's overlap-add accumulator
@@ -142,7 +145,13 @@ class _StftBase(Stage):
         wa, ws = window_pair(self.window_spec, n, self.hop, f"{self.where}.window")
         self.wa_float, self.ws_float = wa, ws
         self.word = self.word_of()
-        self.wa, self.ws = window_ints(wa, self.word), window_ints(ws, self.word)
+        # w_s / C may exceed 1 (C < 1): it gets the exponent that holds it, applied in the
+        # overlap-add shift with the frames' own
+        peak = float(np.max(np.abs(ws)))
+        self.ws_exp = max(0, math.ceil(math.log2(peak * (1 + 2.0 ** (1 - self.word))))) \
+            if peak > 0 else 0
+        self.wa, self.ws = window_ints(wa, self.word), window_ints(ws * 2.0 ** -self.ws_exp,
+                                                                     self.word)
         self.tw = twiddles(n, self.word - 1)
 
     def min_input(self):
@@ -158,9 +167,9 @@ class _StftBase(Stage):
                 "tw": [int(v) for v in self.tw], "mode": self.mode, "word": self.word,
                 "guard": self.word - 2, "frac": self.word - 1,
                 "acc_type": "int32_t" if self.word == 16 else "int64_t",
-                "t1": (((1 << (self.word - 1)) - 2) * 10000) // 24143,
-                "t2": ((2 * ((1 << (self.word - 1)) - 1) - 2) * 10000) // 24143,
-                "t1_first": ((1 << (self.word - 1)) - 2) // 2, "t2_first": (1 << (self.word - 1)) - 2}
+                "t1": bfp_thresholds(self.word)[0], "t2": bfp_thresholds(self.word)[1],
+                "t1_first": ((1 << (self.word - 1)) - 2) // 2, "t2_first": (1 << (self.word - 1)) - 2,
+                "sguard": split_guard(self.word)}
 
 
 class Stft(_StftBase):
@@ -265,7 +274,8 @@ class Istft(_StftBase):
         in_exp = x.exp if self.in_exp and x.exp is not None else np.zeros(0, dtype=np.int64)
         y, sat = istft_stream(x.data, state, self.ws, self.tw, self.n, self.hop, self.word,
                               self.mode, self.rounding, self.overflow, in_exp, self.in_exp,
-                              self.static_exp, self.out_fmt.frac_bits, self.out_fmt.word_bits)
+                              self.static_exp + self.ws_exp, self.out_fmt.frac_bits,
+                              self.out_fmt.word_bits)
         return Chunk(y), int(sat)
 
     def reference(self, x):
@@ -290,6 +300,6 @@ class Istft(_StftBase):
     def c_context(self):
         ctx = super().c_context()
         ctx.update({"ws": [int(v) for v in self.ws], "inverse": 1, "in_exp": int(self.in_exp),
-                    "static_exp": self.static_exp, "ola_guard": OLA_GUARD,
+                    "static_exp": self.static_exp + self.ws_exp, "ola_guard": OLA_GUARD,
                     "out_port_frac": self.out_fmt.frac_bits})
         return ctx
