@@ -201,7 +201,7 @@ def test_generated_and_reference_c_clean_under_other_builds(i, build):
     np.testing.assert_array_equal(run_ref_c(d, x, 0, opt, extra), expect)
 
 
-# --- accuracy floor (ANCHORS workload: 16000 samples of -10 dBFS Gaussian noise) ----------------
+# --- accuracy floor (the reference workload: 16000 samples of -10 dBFS Gaussian noise) ----------------
 
 def _accuracy(data):
     d = make("fir", data=data, design=FIRWIN)
