@@ -40,7 +40,7 @@ from ..errors import FxsimError
 from ..ports import Chunk, Port
 from ..qformat import QFormat, quantize
 from .base import Stage
-from .fft import (BFP, N_MAX, N_MIN, SCALINGS, STAGE, bfp_thresholds, irfft_frame, rfft_stream,
+from .fft import (BFP, N_MAX, N_MIN, SCALINGS, STAGE, bfp_thresholds, irfft_stream, rfft_stream,
                   split_guard, twiddles)
 
 WINDOWS = ("sqrt-hann", "hann")
@@ -88,39 +88,26 @@ def window_ints(w, word: int) -> np.ndarray:
 
 
 @nb.njit(cache=True)
-def istft_stream(x, state, ws, tw, n, hop, word, mode, rounding, overflow, in_exp, has_in_exp,
-                 static_exp, out_frac, out_bits):
-    """Frames of n/2 + 1 bins -> hop output samples each (overlap-add). state = (bins
-    (n + 2), work (n), acc (n), fill (1)). Returns (samples, saturations)."""
-    bins, work, acc, fill = state
-    h = n // 2
+def overlap_add(frames, exps, acc, ws, n, hop, word, rounding, overflow, static_exp, out_frac,
+                out_bits):
+    """Frames of n words (the inverse real FFT's, exponents ``exps``) -> hop output samples each.
+    acc (n) carries the overlap across calls. Returns (samples, saturations)."""
     frac = word - 1
-    count = x.size // 2
-    nf = (fill[0] + count) // (h + 1)
+    nf = exps.size
     y = np.empty(hop * nf, dtype=np.int64)
     sat = 0
-    f = 0
-    for i in range(count):
-        bins[2 * fill[0]], bins[2 * fill[0] + 1] = x[2 * i], x[2 * i + 1]
-        fill[0] += 1
-        if fill[0] == h + 1:
-            e, s = irfft_frame(bins, work, tw, n, word, mode, rounding, overflow)
-            sat += s
-            if has_in_exp:
-                e += in_exp[f]
-            # y value = word 2^(E - F) with E = e + static_exp; y w_s in accumulator units
-            # (out_frac + G fraction bits): shift = F + F - E - out_frac - G
-            shift = 2 * frac - (e + static_exp) - out_frac - OLA_GUARD
-            for j in range(n):
-                acc[j] += P.shr_round(work[j] * ws[j], shift, rounding)
-            for j in range(hop):
-                v, o = P.fit(P.shr_round(acc[j], OLA_GUARD, rounding), out_bits, overflow)
-                y[hop * f + j] = v
-                sat += o
-            acc[: n - hop] = acc[hop:].copy()
-            acc[n - hop:] = 0
-            f += 1
-            fill[0] = 0
+    for f in range(nf):
+        # y value = word 2^(E - F) with E = exp + static_exp; y w_s in accumulator units
+        # (out_frac + G fraction bits): shift = F + F - E - out_frac - G
+        shift = 2 * frac - (exps[f] + static_exp) - out_frac - OLA_GUARD
+        for j in range(n):
+            acc[j] += P.shr_round(frames[n * f + j] * ws[j], shift, rounding)
+        for j in range(hop):
+            v, o = P.fit(P.shr_round(acc[j], OLA_GUARD, rounding), out_bits, overflow)
+            y[hop * f + j] = v
+            sat += o
+        acc[: n - hop] = acc[hop:].copy()
+        acc[n - hop:] = 0
     return y, sat
 
 
@@ -267,16 +254,18 @@ class Istft(_StftBase):
         return (self.half + n) // (self.half + 1) * self.hop
 
     def init_state(self):
-        return (np.zeros(self.n + 2, dtype=np.int64), np.zeros(self.n, dtype=np.int64),
-                np.zeros(self.n, dtype=np.int64), np.zeros(1, dtype=np.int64))
+        # the inverse real FFT's state (bins, work, fill), then the overlap-add accumulator
+        return ((np.zeros(self.n + 2, dtype=np.int64), np.zeros(self.n, dtype=np.int64),
+                 np.zeros(1, dtype=np.int64)), np.zeros(self.n, dtype=np.int64))
 
     def run(self, x, state):
         in_exp = x.exp if self.in_exp and x.exp is not None else np.zeros(0, dtype=np.int64)
-        y, sat = istft_stream(x.data, state, self.ws, self.tw, self.n, self.hop, self.word,
-                              self.mode, self.rounding, self.overflow, in_exp, self.in_exp,
-                              self.static_exp + self.ws_exp, self.out_fmt.frac_bits,
-                              self.out_fmt.word_bits)
-        return Chunk(y), int(sat)
+        frames, exps, s1 = irfft_stream(x.data, state[0], self.tw, self.n, self.word, self.mode,
+                                        self.rounding, self.overflow, in_exp, self.in_exp)
+        y, s2 = overlap_add(frames, exps, state[1], self.ws, self.n, self.hop, self.word,
+                            self.rounding, self.overflow, self.static_exp + self.ws_exp,
+                            self.out_fmt.frac_bits, self.out_fmt.word_bits)
+        return Chunk(y), int(s1 + s2)
 
     def reference(self, x):
         x = np.asarray(x, dtype=np.float64)
