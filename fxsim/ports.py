@@ -82,11 +82,6 @@ class Port:
         return ", ".join(parts)
 
 
-def stream(fmt: QFormat, complex_: bool = False) -> Port:
-    """A plain streaming port."""
-    return Port(fmt, complex=complex_)
-
-
 @dataclass
 class Chunk:
     """What one model call of a stage produces (or consumes): int64 words in the port's layout,
