@@ -260,6 +260,61 @@ static inline int64_t fx_shr_half_up(int64_t x, int s)
     return (x >> s) + ((x >> (s - 1)) & 1);
 }
 
+/* fx_shr_round for operands with headroom, |x| < 2^62 and 0 <= s <= 62: the rounding folded
+ * into one carry-in c, (x + c) >> s (see primitives.shr_round_small, its twin); where s and mode
+ * are constants, one add and one shift. The FFT butterflies' sums are this small. */
+static inline int64_t fx_shr_round_small(int64_t x, int s, int mode)
+{
+    int64_t c;
+    if (s <= 0)
+        return x;
+    switch (mode) {
+    case FX_FLOOR:
+        c = 0;
+        break;
+    case FX_CEIL:
+        c = ((int64_t)1 << s) - 1;
+        break;
+    case FX_ZERO:
+        c = (x >> 63) & (((int64_t)1 << s) - 1);
+        break;
+    case FX_NEAREST:
+        c = ((int64_t)1 << (s - 1)) + (x >> 63);
+        break;
+    default: /* FX_CONVERGENT */
+        c = ((int64_t)1 << (s - 1)) - 1 + ((x >> s) & 1);
+        break;
+    }
+    return (x + c) >> s;
+}
+
+/* fx_shr_round_small in 32 bits, for |x| <= 2^31 - 2^s and 0 <= s <= 30 (the Q15 FFT's products
+ * and sums): the same result (its twin is primitives.shr_round_small) without widening. */
+static inline int32_t fx_shr_round_small32(int32_t x, int s, int mode)
+{
+    int32_t c;
+    if (s <= 0)
+        return x;
+    switch (mode) {
+    case FX_FLOOR:
+        c = 0;
+        break;
+    case FX_CEIL:
+        c = (int32_t)((1u << s) - 1u);
+        break;
+    case FX_ZERO:
+        c = (x >> 31) & (int32_t)((1u << s) - 1u);
+        break;
+    case FX_NEAREST:
+        c = (int32_t)(1u << (s - 1)) + (x >> 31);
+        break;
+    default: /* FX_CONVERGENT */
+        c = (int32_t)(1u << (s - 1)) - 1 + ((x >> s) & 1);
+        break;
+    }
+    return (x + c) >> s;
+}
+
 /* acc + c[0] x[0] + c[1] x[1] for 16-bit pairs, exact: the caller has proved that no partial
  * sum overflows (as for fx_mac_exact), so the order of the two adds does not matter. On the M4
  * one SMLALD does it, the pairs loaded as one (possibly unaligned) word each. */

@@ -6,6 +6,8 @@
 'INT64_C(5000000000)'
 >>> c_array([1, -2, 3], per_line=2)
 '1, -2,\\n    3'
+>>> bit_reversal_pairs(8)
+[1, 4, 3, 6]
 >>> comment("a */ b")
 'a * / b'
 """
@@ -29,6 +31,18 @@ def c_array(values, per_line: int = 8) -> str:
     items = [c_int(v) for v in values]
     lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
     return ",\n    ".join(lines)
+
+
+def bit_reversal_pairs(n: int) -> list[int]:
+    """The index pairs (i, j), i < j, that the bit-reversal permutation of n = 2^b points swaps
+    (j is i with its b bits reversed), flattened: the table an in-place reversal walks."""
+    bits = n.bit_length() - 1
+    out = []
+    for i in range(n):
+        j = int(f"{i:0{bits}b}"[::-1], 2) if bits else 0
+        if i < j:
+            out += [i, j]
+    return out
 
 
 def comment(text: str) -> str:

@@ -45,6 +45,7 @@ def environment(design: Design | None = None) -> Environment:
     env = Environment(loader=FileSystemLoader(dirs), undefined=StrictUndefined,
                       keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
     env.filters["c_array"] = cgen.c_array
+    env.filters["bit_reversal_pairs"] = cgen.bit_reversal_pairs
     env.filters["c_int"] = cgen.c_int
     env.filters["comment"] = cgen.comment
     return env

@@ -7,7 +7,7 @@ from fxsim import design as D
 from fxsim.analysis.metrics import snr_db
 from fxsim.analysis.report import input_ints
 from fxsim.errors import FxsimError
-from fxsim.kernels.fft import bfp_thresholds, twiddles
+from fxsim.kernels.fft import twiddles
 from fxsim.qformat import dequantize
 
 
@@ -76,12 +76,67 @@ def test_real_input_is_promoted_and_matches_the_complex_path():
     np.testing.assert_array_equal(yr[0].exp, yc[0].exp)
 
 
-def test_bfp_thresholds_keep_a_worst_case_butterfly_in_range():
-    for word in (16, 32):
-        t1, t2 = bfp_thresholds(word)
-        full = (1 << (word - 1)) - 1
-        growth = 1 + 2 ** 0.5
-        assert t1 * growth + 1 <= full and (t2 * growth + 1) / 2 + 1 <= full
+def adversarial_frames(n, word, rng):
+    """Frames that drive butterflies to their growth bounds: full-scale complex exponentials at
+    every bin and several phases (all the energy ends in one bin), full-scale constants and
+    alternations, the most negative word everywhere, and random extremes."""
+    lo, hi = -(1 << (word - 1)), (1 << (word - 1)) - 1
+    t = np.arange(n)
+    frames = []
+    for k in range(n):
+        for phase in (0.0, np.pi / 4, np.pi / 7):
+            z = np.exp(1j * (2 * np.pi * k * t / n + phase))
+            z = z / np.max(np.abs(np.concatenate([z.real, z.imag])))
+            frames.append(z)
+    for v in (1 + 1j, 1 - 1j, -1 - 1j, 1j):
+        frames += [v * np.ones(n), v * (-1.0) ** t, v * 1j ** t]
+    out = []
+    for z in frames:
+        w = np.empty(2 * n, dtype=np.int64)
+        w[0::2] = np.clip(np.round(z.real * (hi + 1)), lo, hi)
+        w[1::2] = np.clip(np.round(z.imag * (hi + 1)), lo, hi)
+        out.append(w)
+    out.append(np.full(2 * n, lo, dtype=np.int64))
+    for _ in range(50):
+        out.append(rng.choice(np.array([lo, hi, lo + 1, hi - 1, 0]), 2 * n))
+    return out
+
+
+@pytest.mark.parametrize("word", [16, 32])
+@pytest.mark.parametrize("n", [16, 32, 64, 128])
+@pytest.mark.parametrize("inverse", [False, True])
+def test_bfp_never_saturates_on_frames_at_the_growth_bounds(n, word, inverse):
+    """The bfp shift rule (frame_peaks / shift_fits) must hold every output in the word: the
+    model counts what the C would have to saturate (and omits), so it must count none."""
+    from fxsim import primitives as P
+    from fxsim.kernels.fft import BFP, bit_reverse, fft_frame
+    tw = twiddles(n, word - 1)
+    bits = n.bit_length() - 1
+    for mode in (P.NEAREST, P.CEIL, P.FLOOR):
+        for frame in adversarial_frames(n, word, np.random.default_rng(n + word)):
+            work = np.empty_like(frame)
+            for i in range(n):
+                j = bit_reverse(i, bits)
+                work[2 * j: 2 * j + 2] = frame[2 * i: 2 * i + 2]
+            _, sat = fft_frame(work, tw, 1, n, inverse, word, BFP, mode, P.SATURATE)
+            assert sat == 0
+
+
+@pytest.mark.parametrize("word", [16, 32])
+@pytest.mark.parametrize("n", [32, 64, 256])
+def test_real_fft_bfp_never_saturates_on_frames_at_the_growth_bounds(n, word):
+    """The split and merge steps under bfp omit the saturation in C too: the model must count
+    none, forward (real frames at the bounds) and inverse (bins at the bounds)."""
+    from fxsim import primitives as P
+    from fxsim.kernels.fft import BFP, irfft_frame, rfft_frame
+    tw = twiddles(n, word - 1)
+    work, out = np.empty(n, dtype=np.int64), np.empty(n + 2, dtype=np.int64)
+    for frame in adversarial_frames(n // 2, word, np.random.default_rng(n)):
+        _, sat = rfft_frame(frame, work, out, tw, n, word, BFP, P.NEAREST, P.SATURATE)
+        assert sat == 0
+        bins = np.concatenate([frame, frame[:2]])
+        _, sat = irfft_frame(bins, work, tw, n, word, BFP, P.NEAREST, P.SATURATE)
+        assert sat == 0
 
 
 def test_twiddles_are_symmetric_so_negation_fits():

@@ -109,6 +109,17 @@ def test_shr_round_wide_shift_corners(x, s, mode, want):
     assert P.shr_round(np.int64(x), s, mode) == want
 
 
+@pytest.mark.parametrize("mode", range(5))
+def test_shr_round_small_is_shr_round_on_its_domain(mode):
+    """The one-add-one-shift rounding equals the exact one wherever |x| < 2^62 and s <= 62."""
+    rng = np.random.default_rng(mode)
+    a = records("shr_round_small", 200_000, rng)
+    a = a[a[:, 2] == mode]
+    small = _apply(OPS.index("shr_round_small"), a)[:, 0]
+    exact = _apply(OPS.index("shr_round"), a)[:, 0]
+    assert np.array_equal(small, exact)
+
+
 def test_shr_half_up_exact_for_every_shift():
     """shr_half_up = floor(x / 2^s + 1/2) for every edge value and every shift 0..70, and it
     agrees with NEAREST / CEIL-on-ties wherever those coincide (it is nearest, ties to +inf)."""
@@ -190,6 +201,8 @@ def _apply(op, a):
             v = P.norm(a[i, 0], a[i, 1])
         elif op == 9:
             v = P.shr_half_up(a[i, 0], a[i, 1])
+        elif op in (10, 11):                   # its C twin in 64 and in 32 bits
+            v = P.shr_round_small(a[i, 0], a[i, 1], a[i, 2])
         else:
             v = P.mac16x2_exact(a[i, 0], a[i, 1], a[i, 2], a[i, 3], a[i, 4])
         out[i, 0] = v
@@ -198,7 +211,7 @@ def _apply(op, a):
 
 
 OPS = ["shr_round", "saturate", "wrap", "add", "mul_round", "mac", "msu", "norm", "mac16x2_exact",
-       "shr_half_up"]
+       "shr_half_up", "shr_round_small", "shr_round_small32"]
 CORNERS = [0, 1, -1, 2, -2, 32767, -32768, 32768, -32769, (1 << 31) - 1, -(1 << 31),
            (1 << 39) - 1, -(1 << 39), (1 << 62), -(1 << 62), (1 << 63) - 1, -(1 << 63)]
 
@@ -229,6 +242,23 @@ def records(op, n, rng):
         shifts = np.where(rng.random(n) < 0.125, rng.integers(63, 71, n), rng.integers(0, 64, n))
         rnd = np.stack([_signed(rng, n, 64), shifts, rng.integers(0, 5, n),
                         np.zeros(n, np.int64), np.zeros(n, np.int64)], 1)
+    elif op == "shr_round_small":
+        # its domain: |x| < 2^62, 0 <= s <= 62
+        ce = np.array(sorted(v for v in set(CORNERS) | set(edge_values(50)) if abs(v) < (1 << 62)),
+                      dtype=np.int64)
+        rows += [[x, s, m, 0, 0] for s in range(63) for m in range(5) for x in ce]
+        rnd = np.stack([_signed(rng, n, 63), rng.integers(0, 63, n), rng.integers(0, 5, n),
+                        np.zeros(n, np.int64), np.zeros(n, np.int64)], 1)
+    elif op == "shr_round_small32":
+        # its domain: |x| <= 2^31 - 2^s, 0 <= s <= 30
+        for s in range(31):
+            lim = (1 << 31) - (1 << s)
+            xs = sorted({v for v in CORNERS + edge_values(50) if abs(v) <= lim} | {lim, -lim})
+            rows += [[x, s, m, 0, 0] for m in range(5) for x in xs]
+        shifts = rng.integers(0, 31, n)
+        xs = np.clip(_signed(rng, n, 32), -((1 << 31) - (1 << shifts)), (1 << 31) - (1 << shifts))
+        rnd = np.stack([xs, shifts, rng.integers(0, 5, n), np.zeros(n, np.int64),
+                        np.zeros(n, np.int64)], 1)
     elif op in ("saturate", "wrap"):
         rows += [[x, b, 0, 0, 0] for x in c for b in (2, 16, 17, 32, 40, 63, 64)]
         rnd = np.stack([_signed(rng, n, 64), rng.integers(2, 65, n)] + [np.zeros(n, np.int64)] * 3, 1)

@@ -22,27 +22,79 @@ int ref_fft_init(ref_fft *k, const int32_t *tw, int n, int inverse, int mode, in
     return 0;
 }
 
-static int64_t peak(const int64_t *w, int len)
+/* The frame's peaks: *m the largest component magnitude, *m2 a bound of the largest squared
+ * magnitude in units of 2^(2r), r = word - 16 (components rounded up to a multiple of 2^r). */
+static void peaks(const int64_t *w, int n, int word, int64_t *m, int64_t *m2)
 {
-    int64_t m = 0;
+    const int r = word - 16;
     int i;
-    for (i = 0; i < len; i++) {
-        int64_t v = w[i] < 0 ? -w[i] : w[i];
-        if (v > m)
-            m = v;
+    *m = 0;
+    *m2 = 0;
+    for (i = 0; i < 2 * n; i += 2) {
+        int64_t a = w[i] < 0 ? -w[i] : w[i], b = w[i + 1] < 0 ? -w[i + 1] : w[i + 1];
+        if (a > *m)
+            *m = a;
+        if (b > *m)
+            *m = b;
+        if (r > 0) {
+            a = (a >> r) + 1;
+            b = (b >> r) + 1;
+        }
+        if (a * a + b * b > *m2)
+            *m2 = a * a + b * b;
     }
-    return m;
 }
 
-/* One frame: bit-reverse, then the radix-2 stages in place; returns the exponent. */
+/* Whether a stage's outputs fit the word after a right shift by s (fft.h). */
+static int shift_fits(int64_t m, int64_t m2, int word, int s, int radix, int trivial)
+{
+    const int64_t full = fx_max_int(word);
+    int64_t a, r;
+    if (trivial)
+        return radix * m <= (full << s);
+    a = (full << s) - m - 1;
+    if (a < 0)
+        return 0;
+    r = (a << 16) / ((int64_t)REF_FFT_ROT3 << (word - 16));
+    return m2 <= r * r;
+}
+
+static int stage_shift(int64_t m, int64_t m2, int word, int radix, int trivial, int mode)
+{
+    int s;
+    if (mode != 1)
+        return mode == 0 ? (radix == 2 ? 1 : 2) : 0;
+    for (s = 0; s < 3; s++)
+        if (shift_fits(m, m2, word, s, radix, trivial))
+            return s;
+    return 3;
+}
+
+/* W x rounded to F + G fraction bits (G = word - 3), or exactly x 2^G when j < 0 (W = 1). */
+static void twiddle_mul(const int32_t *tw, int j, int inverse, int word, int rounding,
+                        int64_t xr, int64_t xi, int64_t *tr, int64_t *ti)
+{
+    const int g = word - 3, f = word - 1;
+    int64_t wr, wi;
+    if (j < 0) {
+        *tr = fx_shl64(xr, g);
+        *ti = fx_shl64(xi, g);
+        return;
+    }
+    wr = tw[j];
+    wi = inverse ? -(int64_t)tw[j + 1] : tw[j + 1];
+    *tr = fx_shr_round(wr * xr - wi * xi, f - g, rounding);
+    *ti = fx_shr_round(wr * xi + wi * xr, f - g, rounding);
+}
+
+/* One frame: bit-reverse, then a radix-2 stage when log2 n is odd and radix-4 stages (fft.h);
+ * returns the exponent. */
 int ref_fft_transform(const int32_t *tw, int stride, int n, int inverse, int mode, int word,
                       int rounding, int overflow, int64_t *w, uint32_t *sat)
 {
-    const int guard = word - 2, frac = word - 1;
-    const int64_t full = fx_max_int(word);
-    const int64_t t1 = (full - 1) * 10000 / 24143, t2 = (2 * full - 2) * 10000 / 24143;
-    int64_t tmp[2 * REF_FFT_MAX_N];
-    int i, bits = 0, h, e = 0;
+    const int g = word - 3;
+    int64_t tmp[2 * REF_FFT_MAX_N], m = 0, m2 = 0;
+    int i, bits = 0, h = 1, e = 0, s;
     while ((1 << bits) < n)
         bits++;
     for (i = 0; i < n; i++) {           /* natural order -> bit-reversed order */
@@ -54,45 +106,71 @@ int ref_fft_transform(const int32_t *tw, int stride, int n, int inverse, int mod
     }
     memcpy(w, tmp, (size_t)(2 * n) * sizeof w[0]);
     if (mode == 1) {                 /* block floating point: normalise the frame first */
-        int64_t m = peak(w, 2 * n);
+        const int radix = bits & 1 ? 2 : 4;
         int sh = 0;
+        peaks(w, n, word, &m, &m2);
         if (m > 0) {
-            while ((m << (sh + 1)) <= (full - 1) / 2)
+            while (radix * (m << (sh + 1)) <= fx_max_int(word))
                 sh++;
             for (i = 0; i < 2 * n; i++)
                 w[i] = fx_shl64(w[i], sh);
+            m <<= sh;
             e -= sh;
         }
     }
-    for (h = 1; h < n; h *= 2) {
-        int g, j, s = mode == 0 ? 1 : 0;
-        if (mode == 1) {
-            int64_t m = peak(w, 2 * n);
-            if (h <= 2) /* twiddles 1 and -i: a component at most doubles */
-                s = m <= (full - 1) / 2 ? 0 : m <= full - 1 ? 1 : 2;
-            else
-                s = m <= t1 ? 0 : m <= t2 ? 1 : 2;
-        }
-        if (mode == 1)
-            e += s;   /* "stage" scaling is static: in the format, not the exponent */
-        for (g = 0; g < n; g += 2 * h) {
-            for (j = 0; j < h; j++) {
-                int idx = 2 * j * (n / (2 * h)) * stride;
-                int64_t wr = tw[idx], wi = inverse ? -(int64_t)tw[idx + 1] : tw[idx + 1];
-                int64_t *a = w + 2 * (g + j), *b = w + 2 * (g + j + h);
-                int64_t tr = fx_shr_round(wr * b[0] - wi * b[1], frac - guard, rounding);
-                int64_t ti = fx_shr_round(wr * b[1] + wi * b[0], frac - guard, rounding);
-                int64_t ar = fx_shl64(a[0], guard), ai = fx_shl64(a[1], guard);
-                a[0] = fx_fit(fx_shr_round(ar + tr, guard + s, rounding), word, overflow,
-                              sat);
-                a[1] = fx_fit(fx_shr_round(ai + ti, guard + s, rounding), word, overflow,
-                              sat);
-                b[0] = fx_fit(fx_shr_round(ar - tr, guard + s, rounding), word, overflow,
-                              sat);
-                b[1] = fx_fit(fx_shr_round(ai - ti, guard + s, rounding), word, overflow,
-                              sat);
+    if (bits & 1) {                  /* radix 2, span 1, twiddle 1 */
+        s = stage_shift(m, m2, word, 2, 1, mode);
+        for (i = 0; i < 2 * n; i += 4) {
+            int c;
+            for (c = 0; c < 2; c++) {
+                const int64_t a = w[i + c], b = w[i + 2 + c];
+                w[i + c] = fx_fit(fx_shr_round(a + b, s, rounding), word, overflow, sat);
+                w[i + 2 + c] = fx_fit(fx_shr_round(a - b, s, rounding), word, overflow, sat);
             }
         }
+        e += mode == 1 ? s : 0;
+        if (mode == 1)
+            peaks(w, n, word, &m, &m2);
+        h = 2;
+    }
+    for (; h < n; h *= 4) {
+        const int q = n / (4 * h) * stride;
+        int k, grp;
+        s = stage_shift(m, m2, word, 4, h == 1, mode);
+        for (k = 0; k < h; k++) {
+            const int j = 2 * k * q;     /* W^k at tw[j], W^2k at tw[2j], W^3k at tw[3j] */
+            for (grp = 0; grp < n; grp += 4 * h) {
+                int64_t *a = w + 2 * (grp + k), *b = a + 2 * h, *c = a + 4 * h, *d = a + 6 * h;
+                int64_t br, bi, cr, ci, dr, di, y[8];
+                const int64_t ar = fx_shl64(a[0], g), ai = fx_shl64(a[1], g);
+                int t;
+                twiddle_mul(tw, k ? 2 * j : -1, inverse, word, rounding, b[0], b[1], &br, &bi);
+                twiddle_mul(tw, k ? j : -1, inverse, word, rounding, c[0], c[1], &cr, &ci);
+                twiddle_mul(tw, k ? 3 * j : -1, inverse, word, rounding, d[0], d[1], &dr, &di);
+                {
+                    /* -i (C - D) forward, +i (C - D) inverse: (er, ei) below is C - D, negated
+                     * for the inverse, and -i (er + i ei) = (ei, -er) */
+                    const int64_t pr = ar + br, pi = ai + bi, mr = ar - br, mi = ai - bi;
+                    const int64_t sr = cr + dr, si = ci + di;
+                    const int64_t er = inverse ? dr - cr : cr - dr, ei = inverse ? di - ci : ci - di;
+                    y[0] = pr + sr;
+                    y[1] = pi + si;
+                    y[2] = mr + ei;
+                    y[3] = mi - er;
+                    y[4] = pr - sr;
+                    y[5] = pi - si;
+                    y[6] = mr - ei;
+                    y[7] = mi + er;
+                }
+                for (t = 0; t < 8; t++) {
+                    int64_t *dst = (t < 2 ? a : t < 4 ? b : t < 6 ? c : d) + t % 2;
+                    *dst = fx_fit(fx_shr_round(y[t], g + s, rounding), word, overflow, sat);
+                }
+            }
+        }
+        e += mode == 1 ? s : 0;
+        if (mode == 1)
+            peaks(w, n, word, &m, &m2);
     }
     return e;
 }

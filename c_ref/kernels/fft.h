@@ -11,15 +11,23 @@
  *                       completed is in k->exp[0 .. k->frames - 1], the input frames' exponents
  *                       (an input with block exponents) are taken from k->in_exp.
  *
- * Scaling (F = word - 1 fraction bits, G = word - 2 guard bits): per butterfly and component,
- *   t = round((W b) / 2^(F - G)), the complex product exact;  A = a 2^G +- t, exact;
- *   out = fit(round(A / 2^(G + s))), s = 1 when the stage halves: every stage (mode 0, DFT / n),
- *   none (mode 2, saturating), or (mode 1, block floating point) after normalising the frame
- *   (its largest component m at most (FS - 1) / 2), s = 0, 1 or 2 as m <= T1, m <= T2 or above,
- *   where FS = 2^(w-1) - 1, T1 = (FS - 1) 10000 / 24143, T2 = (2 FS - 2) 10000 / 24143, and in
- *   the first two stages (twiddles 1 and -i) T1 = (FS - 1) / 2, T2 = FS - 1.
- * The frame's exponent is the number of halving stages minus the normalising shift (plus the
- * input frame's exponent).
+ * Algorithm (F = word - 1 fraction bits, G = word - 3 guard bits, FS = 2^(w-1) - 1): the frame
+ * in bit-reversed order, a radix-2 stage of span 1 first when log2 n is odd (a +- b, twiddle 1),
+ * then radix-4 DIT stages of spans h = 1 or 2, then 4h, ...: for k < h and each group of 4h,
+ * (a, b, c, d) at k + (0, h, 2h, 3h), W = exp(-+2 pi i / 4h):
+ *   B = W^2k b, C = W^k c, D = W^3k d, each component exact then rounded to F + G fraction bits
+ *   (k = 0: exact, b 2^G); a 2^G + B +- (C + D), a 2^G - B -+ i (C - D) exact (upper signs
+ *   forward, outputs to k + 0, 2h, h, 3h); out = fit(round(y / 2^(G + s))).
+ * The shift s: mode 0 ("stage") 1 per radix-2 level (radix 4: 2), mode 2 ("none") 0, mode 1
+ * (block floating point) the smallest s of 0 .. 3 for which the stage cannot overflow, from the
+ * frame's peaks m (largest component) and M2 (bound of the largest squared magnitude, units of
+ * 2^(2r), r = word - 16, components rounded up to multiples of 2^r first):
+ *   first stage (twiddles 1): radix m <= FS 2^s;
+ *   radix 4: A = FS 2^s - m - 1 >= 0 and M2 <= R^2, R = A 2^16 / (REF_FFT_ROT3 2^r)
+ *   (m + 3 |W| M <= FS 2^s - 1, REF_FFT_ROT3 / 2^16 >= 3 |W|).
+ * Before the first stage the frame is normalised: shifted left by the largest sh >= 0 with
+ * radix m 2^sh <= FS (0 if there is none), so that the first stage need not shift. The frame's
+ * exponent is the shifts minus the normalising shift (plus the input frame's exponent).
  */
 #ifndef FXSIM_REF_FFT_H
 #define FXSIM_REF_FFT_H
@@ -28,9 +36,10 @@
 
 #define REF_FFT_MAX_N 4096
 #define REF_FFT_MAX_FRAMES 64
+#define REF_FFT_ROT3 (3 * 65536 + 5)   /* 3 |W| 2^16 rounded up (|W| <= 1 + 2^-15.5) */
 
 typedef struct {
-    const int32_t *tw;  /* n/2 twiddles exp(-2 pi i k / n), interleaved re, im, Q(word - 1) */
+    const int32_t *tw;  /* 3n/4 twiddles exp(-2 pi i k / n), interleaved re, im, Q(word - 1) */
     int n, inverse, mode, word, in_complex, rounding, overflow;
     int64_t frame[2 * REF_FFT_MAX_N];   /* the frame being filled, natural order */
     int fill;

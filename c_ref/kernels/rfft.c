@@ -39,7 +39,7 @@ static int step_shift(const ref_rfft *k, const int64_t *w, int len)
 static void rotate_out(ref_rfft *k, int64_t er2, int64_t ei2, int64_t pr, int64_t pi, int64_t wr,
                        int64_t wi, int edge, int64_t sign, int s, int64_t *re, int64_t *im)
 {
-    const int g = k->word - 2 < 28 ? k->word - 2 : 28, f = k->word - 1;  /* sums fit int64 */
+    const int g = k->word - 1 < 28 ? k->word - 1 : 28, f = k->word - 1;  /* sums fit int64 */
     int64_t tr, ti;
     if (edge) {
         tr = fx_shl64(pr, g) * sign;

@@ -11,11 +11,12 @@
  *                        frame), n real samples per frame out. Returns the output samples; the
  *                        frames' exponents are in k->exp, the input frames' in k->in_exp.
  *
- * Scaling of the split / merge step (F = word - 1, G = min(word - 2, 28)): twice the even part E2
+ * Scaling of the split / merge step (F = word - 1, G = min(word - 1, 28)): twice the even part E2
  * and the rotated odd part t = W (p), each product rounded to F + G fraction bits (a shift where
  * W = +-1), give
  * out = round((E2 2^G + t) / 2^(G + 1 + s)), fitted to the word, s = 1 ("stage"), 0 ("none") or,
- * under block floating point, 0 / 1 / 2 as the frame's peak allows (the FFT's thresholds).
+ * under block floating point, 0 / 1 / 2 as the frame's largest component m allows: m <= T1 = (FS - 1)
+ * 10000 / 24143, m <= T2 = (2 FS - 2) 10000 / 24143, or above (growth at most 1 + sqrt 2).
  */
 #ifndef FXSIM_REF_RFFT_H
 #define FXSIM_REF_RFFT_H
@@ -25,7 +26,7 @@
 #include "fft.h"
 
 typedef struct {
-    const int32_t *tw;  /* n/2 twiddles exp(-2 pi i k / n), interleaved, Q(word - 1) */
+    const int32_t *tw;  /* 3n/4 twiddles exp(-2 pi i k / n), interleaved, Q(word - 1) */
     int n, inverse, mode, word, rounding, overflow;
     int64_t frame[REF_FFT_MAX_N + 2];   /* rfft: n real samples; irfft: n/2 + 1 bins */
     int fill;

@@ -29,7 +29,7 @@ import numpy as np
 from .. import primitives as P
 from ..errors import FxsimError
 from ..qformat import QFormat, quantize
-from .fft import BFP, bfp_thresholds, irfft_frame, rfft_frame, split_guard, twiddles
+from .fft import BFP, core_context, irfft_frame, rfft_frame, twiddles
 
 NFFT_MIN, NFFT_MAX = 64, 4096
 
@@ -150,11 +150,7 @@ class OverlapSave:
 
     def c_context(self, stage):
         word = self.word
-        full = (1 << (word - 1)) - 1
         return {"ols": 1, "n": self.n, "half": self.n // 2, "log2n": self.log2n, "taps": self.t,
                 "blk": self.block, "tw": [int(v) for v in self.tw], "hq": [int(v) for v in self.hq],
-                "mode": BFP, "word": word, "guard": word - 2, "frac": word - 1,
-                "acc_type": "int32_t" if word == 16 else "int64_t", "inverse": 0, "in_exp": 0,
-                "t1": bfp_thresholds(word)[0], "t2": bfp_thresholds(word)[1],
-                "t1_first": (full - 1) // 2, "t2_first": full - 1, "const_exp": self.const_exp,
-                "sguard": split_guard(word)}
+                "mode": BFP, "inverse": 0, "in_exp": 0, "const_exp": self.const_exp,
+                **core_context(word)}

@@ -1,4 +1,4 @@
-"""fft / ifft: complex radix-2 FFT of n points (16 ... 4096), Q15 or Q31, on the primitive layer.
+"""fft / ifft: complex radix-4 FFT of n points (16 ... 4096), Q15 or Q31, on the primitive layer.
 
 Keys: ``n`` (a power of two, 16 to 4096), ``scaling = "stage" | "bfp" | "none"`` (default "bfp").
 The stage keeps its input word: ``data`` may be omitted or must name the input's format.
@@ -8,33 +8,40 @@ imaginary parts; ``ifft`` takes frames of n (an FFT's output), ``fft`` a stream 
 block exponent on the input travels on: the output's exponent adds the stage's own. Output:
 complex frames of n (hop n); the DFT bins of each frame in natural order.
 
-Algorithm. The frame is written in bit-reversed order as its samples arrive, then log2(n)
-radix-2 decimation-in-time stages run in place. Twiddles W = exp(-+2 pi i k / n) are quantized
-to nearest in the data word (Q15 or Q31, +-1.0 as +-(2^F - 1)), one table of n/2 for both
-directions.
+Algorithm. The frame is written in bit-reversed order as its samples arrive, then transformed in
+place: a radix-2 stage of span 1 (twiddle 1) when log2 n is odd, then radix-4 decimation-in-time
+stages, each fusing two radix-2 levels (spans h and 2h: h = 1, 4, 16, ... or 2, 8, 32, ...).
+Twiddles W = exp(-+2 pi i k / n), k < 3n/4, are quantized to nearest in the data word (Q15 or
+Q31, +-1.0 as +-(2^F - 1)), one table for both directions.
 
-Scaling of a butterfly (a, b) -> (a + W b, a - W b), per real component, F = data fraction bits,
-G = word - 2 guard bits:
-  products:  W b exact (wr br - wi bi, wr bi + wi br: 2F fraction bits, 2 words - 1 bits);
-  t:         rounded (the design's rounding) to F + G fraction bits (exact for Q15 data with
-             G = 14 < F = 15 only up to one LSB of 2^-29: the sum below then fits 32 bits);
-  sums:      A = a 2^G + t, B = a 2^G - t, exact (word + G + 2 bits: 32 for Q15, 64 for Q31);
-  output:    A / 2^(G + s) rounded with the design's rounding (round, never truncate), s = 1
-             when the stage scales; saturated (or wrapped) to the word and counted.
-Which stages scale:
-  "stage"  every stage: the output is DFT / n (IFFT: the inverse DFT / n, numpy.fft.ifft), its
-           format carries the exponent (``Q15*2^8`` for n = 256: the DFT in Q15 words times
-           2^8). A complex input at full scale can exceed full scale at the output (|X / n| up to
-           sqrt(2) per component): such frames saturate, counted.
-  "bfp"    block floating point: a stage shifts by s = 0 while the frame's largest component m
-           is <= T1, by 1 while m <= T2, else by 2, so that no output can overflow (the C omits
-           the saturation it would never apply): a component grows at most by g = 1 + sqrt 2, or
-           by g = 2 in the first two stages (twiddles 1 and -i), so T1 = (FS - 1) / g and
-           T2 = (2 FS - 2) / g, FS = 2^(w-1) - 1. The frame is first normalised (shifted left,
-           exactly, while m stays at most the first stage's T1). The frame's exponent (the stages' shifts minus the normalising shift, plus any
-           input exponent) goes with it: the bins are words 2^exp in the output format.
-           Level-independent accuracy; never saturates.
-  "none"   no stage scales (pre-scaled data): the DFT itself, saturating where it overflows.
+A radix-4 butterfly, per real component, F = data fraction bits, G = word - 3 guard bits; for
+k < h and a group of 4h, (a, b, c, d) at k + (0, h, 2h, 3h), W = exp(-+2 pi i / 4h):
+  products:  B = W^2k b, C = W^k c, D = W^3k d, each component exact (wr xr - wi xi: 2F fraction
+             bits), rounded (the design's rounding) to F + G fraction bits; k = 0 (W = 1) exact;
+  sums:      y0 = a 2^G + B + (C + D), y2 = a 2^G + B - (C + D), y1 = a 2^G - B -+ i (C - D),
+             y3 = a 2^G - B +- i (C - D) (upper signs forward), exact: |y| < 5.25 2^(word - 1 + G)
+             fits 32 bits for Q15 and 64 for Q31;
+  output:    y / 2^(G + s) rounded with the design's rounding (round, never truncate), written to
+             k + (0, h, 2h, 3h); saturated (or wrapped) to the word and counted.
+The radix-2 stage: (a +- b) / 2^s rounded, fitted.
+Which stages shift, and by how much:
+  "stage"  one bit per radix-2 level (a radix-4 stage two): the output is DFT / n (IFFT: the
+           inverse DFT / n, numpy.fft.ifft), its format carries the exponent (``Q15*2^8`` for
+           n = 256: the DFT in Q15 words times 2^8). A complex input at full scale can exceed
+           full scale at the output (|X / n| up to sqrt(2) per component): such frames
+           saturate, counted.
+  "bfp"    block floating point: each stage shifts by the smallest s of 0 .. 3 with which no
+           output can overflow (the C omits the saturation it would never apply), from the
+           frame's peaks: m, the largest component, and M, the largest complex magnitude (its
+           square bounded in integers, ``frame_peaks``). An output component is at most the sum
+           of its inputs' components or rotations of them: 2m for the radix-2 stage, 4m for the
+           first radix-4 stage (twiddles 1), m + 3 |W| M for the others, and must stay within
+           FS 2^s (FS = 2^(w-1) - 1; ``shift_fits``). The frame is first normalised (shifted
+           left, exactly, as far as the first stage needs no shift). The frame's exponent (the
+           stages' shifts minus the normalising shift, plus any input exponent) goes with it:
+           the bins are words 2^exp in the output format. Level-independent accuracy; never
+           saturates.
+  "none"   no stage shifts (pre-scaled data): the DFT itself, saturating where it overflows.
 The output format's static scale exponent: fft "stage" +log2 n; ifft "none" and "bfp" -log2 n
 (the inverse DFT without 1/n, so that every output compares with numpy.fft.ifft); others 0.
 
@@ -63,101 +70,191 @@ from .base import Stage
 SCALINGS = ("stage", "bfp", "none")
 STAGE, BFP, NONE = 0, 1, 2
 N_MIN, N_MAX = 16, 4096
-#: 1 + sqrt(2) as the integer ratio the block-floating-point test uses (just above the real value)
+#: 1 + sqrt(2) as an integer ratio just above it: the growth bound of the split / merge step under bfp
 GROWTH_NUM, GROWTH_DEN = 24143, 10000
 
 
 def twiddles(n: int, frac: int) -> np.ndarray:
-    """exp(-2 pi i k / n), k = 0 .. n/2 - 1, as interleaved (re, im) integers with ``frac``
+    """exp(-2 pi i k / n), k = 0 .. 3n/4 - 1 (a radix-4 stage's W^3k), as interleaved (re, im) integers with ``frac``
     fraction bits, rounded to nearest (exact integer rounding of float64 cos / sin), in the
     symmetric range +-(2^frac - 1): +-1.0 become +-(2^frac - 1), so a twiddle negated for the
     inverse transform still fits its word."""
     from ..qformat import quantize
-    k = np.arange(n // 2)
+    k = np.arange(3 * n // 4)
     ang = -2.0 * np.pi * k / n
-    tw = np.empty(n, dtype=np.float64)
+    tw = np.empty(2 * k.size, dtype=np.float64)
     tw[0::2], tw[1::2] = np.cos(ang), np.sin(ang)
     ints = quantize(tw, QFormat(0, frac), "nearest", "saturate").astype(np.int64)
     return np.clip(ints, -(1 << frac) + 1, (1 << frac) - 1)
 
 
-def bfp_thresholds(word: int) -> tuple[int, int]:
-    """(T1, T2): a stage on a frame whose largest component is <= T1 cannot overflow unscaled,
-    <= T2 cannot overflow halved (a component grows at most by 1 + sqrt 2, plus the roundings)."""
-    full = (1 << (word - 1)) - 1
-    return (full - 1) * GROWTH_DEN // GROWTH_NUM, (2 * full - 2) * GROWTH_DEN // GROWTH_NUM
+#: 3 |W| 2^16 rounded up, |W| <= 1 + 2^-15.5 for the twiddles quantized to Q15 (Q31: closer):
+#: the twiddled inputs' share of a radix-4 butterfly's growth, in the bfp test
+ROT3 = 3 * (1 << 16) + 5
 
 
 @nb.njit(cache=True)
-def frame_peak(work):
+def frame_peaks(work, word):
+    """(m, M2) of a frame (interleaved words): m the largest component magnitude, M2 an upper
+    bound of the largest squared complex magnitude in units of 2^(2r), r = word - 16 (each
+    component's magnitude rounded up to a multiple of 2^r first: exact for Q15, 32 bits
+    for Q31)."""
+    r = word - 16
     m = np.int64(0)
-    for i in range(work.size):
-        v = work[i] if work[i] >= 0 else -work[i]
-        if v > m:
-            m = v
-    return m
+    m2 = np.int64(0)
+    for i in range(0, work.size, 2):
+        a = abs(work[i])
+        b = abs(work[i + 1])
+        m = max(m, a, b)
+        if r > 0:
+            a = (a >> r) + 1
+            b = (b >> r) + 1
+        m2 = max(m2, a * a + b * b)
+    return m, m2
+
+
+@nb.njit(cache=True)
+def shift_fits(m, m2, word, s, radix, trivial):
+    """Whether every output of a stage fits the word after a right shift by s, for a frame with
+    peaks (m, M2) (``frame_peaks``). A component of a butterfly output is at most the sum of its
+    inputs' components, or rotations of them: radix 2 with twiddle 1: 2m; radix 4 with twiddles 1
+    (the first stage): 4m; radix 4: m + 3 |W| M, M the largest complex magnitude (and less than
+    1 LSB of roundings). The test is m' <= FS 2^s, FS = 2^(w-1) - 1, in integers:
+    R = (FS 2^s - m - 1) 2^16 / (ROT3 2^r), M2 <= R^2."""
+    full = P.max_int(word)
+    if trivial:
+        return radix * m <= (full << s)
+    a = (full << s) - m - 1
+    if a < 0:
+        return False
+    rr = (a << 16) // (np.int64(ROT3) << (word - 16))
+    return m2 <= rr * rr
+
+
+@nb.njit(cache=True)
+def stage_shift(m, m2, word, radix, trivial, mode):
+    """A stage's right shift: "stage" one bit per radix-2 level (radix 4: 2), "none" 0, and under
+    bfp the smallest s of 0 .. 3 that ``shift_fits``."""
+    if mode == STAGE:
+        return 1 if radix == 2 else 2
+    if mode == NONE:
+        return 0
+    for s in range(3):
+        if shift_fits(m, m2, word, s, radix, trivial):
+            return s
+    return 3
+
+
+@nb.njit(cache=True)
+def twiddle_mul(tw, j, inverse, xr, xi, word, rounding):
+    """W x, W = tw[j] (conjugated for the inverse), each component exact then rounded to F + G
+    fraction bits (G = word - 3); W = 1 (j < 0) is exact: x 2^G."""
+    guard = word - 3
+    if j < 0:
+        return xr << guard, xi << guard
+    wr = tw[j]
+    wi = -tw[j + 1] if inverse else tw[j + 1]
+    tr = P.shr_round(P.mac_exact(wr * xr, -wi, xi), word - 1 - guard, rounding)
+    ti = P.shr_round(P.mac_exact(wr * xi, wi, xr), word - 1 - guard, rounding)
+    return tr, ti
+
+
+@nb.njit(cache=True)
+def radix2_first(work, n, word, s, rounding, overflow):
+    """The first radix-2 stage (span 1, twiddle 1) of an odd-log2 transform: a +- b rounded by s.
+    Returns the saturations."""
+    sat = 0
+    for i in range(0, 2 * n, 4):
+        for c in range(2):
+            a, b = work[i + c], work[i + 2 + c]
+            v0, o0 = P.fit(P.shr_round_small(a + b, s, rounding), word, overflow)
+            v1, o1 = P.fit(P.shr_round_small(a - b, s, rounding), word, overflow)
+            work[i + c], work[i + 2 + c] = v0, v1
+            sat += o0 + o1
+    return sat
+
+
+@nb.njit(cache=True)
+def radix4_stage(work, tw, stride, n, h, inverse, word, s, rounding, overflow):
+    """One radix-4 DIT stage, two radix-2 levels of spans h and 2h fused: for each k < h and each
+    group g of 4h, with (a, b, c, d) at g + k + (0, h, 2h, 3h) and W = exp(-+2 pi i / 4h),
+    B = W^2k b, C = W^k c, D = W^3k d (``twiddle_mul``; k = 0 exact), then the exact sums
+    y0 = a + B + (C + D), y2 = a + B - (C + D), y1 = a - B -+ i (C - D), y3 = a - B +- i (C - D)
+    (upper signs forward), each rounded by G + s bits and fitted to the word.
+    Returns the saturations."""
+    guard = word - 3
+    q = n // (4 * h) * stride               # table step of W
+    sat = 0
+    for k in range(h):
+        for g in range(0, n, 4 * h):
+            ia = 2 * (g + k)
+            ib, ic, id_ = ia + 2 * h, ia + 4 * h, ia + 6 * h
+            j = 2 * k * q                      # W^k at tw[j], W^2k at tw[2j], W^3k at tw[3j]
+            br, bi = twiddle_mul(tw, 2 * j if k else -1, inverse, work[ib], work[ib + 1], word,
+                                 rounding)
+            cr, ci = twiddle_mul(tw, j if k else -1, inverse, work[ic], work[ic + 1], word,
+                                 rounding)
+            dr, di = twiddle_mul(tw, 3 * j if k else -1, inverse, work[id_], work[id_ + 1], word,
+                                 rounding)
+            ar, ai = work[ia] << guard, work[ia + 1] << guard
+            pr, pi = ar + br, ai + bi           # a + B
+            mr, mi = ar - br, ai - bi           # a - B
+            sr, si = cr + dr, ci + di           # C + D
+            er, ei = cr - dr, ci - di           # C - D; -i (C - D) = (ei, -er)
+            if inverse:
+                er, ei = -er, -ei
+            y = (pr + sr, pi + si, mr + ei, mi - er, pr - sr, pi - si, mr - ei, mi + er)
+            dst = (ia, ia + 1, ib, ib + 1, ic, ic + 1, id_, id_ + 1)
+            for t in range(8):
+                v, o = P.fit(P.shr_round_small(y[t], guard + s, rounding), word, overflow)
+                work[dst[t]] = v
+                sat += o
+    return sat
 
 
 @nb.njit(cache=True)
 def fft_frame(work, tw, stride, n, inverse, word, mode, rounding, overflow):
-    """In place on ``work`` (2n interleaved words in bit-reversed order): the radix-2 stages, with
-    twiddle k of stage span h at tw[2 k stride n / (2h)] (stride 2: an n-point transform on the
-    table of a 2n-point one, as the real FFT's).
-    Returns (exponent, saturations): under bfp the stages' shifts minus the normalising shift;
-    0 otherwise ("stage" scaling is the format's static exponent)."""
-    guard = word - 2
-    frac = word - 1
+    """In place on ``work`` (2n interleaved words in bit-reversed order): a radix-2 stage first
+    when log2 n is odd, then radix-4 stages, the twiddle W^j of a stage at tw[2 j stride] (the
+    table of exp(-2 pi i j / n), j < 3n/4; stride 2: an n-point transform on the table of a
+    2n-point one, as the real FFT's). Returns (exponent, saturations): under bfp the stages'
+    shifts minus the normalising shift; 0 otherwise ("stage" scaling is the format's static
+    exponent)."""
     exp = 0
     sat = 0
-    full = P.max_int(word)
-    t1 = (full - 1) * GROWTH_DEN // GROWTH_NUM
-    t2 = (2 * full - 2) * GROWTH_DEN // GROWTH_NUM
-    m = frame_peak(work) if mode == BFP else np.int64(0)
-    if mode == BFP and m > 0:
-        sh = 0
-        while (m << (sh + 1)) <= (full - 1) // 2:
-            sh += 1
-        if sh > 0:
-            for i in range(2 * n):
-                work[i] = P.shr_round(work[i], -sh, P.FLOOR)
-            m <<= sh
-            exp -= sh
+    bits = 0
+    while (1 << bits) < n:
+        bits += 1
+    odd = bits & 1
+    first_radix = 2 if odd else 4
+    m, m2 = np.int64(0), np.int64(0)
+    if mode == BFP:
+        m, m2 = frame_peaks(work, word)
+        if m > 0:
+            # normalise (an exact left shift) as far as the first stage needs no shift
+            sh = 0
+            while first_radix * (m << (sh + 1)) <= P.max_int(word):
+                sh += 1
+            if sh > 0:
+                for i in range(2 * n):
+                    work[i] = work[i] << sh
+                exp -= sh
+                m, m2 = frame_peaks(work, word)
     h = 1
+    if odd:
+        s = stage_shift(m, m2, word, 2, True, mode)
+        sat += radix2_first(work, n, word, s, rounding, overflow)
+        exp += s if mode == BFP else 0
+        if mode == BFP:
+            m, m2 = frame_peaks(work, word)
+        h = 2
     while h < n:
-        s = 1 if mode == STAGE else 0
-        if mode == BFP:                  # m: the largest component, tracked through the stages
-            if h <= 2:                   # twiddles 1 and -i: a component at most doubles
-                s = 0 if m <= (full - 1) // 2 else 1 if m <= full - 1 else 2
-            else:
-                s = 0 if m <= t1 else 1 if m <= t2 else 2
-            exp += s                     # "stage" scaling is static: in the format, not here
-        hi = np.int64(0)
-        lo = np.int64(0)
-        step = n // (2 * h)
-        for g in range(0, n, 2 * h):
-            for k in range(h):
-                wr = tw[2 * k * step * stride]
-                wi = tw[2 * k * step * stride + 1]
-                if inverse:
-                    wi = -wi
-                ia = 2 * (g + k)
-                ib = 2 * (g + k + h)
-                ar, ai = work[ia], work[ia + 1]
-                br, bi = work[ib], work[ib + 1]
-                tr = P.shr_round(P.mac_exact(wr * br, -wi, bi), frac - guard, rounding)
-                ti = P.shr_round(P.mac_exact(wr * bi, wi, br), frac - guard, rounding)
-                a0 = P.shr_round(ar, -guard, P.FLOOR)
-                a1 = P.shr_round(ai, -guard, P.FLOOR)
-                v0, o0 = P.fit(P.shr_round(a0 + tr, guard + s, rounding), word, overflow)
-                v1, o1 = P.fit(P.shr_round(a1 + ti, guard + s, rounding), word, overflow)
-                v2, o2 = P.fit(P.shr_round(a0 - tr, guard + s, rounding), word, overflow)
-                v3, o3 = P.fit(P.shr_round(a1 - ti, guard + s, rounding), word, overflow)
-                work[ia], work[ia + 1], work[ib], work[ib + 1] = v0, v1, v2, v3
-                sat += o0 + o1 + o2 + o3
-                hi = max(hi, v0, v1, v2, v3)
-                lo = min(lo, v0, v1, v2, v3)
-        m = max(hi, -lo)
-        h *= 2
+        s = stage_shift(m, m2, word, 4, h == 1, mode)
+        sat += radix4_stage(work, tw, stride, n, h, inverse, word, s, rounding, overflow)
+        exp += s if mode == BFP else 0
+        if mode == BFP:
+            m, m2 = frame_peaks(work, word)
+        h *= 4
     return exp, sat
 
 
@@ -199,6 +296,23 @@ def fft_stream(x, complex_in, state, tw, n, inverse, word, mode, rounding, overf
             f += 1
             fill[0] = 0
     return y, exps, sat
+
+
+def radix_plan(n: int) -> str:
+    """The stages of an n-point transform, in words (for the scaling statements)."""
+    bits = n.bit_length() - 1
+    r4 = f"{bits // 2} radix-4"
+    return f"radix-2 then {r4} DIT stages" if bits & 1 else f"{r4} DIT stages"
+
+
+def core_context(word: int) -> dict:
+    """What the shared C core (templates/c99/fft_core.c.j2) and the split / merge steps need
+    to know of the arithmetic, for every stage built on them (fft, rfft, stft, overlap-save)."""
+    full = (1 << (word - 1)) - 1
+    return {"word": word, "frac": word - 1, "guard": word - 3, "full": full, "rot3": ROT3,
+            "acc_type": "int32_t" if word == 16 else "int64_t",
+            "sguard": split_guard(word), "t1": (full - 1) * GROWTH_DEN // GROWTH_NUM,
+            "t2": (2 * full - 2) * GROWTH_DEN // GROWTH_NUM}
 
 
 class _FftBase(Stage):
@@ -276,32 +390,25 @@ class _FftBase(Stage):
         return y
 
     def scaling(self):
-        what = {STAGE: f"every stage halves (output = {'inverse DFT' if self.inverse else 'DFT'}"
-                       f" / {self.n})",
-                BFP: "block floating point (normalise the frame; a stage shifts right by 0, 1 or "
-                     f"2 as its largest component is <= T1, <= T2 or above, T1 / T2 = "
-                     f"{((1 << (self.word - 1)) - 2) // 2} / {(1 << (self.word - 1)) - 2} in the "
-                     f"first two stages, {bfp_thresholds(self.word)[0]} / "
-                     f"{bfp_thresholds(self.word)[1]} after: no output can overflow, nothing is "
-                     f"saturated; exponent per frame)",
+        what = {STAGE: f"every radix-2 level halves (output = "
+                       f"{'inverse DFT' if self.inverse else 'DFT'} / {self.n})",
+                BFP: "block floating point (normalise the frame; each stage shifts right by the "
+                     "smallest of 0 .. 3 bits its growth bound allows, from the frame's largest "
+                     "component and largest magnitude: no output can overflow, nothing is "
+                     "saturated; exponent per frame)",
                 NONE: "no stage scales (saturating)"}[self.mode]
-        return (f"{'inverse ' if self.inverse else ''}complex FFT, n = {self.n} (radix-2 DIT, "
-                f"{self.log2n} stages), input {self.in_port.describe()}, output {self.out_fmt}; "
-                f"twiddles Q{self.word - 1}; per butterfly W b exact, rounded ({self.rounding_name})"
-                f" to {self.word - 1 + self.word - 2} fraction bits; a 2^{self.word - 2} +- t "
-                f"exact, rounded ({self.rounding_name}) to the output"
+        return (f"{'inverse ' if self.inverse else ''}complex FFT, n = {self.n} ({radix_plan(self.n)}"
+                f"), input {self.in_port.describe()}, output {self.out_fmt}; twiddles "
+                f"Q{self.word - 1}; per butterfly W x exact, rounded ({self.rounding_name}) to "
+                f"{2 * self.word - 4} fraction bits (twiddle 1 exact); the butterfly's sums exact, "
+                f"rounded ({self.rounding_name}) to the output"
                 f"{'' if self.mode == BFP else f', {self.overflow_name} to {self.word} bits'}; "
                 f"{what}")
 
     def c_context(self):
-        acc = "int32_t" if self.word == 16 else "int64_t"
         return {"n": self.n, "log2n": self.log2n, "tw": [int(v) for v in self.tw],
-                "inverse": int(self.inverse), "mode": self.mode, "word": self.word,
-                "guard": self.word - 2, "frac": self.word - 1, "acc_type": acc,
-                "t1": bfp_thresholds(self.word)[0], "t2": bfp_thresholds(self.word)[1],
-                "t1_first": ((1 << (self.word - 1)) - 2) // 2, "t2_first": (1 << (self.word - 1)) - 2,
-                "in_exp": int(self.in_exp),
-                "in_complex": int(self.in_port.complex)}
+                "inverse": int(self.inverse), "mode": self.mode, "in_exp": int(self.in_exp),
+                "in_complex": int(self.in_port.complex), **core_context(self.word)}
 
 
 class Fft(_FftBase):
@@ -337,8 +444,9 @@ def _shift_for(m, word, mode):
 @nb.njit(cache=True)
 def split_guard(word):
     """Guard bits G of the split / merge step: its sums E2 2^G + t (E2 and p have word + 1 bits)
-    must fit int64 for Q31 data, so G = min(word - 2, 28)."""
-    return min(word - 2, 28)
+    must fit int64 for Q31 data, so G = min(word - 1, 28): exact products (no rounding) for Q15,
+    products rounded to 59 fraction bits for Q31."""
+    return min(word - 1, 28)
 
 
 @nb.njit(cache=True)
@@ -371,7 +479,7 @@ def rfft_split(z, out, tw, n, word, mode, rounding, overflow):
     (natural order in ``z``): X[k] = E + W^k O, E = (Z[k] + Z*[n/2-k]) / 2,
     O = -i (Z[k] - Z*[n/2-k]) / 2. Returns (shift, saturations)."""
     h = n // 2
-    s = _shift_for(frame_peak(z), word, mode)
+    s = _shift_for(frame_peaks(z, word)[0], word, mode)
     sat = 0
     for k in range(h + 1):
         ar, ai = z[2 * (k % h)], z[2 * (k % h) + 1]
@@ -396,7 +504,7 @@ def irfft_merge(x, work, tw, n, bits, word, mode, rounding, overflow):
     Z = E + i O with E = (X[k] + X*[n/2-k]) / 2, O = W^-k (X[k] - X*[n/2-k]) / 2, written in
     bit-reversed order into ``work`` for the inverse n/2-point FFT. Returns (shift, saturations)."""
     h = n // 2
-    s = _shift_for(frame_peak(x[: 2 * (h + 1)]), word, mode)
+    s = _shift_for(frame_peaks(x[: 2 * (h + 1)], word)[0], word, mode)
     sat = 0
     for k in range(h):
         ar, ai = x[2 * k], x[2 * k + 1]
@@ -532,10 +640,10 @@ class _RealFftBase(_FftBase):
               f"{self.n} real samples -> {self.half + 1} bins")
         return (f"{'inverse ' if self.inverse else ''}real FFT, n = {self.n} ({io}): "
                 f"{'merge step, then ' if self.inverse else ''}a {self.half}-point complex FFT "
-                f"(radix-2 DIT, {self.log2n - 1} stages){'' if self.inverse else ', then a split step'}"
+                f"({radix_plan(self.half)}){'' if self.inverse else ', then a split step'}"
                 f", input {self.in_port.describe()}, output {self.out_fmt}; twiddles "
-                f"Q{self.word - 1}; W b exact, rounded ({self.rounding_name}) to "
-                f"{2 * self.word - 3} fraction bits (the split / merge step: each product to "
+                f"Q{self.word - 1}; W x exact, rounded ({self.rounding_name}) to "
+                f"{2 * self.word - 4} fraction bits (the split / merge step: each product to "
                 f"{self.word - 1 + split_guard(self.word)}); sums exact, rounded ({self.rounding_name}) to "
                 f"the output{'' if self.mode == BFP else f', {self.overflow_name} to {self.word} bits'}; "
                 f"{what}")

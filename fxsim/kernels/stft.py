@@ -40,8 +40,8 @@ from ..errors import FxsimError
 from ..ports import Chunk, Port
 from ..qformat import QFormat, quantize
 from .base import Stage
-from .fft import (BFP, N_MAX, N_MIN, SCALINGS, STAGE, bfp_thresholds, irfft_stream, rfft_stream,
-                  split_guard, twiddles)
+from .fft import (BFP, N_MAX, N_MIN, SCALINGS, STAGE, core_context, irfft_stream, rfft_stream,
+                  twiddles)
 
 WINDOWS = ("sqrt-hann", "hann")
 #: guard bits of the istft's overlap-add accumulator
@@ -151,12 +151,8 @@ class _StftBase(Stage):
 
     def c_context(self):
         return {"n": self.n, "half": self.half, "log2n": self.log2n, "hop": self.hop,
-                "tw": [int(v) for v in self.tw], "mode": self.mode, "word": self.word,
-                "guard": self.word - 2, "frac": self.word - 1,
-                "acc_type": "int32_t" if self.word == 16 else "int64_t",
-                "t1": bfp_thresholds(self.word)[0], "t2": bfp_thresholds(self.word)[1],
-                "t1_first": ((1 << (self.word - 1)) - 2) // 2, "t2_first": (1 << (self.word - 1)) - 2,
-                "sguard": split_guard(self.word)}
+                "tw": [int(v) for v in self.tw], "mode": self.mode,
+                **core_context(self.word)}
 
 
 class Stft(_StftBase):

@@ -2,7 +2,7 @@
  * argv: n inverse mode word in_complex in_exp rounding overflow block
  *   (ref_fft_init's parameters after the table, in its order, then whether the input carries
  *   block exponents; see c_ref/kernels/fft.h)
- * stdin: n/2 interleaved int32 twiddles; with in_exp, an int32 count and that many int32 input
+ * stdin: 3n/4 interleaved int32 twiddles; with in_exp, an int32 count and that many int32 input
  * frame exponents; then int32 input words. stdout: int32 output words; stderr: "exp E" per
  * output frame and "saturations N" at the end. Calls of `block` samples. */
 #include <stdio.h>
@@ -14,7 +14,7 @@
 
 int main(int argc, char **argv)
 {
-    static int32_t tw[REF_FFT_MAX_N], x[MAXW], y[MAXW + 2 * REF_FFT_MAX_N];
+    static int32_t tw[3 * REF_FFT_MAX_N / 2], x[MAXW], y[MAXW + 2 * REF_FFT_MAX_N];
     static int32_t in_exp[1 << 16];
     static ref_fft k;
     int n, in_complex, has_exp, block, words, i, nexp = 0, used = 0;
@@ -27,7 +27,7 @@ int main(int argc, char **argv)
     block = atoi(argv[9]);
     if (n < 16 || n > REF_FFT_MAX_N || block < 1 || block > MAXW / 2)
         return 2;
-    if (fread(tw, sizeof tw[0], (size_t)n, stdin) != (size_t)n)
+    if (fread(tw, sizeof tw[0], (size_t)(3 * n / 2), stdin) != (size_t)(3 * n / 2))
         return 2;
     if (has_exp) {
         if (fread(&nexp, sizeof nexp, 1, stdin) != 1 || nexp < 0 || nexp > (1 << 16) ||

@@ -1,7 +1,7 @@
 /* Test driver for the reference C of the overlap-save FIR (c_ref/kernels/fir_ols.c).
  * argv: n taps word const_exp out_bits rounding overflow block
  *   (ref_fir_ols_init's parameters after the tables, in its order; see c_ref/kernels/fir_ols.h)
- * stdin: n/2 interleaved int32 twiddles, n + 2 int32 spectrum words, then int32 samples.
+ * stdin: 3n/4 interleaved int32 twiddles, n + 2 int32 spectrum words, then int32 samples.
  * stdout: int32 outputs; stderr: "saturations N" at the end. Calls of `block` samples. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +12,7 @@
 
 int main(int argc, char **argv)
 {
-    static int32_t tw[REF_FFT_MAX_N], h[REF_FFT_MAX_N + 2], x[MAXN], y[MAXN + REF_FFT_MAX_N];
+    static int32_t tw[3 * REF_FFT_MAX_N / 2], h[REF_FFT_MAX_N + 2], x[MAXN], y[MAXN + REF_FFT_MAX_N];
     static ref_fir_ols k;
     int n, block;
     size_t got;
@@ -22,7 +22,7 @@ int main(int argc, char **argv)
     block = atoi(argv[8]);
     if (n < 16 || n > REF_FFT_MAX_N || block < 1 || block > MAXN)
         return 2;
-    if (fread(tw, sizeof tw[0], (size_t)n, stdin) != (size_t)n ||
+    if (fread(tw, sizeof tw[0], (size_t)(3 * n / 2), stdin) != (size_t)(3 * n / 2) ||
         fread(h, sizeof h[0], (size_t)(n + 2), stdin) != (size_t)(n + 2))
         return 2;
     if (ref_fir_ols_init(&k, tw, h, n, atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), atoi(argv[5]),

@@ -34,6 +34,10 @@ int main(int argc, char **argv)
             out[0] = fx_mac16x2_exact(a[0], c, x);
         } else if (!strcmp(op, "norm"))
             out[0] = fx_norm(a[0], (int)a[1]);
+        else if (!strcmp(op, "shr_round_small"))
+            out[0] = fx_shr_round_small(a[0], (int)a[1], (int)a[2]);
+        else if (!strcmp(op, "shr_round_small32"))
+            out[0] = fx_shr_round_small32((int32_t)a[0], (int)a[1], (int)a[2]);
         else if (!strcmp(op, "shr_half_up"))
             out[0] = fx_shr_half_up(a[0], (int)a[1]);
         else

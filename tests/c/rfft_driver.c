@@ -2,7 +2,7 @@
  * argv: n inverse mode word in_exp rounding overflow block
  *   (ref_rfft_init's parameters after the table, in its order, then whether the input carries
  *   block exponents; see c_ref/kernels/rfft.h)
- * stdin: n/2 interleaved int32 twiddles; with in_exp, an int32 count and that many int32 input
+ * stdin: 3n/4 interleaved int32 twiddles; with in_exp, an int32 count and that many int32 input
  * frame exponents; then int32 input words (real samples for rfft, interleaved bins for irfft).
  * stdout: int32 output words; stderr: "exp E" per output frame and "saturations N" at the end.
  * Calls of `block` samples. */
@@ -15,7 +15,7 @@
 
 int main(int argc, char **argv)
 {
-    static int32_t tw[REF_FFT_MAX_N], x[MAXW], y[MAXW + 4 * REF_FFT_MAX_N];
+    static int32_t tw[3 * REF_FFT_MAX_N / 2], x[MAXW], y[MAXW + 4 * REF_FFT_MAX_N];
     static int32_t in_exp[1 << 16];
     static ref_rfft k;
     int n, inv, has_exp, block, words, per, i, nexp = 0, used = 0;
@@ -28,7 +28,7 @@ int main(int argc, char **argv)
     block = atoi(argv[8]);
     if (n < 16 || n > REF_FFT_MAX_N || block < 1 || block > MAXW / 2)
         return 2;
-    if (fread(tw, sizeof tw[0], (size_t)n, stdin) != (size_t)n)
+    if (fread(tw, sizeof tw[0], (size_t)(3 * n / 2), stdin) != (size_t)(3 * n / 2))
         return 2;
     if (has_exp && (fread(&nexp, sizeof nexp, 1, stdin) != 1 || nexp < 0 || nexp > (1 << 16) ||
                     fread(in_exp, sizeof in_exp[0], (size_t)nexp, stdin) != (size_t)nexp))

@@ -2,7 +2,7 @@
  * argv: n hop inverse mode word static_exp out_frac out_bits in_exp rounding overflow block
  *   (ref_stft_init's parameters after the tables, in its order, with whether the input carries
  *   block exponents before rounding; see c_ref/kernels/stft.h)
- * stdin: n/2 interleaved int32 twiddles, n int32 window values; with in_exp, an int32 count and
+ * stdin: 3n/4 interleaved int32 twiddles, n int32 window values; with in_exp, an int32 count and
  * that many input frame exponents; then int32 input words. stdout: int32 output words; stderr:
  * "exp E" per output frame (stft) and "saturations N" at the end. Calls of `block` samples. */
 #include <stdio.h>
@@ -14,7 +14,7 @@
 
 int main(int argc, char **argv)
 {
-    static int32_t tw[REF_FFT_MAX_N], win[REF_FFT_MAX_N], x[MAXW], y[MAXW + 4 * REF_FFT_MAX_N];
+    static int32_t tw[3 * REF_FFT_MAX_N / 2], win[REF_FFT_MAX_N], x[MAXW], y[MAXW + 4 * REF_FFT_MAX_N];
     static int32_t in_exp[1 << 16];
     static ref_stft k;
     int n, hop, inv, has_exp, block, words, i, nexp = 0, used = 0;
@@ -28,7 +28,7 @@ int main(int argc, char **argv)
     block = atoi(argv[12]);
     if (n < 16 || n > REF_FFT_MAX_N || block < 1 || block > MAXW / 2)
         return 2;
-    if (fread(tw, sizeof tw[0], (size_t)n, stdin) != (size_t)n ||
+    if (fread(tw, sizeof tw[0], (size_t)(3 * n / 2), stdin) != (size_t)(3 * n / 2) ||
         fread(win, sizeof win[0], (size_t)n, stdin) != (size_t)n)
         return 2;
     if (has_exp && (fread(&nexp, sizeof nexp, 1, stdin) != 1 || nexp < 0 || nexp > (1 << 16) ||
