@@ -27,8 +27,14 @@ demo: install
 	$(FXSIM) verify examples/emphasis.toml
 	@echo "generated C in $(OUT)/emphasis/, plot in $(OUT)/emphasis.png"
 
+# numba keys each cached function to its own file's time stamp, not to the files of the functions
+# it calls: a checkout's caches are dropped whenever a source changes, so that none goes stale.
+$(VENV)/.numba-fresh: $(SOURCES)
+	find fxsim -name '*.nbi' -delete -o -name '*.nbc' -delete
+	touch $@
+
 # pytest exits 5 when it collected no tests: that is a failure here.
-test: install
+test: install $(VENV)/.numba-fresh
 	@$(PY) -m pytest -q -p no:cacheprovider; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests"; exit 1; fi; exit $$rc
 

@@ -260,8 +260,8 @@ static inline int64_t fx_shr_half_up(int64_t x, int s)
     return (x >> s) + ((x >> (s - 1)) & 1);
 }
 
-/* fx_shr_round for operands with headroom, |x| < 2^62 and 0 <= s <= 62: the rounding folded
- * into one carry-in c, (x + c) >> s (see primitives.shr_round_small, its twin); where s and mode
+/* fx_shr_round for operands with headroom, |x| <= 2^63 - 2^s and 0 <= s <= 62 (x + c cannot
+ * overflow): the rounding folded into one carry-in c, (x + c) >> s (see primitives.shr_round_small, its twin); where s and mode
  * are constants, one add and one shift. The FFT butterflies' sums are this small. */
 static inline int64_t fx_shr_round_small(int64_t x, int s, int mode)
 {

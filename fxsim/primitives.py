@@ -252,8 +252,8 @@ def shr_half_up(x, s):
 
 @_jit
 def shr_round_small(x, s, mode):
-    """``shr_round`` for operands with headroom, |x| < 2**62 and 0 <= s <= 62: the rounding
-    folded into one carry-in, x / 2**s = (x + c) >> s, with c = 0 (FLOOR), 2**s - 1 (CEIL),
+    """``shr_round`` for operands with headroom, |x| <= 2**63 - 2**s and 0 <= s <= 62 (so that
+    x + c cannot overflow): the rounding folded into one carry-in, x / 2**s = (x + c) >> s, with c = 0 (FLOOR), 2**s - 1 (CEIL),
     2**s - 1 for negative x (ZERO), 2**(s-1) - [x < 0] (NEAREST, ties away from zero) and
     2**(s-1) - 1 + [floor(x / 2**s) odd] (CONVERGENT). Equal to shr_round on that domain (the sum
     cannot overflow); one add and one shift where the generated C's sums are known to be small
@@ -261,14 +261,14 @@ def shr_round_small(x, s, mode):
     if s <= 0:
         return x
     one = np.int64(1)
-    if mode == FLOOR:
+    if mode == NEAREST:                        # the default first: one test in the hot loops
+        c = (one << (s - 1)) + (x >> 63)
+    elif mode == FLOOR:
         c = np.int64(0)
     elif mode == CEIL:
         c = (one << s) - 1
     elif mode == ZERO:
         c = (x >> 63) & ((one << s) - 1)
-    elif mode == NEAREST:
-        c = (one << (s - 1)) + (x >> 63)
     else:
         c = (one << (s - 1)) - 1 + ((x >> s) & 1)
     return (x + c) >> s

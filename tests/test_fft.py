@@ -106,36 +106,34 @@ def adversarial_frames(n, word, rng):
 @pytest.mark.parametrize("n", [16, 32, 64, 128])
 @pytest.mark.parametrize("inverse", [False, True])
 def test_bfp_never_saturates_on_frames_at_the_growth_bounds(n, word, inverse):
-    """The bfp shift rule (frame_peaks / shift_fits) must hold every output in the word: the
-    model counts what the C would have to saturate (and omits), so it must count none."""
+    """The bfp shift rule (stage_shift / shift_fits) must hold every output in the word. With
+    overflow = "error" the model fits and counts every stage's outputs even under bfp (where the
+    C omits the saturation it proves it never needs), so it must count none."""
     from fxsim import primitives as P
-    from fxsim.kernels.fft import BFP, bit_reverse, fft_frame
+    from fxsim.kernels.fft import BFP, fft_frame
     tw = twiddles(n, word - 1)
-    bits = n.bit_length() - 1
     for mode in (P.NEAREST, P.CEIL, P.FLOOR):
         for frame in adversarial_frames(n, word, np.random.default_rng(n + word)):
-            work = np.empty_like(frame)
-            for i in range(n):
-                j = bit_reverse(i, bits)
-                work[2 * j: 2 * j + 2] = frame[2 * i: 2 * i + 2]
-            _, sat = fft_frame(work, tw, 1, n, inverse, word, BFP, mode, P.SATURATE)
+            work = frame.copy()
+            _, sat = fft_frame(work, tw, 1, n, inverse, word, BFP, mode, P.ERROR)
             assert sat == 0
 
 
 @pytest.mark.parametrize("word", [16, 32])
 @pytest.mark.parametrize("n", [32, 64, 256])
 def test_real_fft_bfp_never_saturates_on_frames_at_the_growth_bounds(n, word):
-    """The split and merge steps under bfp omit the saturation in C too: the model must count
+    """The split and merge steps under bfp omit the saturation in C too: the model (checking
+    every stage with overflow = "error") must count
     none, forward (real frames at the bounds) and inverse (bins at the bounds)."""
     from fxsim import primitives as P
     from fxsim.kernels.fft import BFP, irfft_frame, rfft_frame
     tw = twiddles(n, word - 1)
     work, out = np.empty(n, dtype=np.int64), np.empty(n + 2, dtype=np.int64)
     for frame in adversarial_frames(n // 2, word, np.random.default_rng(n)):
-        _, sat = rfft_frame(frame, work, out, tw, n, word, BFP, P.NEAREST, P.SATURATE)
+        _, sat = rfft_frame(frame, work, out, tw, n, word, BFP, P.NEAREST, P.ERROR)
         assert sat == 0
         bins = np.concatenate([frame, frame[:2]])
-        _, sat = irfft_frame(bins, work, tw, n, word, BFP, P.NEAREST, P.SATURATE)
+        _, sat = irfft_frame(bins, work, tw, n, word, BFP, P.NEAREST, P.ERROR)
         assert sat == 0
 
 

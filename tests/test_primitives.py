@@ -111,7 +111,7 @@ def test_shr_round_wide_shift_corners(x, s, mode, want):
 
 @pytest.mark.parametrize("mode", range(5))
 def test_shr_round_small_is_shr_round_on_its_domain(mode):
-    """The one-add-one-shift rounding equals the exact one wherever |x| < 2^62 and s <= 62."""
+    """The one-add-one-shift rounding equals the exact one wherever |x| <= 2^63 - 2^s, s <= 62."""
     rng = np.random.default_rng(mode)
     a = records("shr_round_small", 200_000, rng)
     a = a[a[:, 2] == mode]
@@ -243,12 +243,16 @@ def records(op, n, rng):
         rnd = np.stack([_signed(rng, n, 64), shifts, rng.integers(0, 5, n),
                         np.zeros(n, np.int64), np.zeros(n, np.int64)], 1)
     elif op == "shr_round_small":
-        # its domain: |x| < 2^62, 0 <= s <= 62
-        ce = np.array(sorted(v for v in set(CORNERS) | set(edge_values(50)) if abs(v) < (1 << 62)),
-                      dtype=np.int64)
-        rows += [[x, s, m, 0, 0] for s in range(63) for m in range(5) for x in ce]
-        rnd = np.stack([_signed(rng, n, 63), rng.integers(0, 63, n), rng.integers(0, 5, n),
-                        np.zeros(n, np.int64), np.zeros(n, np.int64)], 1)
+        # its domain: |x| <= 2^63 - 2^s, 0 <= s <= 62
+        for s in range(63):
+            lim = (1 << 63) - (1 << s)
+            xs = sorted({v for v in CORNERS + edge_values(50) if abs(v) <= lim} | {lim, -lim})
+            rows += [[x, s, m, 0, 0] for m in range(5) for x in xs]
+        shifts = rng.integers(0, 63, n)
+        lim = (np.int64(1) << np.int64(62)) - (np.int64(1) << shifts) + (np.int64(1) << np.int64(62))
+        xs = np.clip(_signed(rng, n, 64), -lim, lim)
+        rnd = np.stack([xs, shifts, rng.integers(0, 5, n), np.zeros(n, np.int64),
+                        np.zeros(n, np.int64)], 1)
     elif op == "shr_round_small32":
         # its domain: |x| <= 2^31 - 2^s, 0 <= s <= 30
         for s in range(31):

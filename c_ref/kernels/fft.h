@@ -1,5 +1,5 @@
 /*
- * fft / ifft - reference C of the complex radix-2 FFT (fxsim/kernels/fft.py): plain, one frame at
+ * fft / ifft - reference C of the complex radix-4 FFT (fxsim/kernels/fft.py): plain, one frame at
  * a time, int64 arithmetic for 16- and 32-bit words alike; the generated C
  * (templates/c99/fft.c.j2) must equal it bit for bit.
  *

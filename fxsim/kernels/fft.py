@@ -8,8 +8,8 @@ imaginary parts; ``ifft`` takes frames of n (an FFT's output), ``fft`` a stream 
 block exponent on the input travels on: the output's exponent adds the stage's own. Output:
 complex frames of n (hop n); the DFT bins of each frame in natural order.
 
-Algorithm. The frame is written in bit-reversed order as its samples arrive, then transformed in
-place: a radix-2 stage of span 1 (twiddle 1) when log2 n is odd, then radix-4 decimation-in-time
+Algorithm. The frame is filled in natural order as its samples arrive, permuted into bit-reversed
+order in place, then transformed in place: a radix-2 stage of span 1 (twiddle 1) when log2 n is odd, then radix-4 decimation-in-time
 stages, each fusing two radix-2 levels (spans h and 2h: h = 1, 4, 16, ... or 2, 8, 32, ...).
 Twiddles W = exp(-+2 pi i k / n), k < 3n/4, are quantized to nearest in the data word (Q15 or
 Q31, +-1.0 as +-(2^F - 1)), one table for both directions.
@@ -33,7 +33,7 @@ Which stages shift, and by how much:
   "bfp"    block floating point: each stage shifts by the smallest s of 0 .. 3 with which no
            output can overflow (the C omits the saturation it would never apply), from the
            frame's peaks: m, the largest component, and M, the largest complex magnitude (its
-           square bounded in integers, ``frame_peaks``). An output component is at most the sum
+           square bounded in integers, ``frame_power``). An output component is at most the sum
            of its inputs' components or rotations of them: 2m for the radix-2 stage, 4m for the
            first radix-4 stage (twiddles 1), m + 3 |W| M for the others, and must stay within
            FS 2^s (FS = 2^(w-1) - 1; ``shift_fits``). The frame is first normalised (shifted
@@ -48,9 +48,11 @@ The output format's static scale exponent: fft "stage" +log2 n; ifft "none" and 
 rfft / irfft: the real FFT of n samples through the n/2-point complex FFT above (of
 x[2m] + i x[2m+1]; the n-point twiddle table with stride 2) and a split step (rfft: bins 0 .. n/2,
 X = E + W^k O from Z[k] and Z*[n/2-k]) or merge step (irfft: Z = E + i O, then the inverse
-n/2-point FFT). The split / merge step rounds and scales like a stage: t = W p rounded to F + G
-fraction bits (a shift where W = +-1), out = (E2 2^G + t) / 2^(G + 1 + s) rounded, fitted; s = 1
-under "stage", 0 under "none", 0 / 1 / 2 under bfp by the same growth bound. rfft: input a real
+n/2-point FFT). The split / merge step rounds and scales like a stage: t = W p, each product
+rounded to F + G fraction bits, G = min(word - 1, 28) (Q15: exact; a shift where W = +-1),
+out = (E2 2^G + t) / 2^(G + 1 + s) rounded, fitted; s = 1 under "stage", 0 under "none", and under
+bfp 0, 1 or 2 as the largest component m of its input is <= T1, <= T2 or above, T1 = (FS - 1) / g,
+T2 = (2 FS - 2) / g with g = 1 + sqrt 2 (its growth bound, as 24143 / 10000). rfft: input a real
 stream (or frames), output complex frames of n/2 + 1 bins, hop n; static exponent "stage" +log2 n.
 irfft: input frames of n/2 + 1 bins, output n real samples per frame; static exponent "stage" +1
 (every step halves: x / 2), "none" and "bfp" -(log2 n - 1). References: numpy.fft.rfft / irfft.
@@ -66,6 +68,8 @@ from ..errors import FxsimError
 from ..ports import Chunk, Port
 from ..qformat import QFormat
 from .base import Stage
+
+_inline = nb.njit(cache=True, inline="always")
 
 SCALINGS = ("stage", "bfp", "none")
 STAGE, BFP, NONE = 0, 1, 2
@@ -94,29 +98,35 @@ ROT3 = 3 * (1 << 16) + 5
 
 
 @nb.njit(cache=True)
-def frame_peaks(work, word):
-    """(m, M2) of a frame (interleaved words): m the largest component magnitude, M2 an upper
-    bound of the largest squared complex magnitude in units of 2^(2r), r = word - 16 (each
-    component's magnitude rounded up to a multiple of 2^r first: exact for Q15, 32 bits
-    for Q31)."""
-    r = word - 16
+def frame_peak(work):
+    """m: the largest component magnitude of a frame (interleaved words)."""
     m = np.int64(0)
+    for i in range(work.size):
+        m = max(m, abs(work[i]))
+    return m
+
+
+@nb.njit(cache=True)
+def frame_power(work, word):
+    """M2: an upper bound of the largest squared complex magnitude of a frame, in units of
+    2^(2r), r = word - 16, each component's magnitude rounded up to a multiple of 2^r first
+    (exact for Q15; for Q31 it stays within 32 bits)."""
+    r = word - 16
     m2 = np.int64(0)
     for i in range(0, work.size, 2):
         a = abs(work[i])
         b = abs(work[i + 1])
-        m = max(m, a, b)
         if r > 0:
             a = (a >> r) + 1
             b = (b >> r) + 1
         m2 = max(m2, a * a + b * b)
-    return m, m2
+    return m2
 
 
 @nb.njit(cache=True)
 def shift_fits(m, m2, word, s, radix, trivial):
     """Whether every output of a stage fits the word after a right shift by s, for a frame with
-    peaks (m, M2) (``frame_peaks``). A component of a butterfly output is at most the sum of its
+    peaks m (``frame_peak``) and M2 (``frame_power``). A component of a butterfly output is at most the sum of its
     inputs' components, or rotations of them: radix 2 with twiddle 1: 2m; radix 4 with twiddles 1
     (the first stage): 4m; radix 4: m + 3 |W| M, M the largest complex magnitude (and less than
     1 LSB of roundings). The test is m' <= FS 2^s, FS = 2^(w-1) - 1, in integers:
@@ -132,13 +142,7 @@ def shift_fits(m, m2, word, s, radix, trivial):
 
 
 @nb.njit(cache=True)
-def stage_shift(m, m2, word, radix, trivial, mode):
-    """A stage's right shift: "stage" one bit per radix-2 level (radix 4: 2), "none" 0, and under
-    bfp the smallest s of 0 .. 3 that ``shift_fits``."""
-    if mode == STAGE:
-        return 1 if radix == 2 else 2
-    if mode == NONE:
-        return 0
+def _smallest_shift(m, m2, word, radix, trivial):
     for s in range(3):
         if shift_fits(m, m2, word, s, radix, trivial):
             return s
@@ -146,76 +150,155 @@ def stage_shift(m, m2, word, radix, trivial, mode):
 
 
 @nb.njit(cache=True)
-def twiddle_mul(tw, j, inverse, xr, xi, word, rounding):
-    """W x, W = tw[j] (conjugated for the inverse), each component exact then rounded to F + G
-    fraction bits (G = word - 3); W = 1 (j < 0) is exact: x 2^G."""
-    guard = word - 3
-    if j < 0:
-        return xr << guard, xi << guard
-    wr = tw[j]
-    wi = -tw[j + 1] if inverse else tw[j + 1]
-    tr = P.shr_round(P.mac_exact(wr * xr, -wi, xi), word - 1 - guard, rounding)
-    ti = P.shr_round(P.mac_exact(wr * xi, wi, xr), word - 1 - guard, rounding)
+def stage_shift(work, m, word, radix, trivial, mode):
+    """A stage's right shift: "stage" one bit per radix-2 level (radix 4: 2), "none" 0, and under
+    bfp the smallest s of 0 .. 3 that ``shift_fits`` the frame in ``work`` (largest component m).
+    M2 lies between the bounds m gives (u^2 (+1 for Q31) and 2 u^2, u = m rounded up as in
+    ``frame_power``) and the test is monotone in it: the frame's M2 is computed only when the two
+    ends disagree (as the C does)."""
+    if mode == STAGE:
+        return 1 if radix == 2 else 2
+    if mode == NONE:
+        return 0
+    if trivial:
+        return _smallest_shift(m, 0, word, radix, True)
+    r = word - 16
+    u = (m >> r) + 1 if r > 0 else m
+    lo = _smallest_shift(m, u * u + (1 if r > 0 else 0), word, radix, False)
+    hi = _smallest_shift(m, 2 * u * u, word, radix, False)
+    if lo == hi:
+        return lo
+    return _smallest_shift(m, frame_power(work, word), word, radix, False)
+
+
+@_inline
+def rotate(wr, wi, xr, xi, word, rounding):
+    """W x, each component exact then rounded to F + G fraction bits (G = word - 3)."""
+    sh = 2                                    # F - G
+    tr = P.shr_round_small(P.mac_exact(wr * xr, -wi, xi), sh, rounding)
+    ti = P.shr_round_small(P.mac_exact(wr * xi, wi, xr), sh, rounding)
     return tr, ti
 
 
 @nb.njit(cache=True)
-def radix2_first(work, n, word, s, rounding, overflow):
-    """The first radix-2 stage (span 1, twiddle 1) of an odd-log2 transform: a +- b rounded by s.
-    Returns the saturations."""
+def radix2_first(work, n, word, s, rounding, overflow, check):
+    """The first radix-2 stage (span 1, twiddle 1) of an odd-log2 transform: a +- b rounded by s
+    (and fitted when ``check``). Returns the saturations."""
     sat = 0
     for i in range(0, 2 * n, 4):
         for c in range(2):
             a, b = work[i + c], work[i + 2 + c]
-            v0, o0 = P.fit(P.shr_round_small(a + b, s, rounding), word, overflow)
-            v1, o1 = P.fit(P.shr_round_small(a - b, s, rounding), word, overflow)
+            v0, o0 = _out(a + b, s, word, rounding, overflow, check)
+            v1, o1 = _out(a - b, s, word, rounding, overflow, check)
             work[i + c], work[i + 2 + c] = v0, v1
             sat += o0 + o1
     return sat
 
 
-@nb.njit(cache=True)
-def radix4_stage(work, tw, stride, n, h, inverse, word, s, rounding, overflow):
+@_inline
+def radix4_stage(work, tw, stride, n, h, inverse, word, s, rounding, overflow, check):
     """One radix-4 DIT stage, two radix-2 levels of spans h and 2h fused: for each k < h and each
     group g of 4h, with (a, b, c, d) at g + k + (0, h, 2h, 3h) and W = exp(-+2 pi i / 4h),
-    B = W^2k b, C = W^k c, D = W^3k d (``twiddle_mul``; k = 0 exact), then the exact sums
+    B = W^2k b, C = W^k c, D = W^3k d (``rotate``; k = 0 exact), then the exact sums
     y0 = a + B + (C + D), y2 = a + B - (C + D), y1 = a - B -+ i (C - D), y3 = a - B +- i (C - D)
-    (upper signs forward), each rounded by G + s bits and fitted to the word.
+    (upper signs forward), each rounded by G + s bits and fitted to the word when ``check``.
     Returns the saturations."""
     guard = word - 3
     q = n // (4 * h) * stride               # table step of W
+    sh = guard + s
+    # y1 = a - B - i (C - D) goes to k + h forward; the inverse's +i swaps it with y3 (k + 3h)
+    o1, o3 = (6 * h, 2 * h) if inverse else (2 * h, 6 * h)
     sat = 0
-    for k in range(h):
+    for g in range(0, n, 4 * h):            # k = 0: W = 1, exact
+        ia = 2 * g
+        sat += butterfly4(work, ia, ia + o1, ia + 4 * h, ia + o3, work[ia] << guard,
+                          work[ia + 1] << guard, work[ia + 2 * h] << guard,
+                          work[ia + 2 * h + 1] << guard, work[ia + 4 * h] << guard,
+                          work[ia + 4 * h + 1] << guard, work[ia + 6 * h] << guard,
+                          work[ia + 6 * h + 1] << guard, word, sh, rounding, overflow, check)
+    for k in range(1, h):
+        j = 2 * k * q                          # W^k at tw[j], W^2k at tw[2j], W^3k at tw[3j]
+        w1r, w1i = tw[j], tw[j + 1]
+        w2r, w2i = tw[2 * j], tw[2 * j + 1]
+        w3r, w3i = tw[3 * j], tw[3 * j + 1]
+        if inverse:
+            w1i, w2i, w3i = -w1i, -w2i, -w3i
         for g in range(0, n, 4 * h):
             ia = 2 * (g + k)
             ib, ic, id_ = ia + 2 * h, ia + 4 * h, ia + 6 * h
-            j = 2 * k * q                      # W^k at tw[j], W^2k at tw[2j], W^3k at tw[3j]
-            br, bi = twiddle_mul(tw, 2 * j if k else -1, inverse, work[ib], work[ib + 1], word,
-                                 rounding)
-            cr, ci = twiddle_mul(tw, j if k else -1, inverse, work[ic], work[ic + 1], word,
-                                 rounding)
-            dr, di = twiddle_mul(tw, 3 * j if k else -1, inverse, work[id_], work[id_ + 1], word,
-                                 rounding)
-            ar, ai = work[ia] << guard, work[ia + 1] << guard
-            pr, pi = ar + br, ai + bi           # a + B
-            mr, mi = ar - br, ai - bi           # a - B
-            sr, si = cr + dr, ci + di           # C + D
-            er, ei = cr - dr, ci - di           # C - D; -i (C - D) = (ei, -er)
-            if inverse:
-                er, ei = -er, -ei
-            y = (pr + sr, pi + si, mr + ei, mi - er, pr - sr, pi - si, mr - ei, mi + er)
-            dst = (ia, ia + 1, ib, ib + 1, ic, ic + 1, id_, id_ + 1)
-            for t in range(8):
-                v, o = P.fit(P.shr_round_small(y[t], guard + s, rounding), word, overflow)
-                work[dst[t]] = v
-                sat += o
+            br, bi = rotate(w2r, w2i, work[ib], work[ib + 1], word, rounding)
+            cr, ci = rotate(w1r, w1i, work[ic], work[ic + 1], word, rounding)
+            dr, di = rotate(w3r, w3i, work[id_], work[id_ + 1], word, rounding)
+            sat += butterfly4(work, ia, ia + o1, ic, ia + o3, work[ia] << guard,
+                              work[ia + 1] << guard, br, bi, cr, ci, dr, di, word, sh, rounding,
+                              overflow, check)
     return sat
+
+
+@_inline
+def _out(x, sh, word, rounding, overflow, check):
+    """x / 2^sh rounded, fitted to the word when ``check`` (else the caller has proved it fits).
+    Returns (value, overflowed)."""
+    v = P.shr_round_small(x, sh, rounding)
+    if check:
+        return P.fit(v, word, overflow)
+    return v, False
+
+
+@_inline
+def butterfly4(work, i0, i1, i2, i3, ar, ai, br, bi, cr, ci, dr, di, word, sh, rounding,
+               overflow, check):
+    """The exact sums of a radix-4 butterfly, y0 = a + B + (C + D), y1 = a - B - i (C - D),
+    y2 = a + B - (C + D), y3 = a - B + i (C - D), each rounded by sh bits (and fitted when
+    ``check``), written to i0 .. i3 (re, im each). Returns the saturations."""
+    pr, pi = ar + br, ai + bi           # a + B
+    mr, mi = ar - br, ai - bi           # a - B
+    sr, si = cr + dr, ci + di           # C + D
+    er, ei = cr - dr, ci - di           # C - D; -i (C - D) = (ei, -er)
+    work[i0], o0 = _out(pr + sr, sh, word, rounding, overflow, check)
+    work[i0 + 1], o1 = _out(pi + si, sh, word, rounding, overflow, check)
+    work[i1], o2 = _out(mr + ei, sh, word, rounding, overflow, check)
+    work[i1 + 1], o3 = _out(mi - er, sh, word, rounding, overflow, check)
+    work[i2], o4 = _out(pr - sr, sh, word, rounding, overflow, check)
+    work[i2 + 1], o5 = _out(pi - si, sh, word, rounding, overflow, check)
+    work[i3], o6 = _out(mr - ei, sh, word, rounding, overflow, check)
+    work[i3 + 1], o7 = _out(mi + er, sh, word, rounding, overflow, check)
+    return o0 + o1 + o2 + o3 + o4 + o5 + o6 + o7
+
+
+@nb.njit(cache=True)
+def radix4_checked(work, tw, stride, n, h, inverse, word, s, rounding, overflow):
+    """``radix4_stage`` fitting every output (static scaling, or overflow = "error")."""
+    return radix4_stage(work, tw, stride, n, h, inverse, word, s, rounding, overflow, True)
+
+
+@nb.njit(cache=True)
+def radix4_unchecked(work, tw, stride, n, h, inverse, word, s, rounding, overflow):
+    """``radix4_stage`` under bfp, whose shift proves every output fits (compiled apart, so that
+    the loop carries no test)."""
+    return radix4_stage(work, tw, stride, n, h, inverse, word, s, rounding, overflow, False)
+
+
+@nb.njit(cache=True)
+def bit_reverse_frame(work, n):
+    """Permute a frame of n complex samples (interleaved) into bit-reversed order, in place: swap
+    each i with its reversed index j > i (j counted up in reversed order)."""
+    j = 0
+    for i in range(n):
+        if i < j:
+            work[2 * i], work[2 * j] = work[2 * j], work[2 * i]
+            work[2 * i + 1], work[2 * j + 1] = work[2 * j + 1], work[2 * i + 1]
+        bit = n >> 1
+        while j & bit:
+            j ^= bit
+            bit >>= 1
+        j |= bit
 
 
 @nb.njit(cache=True)
 def fft_frame(work, tw, stride, n, inverse, word, mode, rounding, overflow):
-    """In place on ``work`` (2n interleaved words in bit-reversed order): a radix-2 stage first
-    when log2 n is odd, then radix-4 stages, the twiddle W^j of a stage at tw[2 j stride] (the
+    """In place on ``work`` (2n interleaved words, natural order in and out): the bit-reversal
+    permutation, a radix-2 stage first when log2 n is odd, then radix-4 stages, the twiddle W^j of a stage at tw[2 j stride] (the
     table of exp(-2 pi i j / n), j < 3n/4; stride 2: an n-point transform on the table of a
     2n-point one, as the real FFT's). Returns (exponent, saturations): under bfp the stages'
     shifts minus the normalising shift; 0 otherwise ("stage" scaling is the format's static
@@ -226,10 +309,14 @@ def fft_frame(work, tw, stride, n, inverse, word, mode, rounding, overflow):
     while (1 << bits) < n:
         bits += 1
     odd = bits & 1
+    # under bfp no output can overflow (shift_fits): like the C, skip the fitting, unless the
+    # design asks to be told of any overflow (overflow = "error"), which checks it after all
+    check = mode != BFP or overflow == P.ERROR
+    bit_reverse_frame(work, n)
     first_radix = 2 if odd else 4
-    m, m2 = np.int64(0), np.int64(0)
+    m = np.int64(0)
     if mode == BFP:
-        m, m2 = frame_peaks(work, word)
+        m = frame_peak(work)
         if m > 0:
             # normalise (an exact left shift) as far as the first stage needs no shift
             sh = 0
@@ -239,32 +326,26 @@ def fft_frame(work, tw, stride, n, inverse, word, mode, rounding, overflow):
                 for i in range(2 * n):
                     work[i] = work[i] << sh
                 exp -= sh
-                m, m2 = frame_peaks(work, word)
+                m <<= sh
     h = 1
     if odd:
-        s = stage_shift(m, m2, word, 2, True, mode)
-        sat += radix2_first(work, n, word, s, rounding, overflow)
+        s = stage_shift(work, m, word, 2, True, mode)
+        sat += radix2_first(work, n, word, s, rounding, overflow, check)
         exp += s if mode == BFP else 0
         if mode == BFP:
-            m, m2 = frame_peaks(work, word)
+            m = frame_peak(work)
         h = 2
     while h < n:
-        s = stage_shift(m, m2, word, 4, h == 1, mode)
-        sat += radix4_stage(work, tw, stride, n, h, inverse, word, s, rounding, overflow)
+        s = stage_shift(work, m, word, 4, h == 1, mode)
+        if check:
+            sat += radix4_checked(work, tw, stride, n, h, inverse, word, s, rounding, overflow)
+        else:
+            sat += radix4_unchecked(work, tw, stride, n, h, inverse, word, s, rounding, overflow)
         exp += s if mode == BFP else 0
-        if mode == BFP:
-            m, m2 = frame_peaks(work, word)
+        if mode == BFP and 4 * h < n:
+            m = frame_peak(work)
         h *= 4
     return exp, sat
-
-
-@nb.njit(cache=True)
-def bit_reverse(i, bits):
-    r = 0
-    for _ in range(bits):
-        r = (r << 1) | (i & 1)
-        i >>= 1
-    return r
 
 
 @nb.njit(cache=True)
@@ -273,26 +354,30 @@ def fft_stream(x, complex_in, state, tw, n, inverse, word, mode, rounding, overf
     """Frame the input samples (interleaved if complex_in) into n-point frames, transform each
     complete frame. state = (work (2n), fill (1)). Returns (y, exps, saturations)."""
     work, fill = state
-    bits = 0
-    while (1 << bits) < n:
-        bits += 1
-    step = 2 if complex_in else 1
-    count = x.size // step
+    count = x.size // 2 if complex_in else x.size
     nf = (fill[0] + count) // n
     y = np.empty(2 * n * nf, dtype=np.int64)
     exps = np.empty(nf, dtype=np.int64)
     sat = 0
     f = 0
-    for i in range(count):
-        j = 2 * bit_reverse(fill[0], bits)
-        work[j] = x[step * i]
-        work[j + 1] = x[step * i + 1] if complex_in else 0
-        fill[0] += 1
+    i = 0
+    while i < count:
+        take = min(count - i, n - fill[0])
+        j = 2 * fill[0]
+        if complex_in:
+            work[j: j + 2 * take] = x[2 * i: 2 * (i + take)]
+        else:                                # a real stream: zero imaginary parts
+            for t in range(take):
+                work[j + 2 * t] = x[i + t]
+                work[j + 2 * t + 1] = 0
+        i += take
+        fill[0] += take
         if fill[0] == n:
-            e, s = fft_frame(work, tw, 1, n, inverse, word, mode, rounding, overflow)
+            out = y[2 * n * f: 2 * n * (f + 1)]
+            out[:] = work
+            e, s = fft_frame(out, tw, 1, n, inverse, word, mode, rounding, overflow)
             sat += s
             exps[f] = e + (in_exp[f] if has_in_exp else 0)
-            y[2 * n * f: 2 * n * (f + 1)] = work
             f += 1
             fill[0] = 0
     return y, exps, sat
@@ -479,7 +564,7 @@ def rfft_split(z, out, tw, n, word, mode, rounding, overflow):
     (natural order in ``z``): X[k] = E + W^k O, E = (Z[k] + Z*[n/2-k]) / 2,
     O = -i (Z[k] - Z*[n/2-k]) / 2. Returns (shift, saturations)."""
     h = n // 2
-    s = _shift_for(frame_peaks(z, word)[0], word, mode)
+    s = _shift_for(frame_peak(z), word, mode)
     sat = 0
     for k in range(h + 1):
         ar, ai = z[2 * (k % h)], z[2 * (k % h) + 1]
@@ -499,12 +584,12 @@ def rfft_split(z, out, tw, n, word, mode, rounding, overflow):
 
 
 @nb.njit(cache=True)
-def irfft_merge(x, work, tw, n, bits, word, mode, rounding, overflow):
+def irfft_merge(x, work, tw, n, word, mode, rounding, overflow):
     """Z[k], k < n/2, of the inverse real FFT from bins X[0 .. n/2] (natural order in ``x``):
-    Z = E + i O with E = (X[k] + X*[n/2-k]) / 2, O = W^-k (X[k] - X*[n/2-k]) / 2, written in
-    bit-reversed order into ``work`` for the inverse n/2-point FFT. Returns (shift, saturations)."""
+    Z = E + i O with E = (X[k] + X*[n/2-k]) / 2, O = W^-k (X[k] - X*[n/2-k]) / 2, written to
+    ``work`` for the inverse n/2-point FFT. Returns (shift, saturations)."""
     h = n // 2
-    s = _shift_for(frame_peaks(x[: 2 * (h + 1)], word)[0], word, mode)
+    s = _shift_for(frame_peak(x[: 2 * (h + 1)]), word, mode)
     sat = 0
     for k in range(h):
         ar, ai = x[2 * k], x[2 * k + 1]
@@ -516,27 +601,16 @@ def irfft_merge(x, work, tw, n, bits, word, mode, rounding, overflow):
         # i (W D) = (-(W D)_im, (W D)_re): feed the rotation with i D = (-di, dr) instead
         vr, vi, o = _rotate_out(er2, ei2, -di, dr, wr, wi, 1 if k == 0 else 0, 1,
                                 word, s, rounding, overflow)
-        j = 2 * bit_reverse(k, bits)
-        work[j], work[j + 1] = vr, vi
+        work[2 * k], work[2 * k + 1] = vr, vi
         sat += o
     return s, sat
-
-
-@nb.njit(cache=True)
-def log2_int(n):
-    bits = 0
-    while (1 << bits) < n:
-        bits += 1
-    return bits
 
 
 @nb.njit(cache=True)
 def rfft_frame(frame, work, out, tw, n, word, mode, rounding, overflow):
     """One real frame: n words (natural order) -> n/2 + 1 bins in ``out`` (interleaved).
     Returns (exponent, saturations)."""
-    bits = log2_int(n // 2)
-    for i in range(n):                   # x[2m] + i x[2m+1] in bit-reversed order
-        work[2 * bit_reverse(i // 2, bits) + (i & 1)] = frame[i]
+    work[:n] = frame[:n]                 # x[2m] + i x[2m+1]
     e, s1 = fft_frame(work, tw, 2, n // 2, False, word, mode, rounding, overflow)
     s, s2 = rfft_split(work, out, tw, n, word, mode, rounding, overflow)
     return e + (s if mode == BFP else 0), s1 + s2
@@ -546,7 +620,7 @@ def rfft_frame(frame, work, out, tw, n, word, mode, rounding, overflow):
 def irfft_frame(bins, work, tw, n, word, mode, rounding, overflow):
     """One frame of n/2 + 1 bins -> n real words in ``work`` (natural order).
     Returns (exponent, saturations)."""
-    s, s1 = irfft_merge(bins, work, tw, n, log2_int(n // 2), word, mode, rounding, overflow)
+    s, s1 = irfft_merge(bins, work, tw, n, word, mode, rounding, overflow)
     e, s2 = fft_frame(work, tw, 2, n // 2, True, word, mode, rounding, overflow)
     return e + (s if mode == BFP else 0), s1 + s2
 
@@ -632,9 +706,10 @@ class _RealFftBase(_FftBase):
     def scaling(self):
         what = {STAGE: "every stage and the " + ("merge" if self.inverse else "split") +
                        " step halve",
-                BFP: "block floating point (normalise, shift each stage and the " +
-                     ("merge" if self.inverse else "split") + " step by 0, 1 or 2 as the frame's "
-                     "largest component allows; nothing can overflow; exponent per frame)",
+                BFP: "block floating point (normalise, shift each stage by 0 .. 3 bits as the "
+                     "frame's largest component and magnitude allow, the " +
+                     ("merge" if self.inverse else "split") + " step by 0, 1 or 2 as its largest "
+                     "component allows; nothing can overflow; exponent per frame)",
                 NONE: "nothing scales (saturating)"}[self.mode]
         io = (f"{self.half + 1} bins -> {self.n} real samples" if self.inverse else
               f"{self.n} real samples -> {self.half + 1} bins")
