@@ -71,6 +71,32 @@ TARGET_HELP = "host (portable C99, run here; alias c99) | cortex-m4 (QEMU)"
 
 @main.command()
 @click.argument("design_file", metavar="DESIGN")
+@click.option("--input", "input_file", required=True, metavar="FILE",
+              help="16-bit PCM mono WAV at the design's rate, or a 1-D .npy.")
+@click.option("-o", "--output", "output_file", required=True, metavar="OUT",
+              help="OUT.wav (a real stream, 16-bit PCM) or OUT.npy (float64 / complex128).")
+@click.option("--reference", is_flag=True, help="Run the float64 reference, not the fixed-point model.")
+@click.option("--frames", "frames_file", metavar="CSV",
+              help="Write the last stage's per-frame outputs, one row per frame.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+@_user_errors
+def run(design_file, input_file, output_file, reference, frames_file, as_json):
+    """Run DESIGN on a recording, block by block, and write its output samples."""
+    from . import runner
+    from .design import load
+    res = runner.run(load(design_file), input_file, output_file, reference, frames_file)
+    if as_json:
+        click.echo(json.dumps(res))
+        return
+    what = "float reference" if reference else "fixed-point model"
+    frames = f", {res['frames']} frames -> {frames_file}" if frames_file else ""
+    click.echo(f"design {res['design']} ({what}): {res['samples_in']} samples in, "
+               f"{res['samples_out']} out -> {output_file} at {res['output_rate']:g} Hz{frames}, "
+               f"saturations per stage {res['saturations']}")
+
+
+@main.command()
+@click.argument("design_file", metavar="DESIGN")
 @click.option("-o", "--output", "out_dir", required=True, metavar="DIR")
 @click.option("--target", default="host", show_default=True, help=TARGET_HELP)
 @click.option("--unroll", default=4, show_default=True, type=int, help="Inner-loop unroll factor.")

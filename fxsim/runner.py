@@ -1,0 +1,186 @@
+"""``fxsim run``: a design on a recording, block by block, its last stage's samples written out.
+
+The fixed-point model reads the input a block at a time (``BLOCK`` samples), carries every stage's
+state from block to block and appends each block's output to the output file, so memory stays
+flat whatever the input's length. Inputs: 16-bit PCM mono WAV (its rate must be the design's) or
+a 1-D .npy (float in [-1, 1), int16, or complex), read through a memory map. Outputs: the last
+stage's true values (format and block exponents applied) as a .npy (float64, or complex128 for a
+complex port) or, for a real stream, a 16-bit PCM WAV at the output rate (values rounded,
+saturated to [-1, 1)). Per-frame side outputs (``--frames``) go to a CSV, one row per frame.
+
+The float reference (``reference=True``) runs on the whole input at once: its stages do not
+carry state across blocks.
+"""
+from __future__ import annotations
+
+import csv
+import wave
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from .analysis.report import input_ints
+from .design import Design
+from .errors import FxsimError
+
+#: input samples per block
+BLOCK = 1 << 16
+
+
+def input_blocks(path, design: Design, block: int = BLOCK):
+    """The input file's samples as float64 blocks (complex128 for a complex .npy)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FxsimError(f"input file {str(path)!r} not found")
+    if path.suffix.lower() == ".npy":
+        return _npy_blocks(path, block)
+    return _wav_blocks(path, design, block)
+
+
+def _npy_blocks(path: Path, block: int):
+    try:
+        x = np.load(path, mmap_mode="r", allow_pickle=False)
+    except (ValueError, OSError) as e:
+        raise FxsimError(f"{path}: not a readable .npy file ({e})") from None
+    if x.ndim != 1 or x.size == 0:
+        raise FxsimError(f"{path}: array of shape {x.shape}; fxsim reads a non-empty 1-D signal")
+    if not (x.dtype == np.int16 or np.issubdtype(x.dtype, np.floating) or np.iscomplexobj(x)):
+        raise FxsimError(f"{path}: dtype {x.dtype}; allowed: float in [-1, 1), complex (real and "
+                         f"imaginary parts in [-1, 1)), or int16")
+
+    def gen():
+        for i in range(0, x.size, block):
+            b = np.asarray(x[i: i + block])
+            if b.dtype == np.int16:
+                yield b.astype(np.float64) / 32768.0
+                continue
+            if not np.isfinite(b).all():
+                raise FxsimError(f"{path}: the signal holds NaN or inf at sample "
+                                 f"{i + int(np.argmin(np.isfinite(b)))}")
+            yield b.astype(np.complex128 if np.iscomplexobj(b) else np.float64)
+    return gen()
+
+
+def _wav_blocks(path: Path, design: Design, block: int):
+    try:
+        w = wave.open(str(path), "rb")
+    except (wave.Error, EOFError) as e:
+        raise FxsimError(f"{path}: not a PCM WAV file ({e})") from None
+    ch, width, rate = w.getnchannels(), w.getsampwidth(), w.getframerate()
+    if ch != 1:
+        raise FxsimError(f"{path}: {ch} channels; fxsim reads mono WAV (mix or split it first)")
+    if width != 2:
+        raise FxsimError(f"{path}: {8 * width}-bit samples; fxsim reads 16-bit PCM WAV")
+    if rate != design.sample_rate:
+        raise FxsimError(f"{path}: {rate} Hz; design {design.name!r} runs at "
+                         f"{design.sample_rate} Hz (resample the file first)")
+    if w.getnframes() == 0:
+        raise FxsimError(f"{path}: the WAV file holds no samples")
+
+    def gen():
+        with w:
+            while True:
+                data = w.readframes(block)
+                if not data:
+                    return
+                yield np.frombuffer(data, dtype="<i2").astype(np.float64) / 32768.0
+    return gen()
+
+
+class OutputWriter:
+    """Appends blocks of values to a .npy (float64 / complex128) or a 16-bit PCM WAV."""
+
+    def __init__(self, path, port, rate: Fraction):
+        self.path = Path(path)
+        self.kind = self.path.suffix.lower()
+        if self.kind not in (".wav", ".npy"):
+            raise FxsimError(f"--output {str(path)!r}: write .wav or .npy")
+        if self.kind == ".wav":
+            if port.complex or port.framed:
+                raise FxsimError(f"--output {str(path)!r}: the design's output is "
+                                 f"{port.describe()}; a WAV holds a real stream: write .npy")
+            if rate.denominator != 1:
+                raise FxsimError(f"--output {str(path)!r}: the output rate {float(rate)} Hz is not "
+                                 f"an integer; write .npy")
+            self.wav = wave.open(str(self.path), "wb")
+            self.wav.setnchannels(1)
+            self.wav.setsampwidth(2)
+            self.wav.setframerate(int(rate))
+        else:
+            self.dtype = np.complex128 if port.complex else np.float64
+            self.raw = self.path.with_name(self.path.name + ".part")
+            self.file = open(self.raw, "wb")
+        self.count = 0
+
+    def write(self, values: np.ndarray) -> None:
+        if self.kind == ".wav":
+            ints = np.clip(np.round(values * 32768.0), -32768, 32767).astype("<i2")
+            self.wav.writeframes(ints.tobytes())
+        else:
+            self.file.write(np.ascontiguousarray(values, dtype=self.dtype).tobytes())
+        self.count += values.size
+
+    def close(self) -> None:
+        if self.kind == ".wav":
+            self.wav.close()
+            return
+        self.file.close()
+        with open(self.path, "wb") as out, open(self.raw, "rb") as src:
+            np.lib.format.write_array_header_1_0(
+                out, {"descr": np.lib.format.dtype_to_descr(np.dtype(self.dtype)),
+                      "fortran_order": False, "shape": (self.count,)})
+            while chunk := src.read(1 << 20):
+                out.write(chunk)
+        self.raw.unlink()
+
+
+def _as_values(port, v: np.ndarray) -> np.ndarray:
+    """Interleaved re, im values of a complex port as complex samples."""
+    return v[0::2] + 1j * v[1::2] if port.complex else v
+
+
+def run(design: Design, input_path, output_path, reference: bool = False, frames_path=None,
+        block: int = BLOCK) -> dict:
+    """Run the design on the input file and write its last stage's samples (and side outputs).
+    Returns a summary: samples in and out, frames, saturations per stage."""
+    port = design.out_port
+    side = port.side
+    if frames_path and not side:
+        raise FxsimError(f"--frames: stage[{len(design.stages) - 1}] "
+                         f"({design.stages[-1].kernel}) has no per-frame outputs")
+    rate = Fraction(design.sample_rate)
+    for st in design.stages:
+        rate *= st.rate
+    out = OutputWriter(output_path, port, rate)
+    rows = None
+    if frames_path:
+        rows_file = open(frames_path, "w", newline="")
+        rows = csv.writer(rows_file)
+        rows.writerow([s.name for s in side])
+    n_in, frames, sats = 0, 0, [0] * len(design.stages)
+    try:
+        if reference:
+            x = np.concatenate(list(input_blocks(input_path, design, block)))
+            n_in = x.size
+            out.write(_as_values(port, np.asarray(design.reference(x), dtype=np.float64)))
+        else:
+            states = design.init_states()
+            for x in input_blocks(input_path, design, block):
+                n_in += x.size
+                chunks, s = design.run(input_ints(design, x), states)
+                sats = [a + b for a, b in zip(sats, s)]
+                last = chunks[-1]
+                out.write(_as_values(port, design.values(last)))
+                if rows is not None:
+                    cols = [last.side[s.name] for s in side]
+                    for r in zip(*cols):
+                        rows.writerow([int(v) for v in r])
+                    frames += len(cols[0]) if cols else 0
+    finally:
+        out.close()
+        if rows is not None:
+            rows_file.close()
+    return {"design": design.name, "input": str(input_path), "output": str(output_path),
+            "samples_in": n_in, "samples_out": out.count, "output_rate": float(rate),
+            "frames": frames, "saturations": sats, "reference": reference}

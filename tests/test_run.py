@@ -1,0 +1,70 @@
+"""fxsim run: a design on a recording, streamed in blocks, equals the model on the whole input;
+outputs as WAV or .npy; the float reference; one-line errors."""
+import re
+import wave
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from fxsim import runner
+from fxsim.analysis.report import input_ints
+from fxsim.cli import main
+from fxsim.design import load
+from fxsim.signals import write_wav
+
+EMPHASIS = "examples/emphasis.toml"          # 16 kHz, preemph -> gain -> deemph
+FFT = "examples/fft_q15.toml"
+
+
+@pytest.fixture
+def wav16k(tmp_path):
+    x = 0.3 * np.sin(2 * np.pi * 440 * np.arange(20000) / 16000)
+    x += 0.05 * np.random.default_rng(0).standard_normal(x.size)
+    path = tmp_path / "in.wav"
+    write_wav(path, x, 16000)
+    return path
+
+
+def test_blocks_equal_the_whole_input(tmp_path, wav16k):
+    des = load(EMPHASIS)
+    res = runner.run(des, wav16k, tmp_path / "out.npy", block=777)
+    x = np.concatenate(list(runner.input_blocks(wav16k, des)))
+    outs, _ = des.run(input_ints(des, x))
+    want = des.values(outs[-1])
+    got = np.load(tmp_path / "out.npy")
+    assert res["samples_in"] == x.size and np.array_equal(got, want)
+
+
+def test_wav_output_at_the_output_rate(tmp_path, wav16k):
+    runner.run(load(EMPHASIS), wav16k, tmp_path / "out.wav")
+    with wave.open(str(tmp_path / "out.wav")) as w:
+        assert w.getframerate() == 16000 and w.getnframes() == 20000 and w.getsampwidth() == 2
+
+
+def test_reference_and_complex_npy_output(tmp_path, wav16k):
+    des = load(EMPHASIS)
+    runner.run(des, wav16k, tmp_path / "ref.npy", reference=True)
+    x = np.concatenate(list(runner.input_blocks(wav16k, des)))
+    assert np.allclose(np.load(tmp_path / "ref.npy"), des.reference(x), rtol=0, atol=1e-12)
+    z = np.exp(2j * np.pi * 0.01 * np.arange(1024)) * 0.5
+    np.save(tmp_path / "z.npy", z)
+    res = runner.run(load(FFT), tmp_path / "z.npy", tmp_path / "bins.npy", block=300)
+    bins = np.load(tmp_path / "bins.npy")
+    assert bins.dtype == np.complex128 and bins.size == res["samples_out"] == 1024
+
+
+@pytest.mark.parametrize("args,match", [
+    ([EMPHASIS, "--input", "examples/speechlike.wav", "-o", "o.wav"],
+     r"8000 Hz; design 'emphasis' runs at 16000 Hz"),
+    ([FFT, "--input", "IN", "-o", "o.wav"], r"a WAV holds a real stream: write .npy"),
+    ([EMPHASIS, "--input", "IN", "-o", "o.npy", "--frames", "f.csv"],
+     r"stage\[2\] \(deemph\) has no per-frame outputs"),
+    ([EMPHASIS, "--input", "IN", "-o", "o.mp3"], r"write .wav or .npy"),
+])
+def test_bad_runs_are_one_line_errors(tmp_path, wav16k, args, match):
+    args = [str(wav16k) if a == "IN" else str(tmp_path / a) if a.startswith("o.") or a == "f.csv"
+            else a for a in args]
+    res = CliRunner().invoke(main, ["run", *args])
+    assert res.exit_code == 2 and res.output.count("\n") == 1
+    assert re.search(match, res.output), res.output
