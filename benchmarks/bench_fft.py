@@ -167,6 +167,26 @@ def speed():
         print(f"| {n} | {1e3 * best / frames:.4f} | {1e3 * tc / frames:.4f} | {best / tc:.2f} | "
               f"{'n/a' if ipc is None else f'{ipc:,.0f}'} | {cmsis.get(n, '')} |")
     print()
+    print("## Q15 FFT cost per 256-point frame, bfp: instructions per call of the generated C\n")
+    print("| transform | target | fxsim (plain C) | CMSIS-DSP |")
+    print("|---|---|---|---|")
+    from fxsim.codegen import cortex_m4
+    targets = ["host"] + (["cortex-m4"] if cortex_m4.available() else [])
+    peers = {("fft", "host"): "45,684", ("rfft", "host"): "26,957",
+             ("fft", "cortex-m4"): "12,514 (DSP) / 27,898 (plain C)",
+             ("rfft", "cortex-m4"): "9,587 (DSP)"}
+    for kernel in ("fft", "rfft"):
+        des = D.from_dict({"name": "f", "block": 256,
+                           "input": "complex" if kernel == "fft" else "real",
+                           "defaults": {"data": "Q15"},
+                           "stage": [{"kernel": kernel, "n": 256, "scaling": "bfp"}]})
+        for target in targets:
+            ipc = instructions_per_call(des, target=target)
+            print(f"| {kernel} | {target} | {'n/a' if ipc is None else f'{ipc:,.0f}'} | "
+                  f"{peers[(kernel, target)]} |")
+    if "cortex-m4" not in targets:
+        print("| (Cortex-M4 rows need arm-none-eabi-gcc and qemu-system-arm) | | | |")
+    print()
 
 
 def main():
