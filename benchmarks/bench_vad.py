@@ -1,0 +1,123 @@
+"""VAD quality and noise-suppression benefit of the channel-energy VAD / noise suppressor, on the
+speech + noise set of benchmarks/speech_set.py (espeak-ng speech; white, pink, brown, babble-like
+and non-stationary noise; SNR 0, 5, 10, 20 dB; speech at -10, -26 and -42 dBov; 5 s per file).
+
+VAD: per file, speech recall (speech frames flagged), false alarms (silence frames flagged) and
+balanced accuracy (the mean of speech recall and silence recall), beside webrtcvad (PyPI
+``webrtcvad-wheels``, optional) in its modes 0 - 3 on the same 10 ms frames.
+NS: segmental-SNR gain (output against the clean speech, minus input against it: per 10 ms speech
+frame, clipped to [-10, 35] dB, averaged), the attenuation of speech-free frames (input power over
+output power) and the change of speech frames' power (output over input).
+
+Rows: the float64 reference (fxsim/kernels/channel_ref.py). The fixed-point stages are not built
+yet: their rows print n/a.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import speech_set as S  # noqa: E402
+from fxsim.kernels import channel_ref as C  # noqa: E402
+
+try:
+    import webrtcvad
+except ImportError:                                   # optional: its columns print n/a
+    webrtcvad = None
+
+SECONDS = 5.0
+SKIP = 100                                            # the first second: noise estimate settling
+
+
+def rates(flags, lab):
+    f, lab = np.asarray(flags[SKIP:], bool), np.asarray(lab[SKIP: len(flags)], bool)
+    recall = f[lab].mean() if lab.any() else np.nan
+    false_alarm = f[~lab].mean() if (~lab).any() else np.nan
+    return recall, false_alarm, (recall + 1 - false_alarm) / 2
+
+
+def webrtc_flags(x, mode):
+    v = webrtcvad.Vad(mode)
+    ints = np.clip(np.round(x * 32768), -32768, 32767).astype("<i2")
+    return [v.is_speech(ints[i: i + S.FRAME].tobytes(), S.RATE)
+            for i in range(0, ints.size - S.FRAME + 1, S.FRAME)]
+
+
+def ns_metrics(noisy, clean, out, lab):
+    d = C.DELAY
+    n = min(out.size - d, clean.size) // S.FRAME * S.FRAME
+    y = out[d: d + n].reshape(-1, S.FRAME)
+    c = clean[:n].reshape(-1, S.FRAME)
+    x = noisy[:n].reshape(-1, S.FRAME)
+    lab = lab[: y.shape[0]]
+    sl = slice(SKIP, None)
+
+    def seg(z):
+        e = np.sum((z - c) ** 2, axis=1) + 1e-20
+        s = np.clip(10 * np.log10(np.sum(c ** 2, axis=1) / e + 1e-20), -10, 35)
+        return s[sl][lab[sl]].mean()
+    quiet = ~lab[sl]
+    px, py = np.sum(x[sl] ** 2, axis=1), np.sum(y[sl] ** 2, axis=1)
+    atten = 10 * np.log10(px[quiet].sum() / py[quiet].sum())
+    speech = 10 * np.log10(py[~quiet].sum() / px[~quiet].sum())
+    return seg(y) - seg(x), atten, speech
+
+
+def main():
+    if not S.available():
+        print("bench_vad: espeak-ng is not installed (apt-get install espeak-ng): skipped")
+        return
+    modes = range(4)
+    print("## Channel-energy VAD against webrtcvad, and the noise suppressor's benefit\n")
+    print("Per noise and SNR, the mean over speech levels -10 / -26 / -42 dBov. BA: balanced "
+          "accuracy (%). Float: fxsim's float64 reference; fixed: the fixed-point stages "
+          "(not built yet).\n")
+    cols = (["noise", "SNR dB", "float recall %", "float false alarm %", "float BA",
+             "fixed BA"] + [f"webrtc {m} BA" for m in modes]
+            + ["segSNR gain dB", "silence attenuation dB", "speech frames dB"])
+    print("| " + " | ".join(cols) + " |")
+    print("|" + "---|" * len(cols))
+    all_ba, all_web = [], {m: [] for m in modes}
+    stationary_ok = []
+    for kind in S.NOISES:
+        for snr in S.SNRS:
+            rows = []
+            for level in S.LEVELS:
+                noisy, clean, lab = S.mixture(kind, snr, level, seed=int(-level),
+                                              seconds=SECONDS)
+                out, frames = C.ChannelNs().process(noisy)
+                r = rates([f.speech for f in frames], lab)
+                web = [rates(webrtc_flags(noisy, m), lab)[2] if webrtcvad else np.nan
+                       for m in modes]
+                rows.append((*r, *web, *ns_metrics(noisy, clean, out, lab)))
+            m = np.nanmean(np.array(rows, dtype=float), axis=0)
+            all_ba.append(m[2])
+            for i in modes:
+                all_web[i].append(m[3 + i])
+            gain, atten, speech = m[3 + len(modes):]
+            if kind in ("white", "pink", "brown") and snr <= 10:
+                stationary_ok.append((atten >= 6.0, speech >= -3.0))
+            web_cols = " | ".join("n/a" if np.isnan(v) else f"{100 * v:.1f}"
+                                  for v in m[3: 3 + len(modes)])
+            print(f"| {kind} | {snr:g} | {100 * m[0]:.1f} | {100 * m[1]:.1f} | "
+                  f"{100 * m[2]:.1f} | n/a | {web_cols} | {gain:.1f} | {atten:.1f} | "
+                  f"{speech:.1f} |")
+    print()
+    web2 = np.nanmean(all_web[2]) if webrtcvad else np.nan
+    print(f"Mean balanced accuracy: float {100 * np.mean(all_ba):.1f} %, webrtcvad mode 2 "
+          f"{'n/a' if np.isnan(web2) else f'{100 * web2:.1f} %'} (goal: no more than 5 points "
+          f"below mode 2)")
+    print(f"Stationary noise at <= 10 dB SNR: silence attenuated >= 6 dB in "
+          f"{sum(a for a, _ in stationary_ok)} of {len(stationary_ok)} cases, speech frames "
+          f"within 3 dB in {sum(s for _, s in stationary_ok)} of {len(stationary_ok)}")
+    print(f"Test set: {len(S.NOISES) * len(S.SNRS) * len(S.LEVELS)} files of {SECONDS:g} s "
+          f"({len(S.NOISES) * len(S.SNRS) * len(S.LEVELS) * SECONDS:g} s)")
+
+
+if __name__ == "__main__":
+    main()
