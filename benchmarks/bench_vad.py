@@ -9,12 +9,15 @@ NS: segmental-SNR gain (output against the clean speech, minus input against it:
 frame, clipped to [-10, 35] dB, averaged), the attenuation of speech-free frames (input power over
 output power) and the change of speech frames' power (output over input).
 
-Rows: the float64 reference (fxsim/kernels/channel_ref.py). The fixed-point stages are not built
-yet: their rows print n/a.
+Float: the float64 reference (fxsim/kernels/channel_ref.py); fixed: the fixed-point model
+(fxsim/kernels/channel_fixed.py), whose output is compared with the float's per file (SNR; the
+output in Q1.30, whose range holds the float's overshoot, and in Q15 against the float clipped to
+Q15's range) and whose per-frame speech flags are compared with the float's.
 """
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import speech_set as S  # noqa: E402
+from fxsim.analysis.metrics import snr_db  # noqa: E402
+from fxsim.kernels import channel_fixed as F  # noqa: E402
 from fxsim.kernels import channel_ref as C  # noqa: E402
 
 try:
@@ -75,14 +80,16 @@ def main():
     modes = range(4)
     print("## Channel-energy VAD against webrtcvad, and the noise suppressor's benefit\n")
     print("Per noise and SNR, the mean over speech levels -10 / -26 / -42 dBov. BA: balanced "
-          "accuracy (%). Float: fxsim's float64 reference; fixed: the fixed-point stages "
-          "(not built yet).\n")
+          "accuracy (%). Float: fxsim's float64 reference; fixed: the fixed-point model.\n")
     cols = (["noise", "SNR dB", "float recall %", "float false alarm %", "float BA",
              "fixed BA"] + [f"webrtc {m} BA" for m in modes]
-            + ["segSNR gain dB", "silence attenuation dB", "speech frames dB"])
+            + ["segSNR gain dB", "silence attenuation dB", "speech frames dB",
+               "fixed vs float: min SNR, Q1.30 / Q15 out, dB", "flags agree %"])
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     all_ba, all_web = [], {m: [] for m in modes}
+    fixed_time, agree_all, worst = [0.0, 0.0], [], []
+    F.ChannelNsFixed().process(np.zeros(160, dtype=np.int64))    # load (or compile) the model
     stationary_ok = []
     for kind in S.NOISES:
         for snr in S.SNRS:
@@ -90,23 +97,40 @@ def main():
             for level in S.LEVELS:
                 noisy, clean, lab = S.mixture(kind, snr, level, seed=int(-level),
                                               seconds=SECONDS)
-                out, frames = C.ChannelNs().process(noisy)
+                xi = np.clip(np.round(noisy * 32768), -32768, 32767).astype(np.int64)
+                out, frames = C.ChannelNs().process(xi / 32768)
                 r = rates([f.speech for f in frames], lab)
+                t0 = time.perf_counter()
+                y30, flags = F.ChannelNsFixed(out_frac=30, out_bits=32).process(xi)
+                fixed_time[0] += time.perf_counter() - t0
+                fixed_time[1] += xi.size / S.RATE
+                y15, _ = F.ChannelNsFixed().process(xi)
+                fixed_ba = rates(flags[:, 0], lab)[2]
+                agree = np.mean(flags[:, 0] == np.array([f.speech for f in frames]))
+                agree_all.append(agree)
+                # Q15 output against the float clipped to Q15's range, as fxsim verify compares
+                snr31 = snr_db(out, y30 / 2.0 ** 30)
+                snr15 = snr_db(np.clip(out, -1.0, 32767 / 32768), y15 / 32768)
+                worst.append((snr31, kind, snr, level))
                 web = [rates(webrtc_flags(noisy, m), lab)[2] if webrtcvad else np.nan
                        for m in modes]
-                rows.append((*r, *web, *ns_metrics(noisy, clean, out, lab)))
-            m = np.nanmean(np.array(rows, dtype=float), axis=0)
+                rows.append((*r, *web, *ns_metrics(noisy, clean, out, lab), fixed_ba, snr31,
+                             snr15, agree))
+            arr = np.array(rows, dtype=float)
+            m = np.nanmean(arr, axis=0)
+            fixed = 3 + len(modes) + 3
             all_ba.append(m[2])
             for i in modes:
                 all_web[i].append(m[3 + i])
-            gain, atten, speech = m[3 + len(modes):]
+            gain, atten, speech = m[3 + len(modes): fixed]
             if kind in ("white", "pink", "brown") and snr <= 10:
                 stationary_ok.append((atten >= 6.0, speech >= -3.0))
             web_cols = " | ".join("n/a" if np.isnan(v) else f"{100 * v:.1f}"
                                   for v in m[3: 3 + len(modes)])
             print(f"| {kind} | {snr:g} | {100 * m[0]:.1f} | {100 * m[1]:.1f} | "
-                  f"{100 * m[2]:.1f} | n/a | {web_cols} | {gain:.1f} | {atten:.1f} | "
-                  f"{speech:.1f} |")
+                  f"{100 * m[2]:.1f} | {100 * m[fixed]:.1f} | {web_cols} | {gain:.1f} | "
+                  f"{atten:.1f} | {speech:.1f} | {arr[:, fixed + 1].min():.1f} / "
+                  f"{arr[:, fixed + 2].min():.1f} | {100 * arr[:, fixed + 3].min():.2f} |")
     print()
     web2 = np.nanmean(all_web[2]) if webrtcvad else np.nan
     print(f"Mean balanced accuracy: float {100 * np.mean(all_ba):.1f} %, webrtcvad mode 2 "
@@ -115,6 +139,11 @@ def main():
     print(f"Stationary noise at <= 10 dB SNR: silence attenuated >= 6 dB in "
           f"{sum(a for a, _ in stationary_ok)} of {len(stationary_ok)} cases, speech frames "
           f"within 3 dB in {sum(s for _, s in stationary_ok)} of {len(stationary_ok)}")
+    w = min(worst)
+    print(f"Fixed-point model against the float: lowest output SNR {w[0]:.1f} dB (Q1.30 output; "
+          f"{w[1]} noise, {w[2]:g} dB SNR, {w[3]:g} dBov), speech flags agree on "
+          f"{100 * min(agree_all):.2f} % of frames or more per file; the model ran "
+          f"{fixed_time[1] / fixed_time[0]:.0f} x real time (one core, numba)")
     print(f"Test set: {len(S.NOISES) * len(S.SNRS) * len(S.LEVELS)} files of {SECONDS:g} s "
           f"({len(S.NOISES) * len(S.SNRS) * len(S.LEVELS) * SECONDS:g} s)")
 

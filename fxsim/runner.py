@@ -96,6 +96,7 @@ class OutputWriter:
         self.kind = self.path.suffix.lower()
         if self.kind not in (".wav", ".npy"):
             raise FxsimError(f"--output {str(path)!r}: write .wav or .npy")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         if self.kind == ".wav":
             if port.complex or port.framed:
                 raise FxsimError(f"--output {str(path)!r}: the design's output is "

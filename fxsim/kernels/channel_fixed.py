@@ -234,6 +234,20 @@ def ns_frame(x, out, flags, scal, hist, tail, ch_enrg, ch_noise, long_db, win, r
     return sat
 
 
+@nb.njit(cache=True)
+def ns_stream(x, out, flags, scal, hist, tail, ch_enrg, ch_noise, long_db, win, recip, lo, hi,
+              vm_table, tw, work, frame, bins, log_table, pow_table, suppress, rounding, out_frac,
+              out_bits):
+    """``ns_frame`` on each of the len(x) / 80 frames of x. Returns the saturations."""
+    sat = 0
+    for f in range(x.size // R.FRM_LEN):
+        a, b = f * R.FRM_LEN, (f + 1) * R.FRM_LEN
+        sat += ns_frame(x[a:b], out[a:b], flags[f], scal, hist, tail, ch_enrg, ch_noise, long_db,
+                        win, recip, lo, hi, vm_table, tw, work, frame, bins, log_table, pow_table,
+                        suppress, rounding, out_frac, out_bits)
+    return sat
+
+
 class ChannelNsFixed:
     """The fixed-point suppressor's state; ``process`` streams Q15 integers (frames of 80), as
     ``channel_ref.ChannelNs`` streams floats."""
@@ -266,12 +280,10 @@ class ChannelNsFixed:
         nf = buf.size // R.FRM_LEN
         out = np.empty(nf * R.FRM_LEN, dtype=np.int64)
         flags = np.empty((nf, len(R.FRAME_COLUMNS)), dtype=np.int64)
-        for f in range(nf):
-            self.saturations += ns_frame(
-                buf[f * R.FRM_LEN: (f + 1) * R.FRM_LEN], out[f * R.FRM_LEN: (f + 1) * R.FRM_LEN],
-                flags[f], self.scal, self.hist, self.tail, self.ch_enrg, self.ch_noise,
-                self.long_db, self.win, self.recip, self.lo, self.hi, self.vm, self.tw,
-                self.work, self.frame, self.bins, T.LOG2_POLY, T.POW2_POLY, self.suppress,
-                self.rounding, self.out_frac, self.out_bits)
+        self.saturations += ns_stream(
+            buf[: nf * R.FRM_LEN], out, flags, self.scal, self.hist, self.tail, self.ch_enrg,
+            self.ch_noise, self.long_db, self.win, self.recip, self.lo, self.hi, self.vm, self.tw,
+            self.work, self.frame, self.bins, T.LOG2_POLY, T.POW2_POLY, self.suppress,
+            self.rounding, self.out_frac, self.out_bits)
         self.pending = buf[nf * R.FRM_LEN:]
         return out, flags
