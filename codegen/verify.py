@@ -76,9 +76,10 @@ def run_c(b: build.Build, design: Design, x_int, all_stages: bool = False) -> CR
 
             def read(name, dtype):
                 return np.fromfile(Path(tmp, f"out{st.index}.{name}"), dtype=dtype).astype(np.int64)
+            side = read("side", np.int32).reshape(-1, len(port.side)) if port.side else None
             chunks[st.index] = Chunk(read("data", port.dtype),
                                      read("exp", np.int16) if port.block_exp else None,
-                                     {s.name: read(s.name, s.dtype) for s in port.side})
+                                     {s.name: side[:, i] for i, s in enumerate(port.side)})
     sats, ram = _parse_stdout(stdout)
     return CRun(chunks, sats, ram)
 

@@ -99,6 +99,23 @@ FIR_OLS = ("tests/c/fir_ols_driver.c", "c_ref/kernels/fir_ols.c", "c_ref/kernels
 RFFT = ("tests/c/rfft_driver.c", "c_ref/kernels/rfft.c", "c_ref/kernels/fft.c")
 STFT = ("tests/c/stft_driver.c", "c_ref/kernels/stft.c", "c_ref/kernels/rfft.c",
         "c_ref/kernels/fft.c")
+CHANNEL = ("tests/c/channel_driver.c", "c_ref/kernels/channel.c", "c_ref/kernels/rfft.c",
+           "c_ref/kernels/fft.c", "c_ref/fxsim_math.c")
+
+
+def channel_args(st):
+    """channel_driver: suppress out_frac out_bits rounding (no block)."""
+    r, _ = _modes(st)
+    return [int(st.suppress), st.out_fmt.frac_bits, st.out_fmt.word_bits, r]
+
+
+def channel_prefix(st):
+    """The 128-point Q31 twiddles, then the window's rising edge (Q24)."""
+    from fxsim.kernels import channel_fixed as F
+    return (F.twiddles(128, F.WORD - 1).astype(np.int32).tobytes() +
+            F.window_edge().astype(np.int32).tobytes())
+
+
 #: kinds whose stdin prefix needs the input chunk (its block exponents), not only the stage
 TAKES_CHUNK = ("fft", "ifft", "rfft", "irfft", "stft", "istft")
 
@@ -117,6 +134,8 @@ BINDINGS = {
     "irfft": (RFFT, rfft_args, fft_prefix),
     "stft": (STFT, stft_args, stft_prefix),
     "istft": (STFT, stft_args, stft_prefix),
+    "vad": (CHANNEL, channel_args, channel_prefix),
+    "ns": (CHANNEL, channel_args, channel_prefix),
 }
 
 

@@ -1,5 +1,6 @@
 """Kernel stages, one module per kernel family, registered here by their design-file name."""
 from .biquad import Biquad
+from .channel import Ns, Vad
 from .emphasis import Deemph, Preemph
 from .fft import Fft, Ifft, Irfft, Rfft
 from .fir import Decimate, Fir, Interpolate
@@ -9,6 +10,6 @@ from .stft import Istft, Stft
 #: design-file ``kernel`` name -> Stage class. Planned kernels (docs/design-file.md) not yet built
 #: are refused with a message saying so.
 REGISTRY = {cls.kernel: cls for cls in (Gain, Preemph, Deemph, Biquad, Fir, Decimate, Interpolate,
-                                        Fft, Ifft, Rfft, Irfft, Stft, Istft)}
+                                        Fft, Ifft, Rfft, Irfft, Stft, Istft, Vad, Ns)}
 
-PLANNED = ("vad", "ns")
+PLANNED = ()
