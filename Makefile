@@ -19,13 +19,16 @@ $(VENV)/.installed: pyproject.toml $(SOURCES)
 	$(PY) -m pip install -q ".[test,plot]"
 	touch $@
 
-# The main job on the bundled example: quantization report, generated C, and the verify gate.
+# The main job on a bundled example: 16 kHz noisy speech through decimation, the channel-energy
+# noise suppressor and interpolation - quantization report, generated C, the verify gate, and the
+# fixed-point model run on the recording (denoised WAV, per-frame decisions).
 demo: install
 	mkdir -p $(OUT)
-	$(FXSIM) quantize examples/emphasis.toml --input examples/speechlike.wav --plot $(OUT)/emphasis.png
-	$(FXSIM) codegen examples/emphasis.toml -o $(OUT)/emphasis
-	$(FXSIM) verify examples/emphasis.toml
-	@echo "generated C in $(OUT)/emphasis/, plot in $(OUT)/emphasis.png"
+	$(FXSIM) quantize examples/speech_ns.toml --input examples/noisy_speech.wav --plot $(OUT)/speech_ns.png
+	$(FXSIM) codegen examples/speech_ns.toml -o $(OUT)/speech_ns
+	$(FXSIM) verify examples/speech_ns.toml
+	$(FXSIM) run examples/speech_ns.toml --input examples/noisy_speech.wav -o $(OUT)/denoised.wav --frames $(OUT)/frames.csv
+	@echo "generated C in $(OUT)/speech_ns/, denoised speech in $(OUT)/denoised.wav, per-frame decisions in $(OUT)/frames.csv, plot in $(OUT)/speech_ns.png"
 
 # numba keys each cached function to its own file's time stamp, not to the files of the functions
 # it calls: a checkout's caches are dropped whenever a source changes, so that none goes stale.

@@ -6,7 +6,8 @@ flat whatever the input's length. Inputs: 16-bit PCM mono WAV (its rate must be 
 a 1-D .npy (float in [-1, 1), int16, or complex), read through a memory map. Outputs: the last
 stage's true values (format and block exponents applied) as a .npy (float64, or complex128 for a
 complex port) or, for a real stream, a 16-bit PCM WAV at the output rate (values rounded,
-saturated to [-1, 1)). Per-frame side outputs (``--frames``) go to a CSV, one row per frame.
+saturated to [-1, 1)). The per-frame side outputs of the last stage that has them (``--frames``:
+a vad or ns stage) go to a CSV, one row per frame.
 
 The float reference (``reference=True``) runs on the whole input at once: its stages do not
 carry state across blocks.
@@ -146,10 +147,11 @@ def run(design: Design, input_path, output_path, reference: bool = False, frames
     """Run the design on the input file and write its last stage's samples (and side outputs).
     Returns a summary: samples in and out, frames, saturations per stage."""
     port = design.out_port
-    side = port.side
-    if frames_path and not side:
-        raise FxsimError(f"--frames: stage[{len(design.stages) - 1}] "
-                         f"({design.stages[-1].kernel}) has no per-frame outputs")
+    framer = max((st.index for st in design.stages if st.out_port.side), default=None)
+    if frames_path and framer is None:
+        raise FxsimError(f"--frames: no stage of design {design.name!r} has per-frame outputs "
+                         f"(vad and ns have)")
+    side = design.stages[framer].out_port.side if framer is not None else ()
     rate = Fraction(design.sample_rate)
     for st in design.stages:
         rate *= st.rate
@@ -171,10 +173,9 @@ def run(design: Design, input_path, output_path, reference: bool = False, frames
                 n_in += x.size
                 chunks, s = design.run(input_ints(design, x), states)
                 sats = [a + b for a, b in zip(sats, s)]
-                last = chunks[-1]
-                out.write(_as_values(port, design.values(last)))
+                out.write(_as_values(port, design.values(chunks[-1])))
                 if rows is not None:
-                    cols = [last.side[s.name] for s in side]
+                    cols = [chunks[framer].side[s.name] for s in side]
                     for r in zip(*cols):
                         rows.writerow([int(v) for v in r])
                     frames += len(cols[0]) if cols else 0

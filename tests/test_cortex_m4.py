@@ -93,3 +93,12 @@ def test_fft_examples_on_cortex_m4(name):
     res = V.verify(des, builtin_signal_set(des.sample_rate, n=1024, complex_=des.in_port.complex),
                    target="cortex-m4", per_stage=True)
     assert res["bit_exact"] and res["passed"], res["failures"]
+
+
+@pytest.mark.parametrize("name", ["ns_q15", "speech_ns"])
+def test_speech_front_end_on_cortex_m4(name):
+    """The noise suppressor's samples and per-frame decisions, bit-exact on the M4."""
+    des = D.load(ROOT / "examples" / f"{name}.toml")
+    res = V.verify(des, builtin_signal_set(des.sample_rate, n=2400), target="cortex-m4",
+                   per_stage=True)
+    assert res["bit_exact"] and res["passed"], res["failures"]

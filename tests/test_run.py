@@ -59,7 +59,7 @@ def test_reference_and_complex_npy_output(tmp_path, wav16k):
      r"8000 Hz; design 'emphasis' runs at 16000 Hz"),
     ([FFT, "--input", "IN", "-o", "o.wav"], r"a WAV holds a real stream: write .npy"),
     ([EMPHASIS, "--input", "IN", "-o", "o.npy", "--frames", "f.csv"],
-     r"stage\[2\] \(deemph\) has no per-frame outputs"),
+     r"no stage of design 'emphasis' has per-frame outputs"),
     ([EMPHASIS, "--input", "IN", "-o", "o.mp3"], r"write .wav or .npy"),
 ])
 def test_bad_runs_are_one_line_errors(tmp_path, wav16k, args, match):
