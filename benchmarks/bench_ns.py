@@ -1,0 +1,121 @@
+"""The noise suppressor's cost and scale: instructions per 10 ms frame of the generated C (x86
+callgrind, Cortex-M4 under QEMU) and its RAM; the numba model's speed beside the generated C's;
+and an hour of 8 kHz audio through `fxsim run` (streamed) and `fxsim quantize` (whole input):
+peak memory and time, each in a fresh process.
+"""
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from fxsim import design as D  # noqa: E402
+from fxsim.codegen import cortex_m4  # noqa: E402
+from fxsim.codegen.measure import instructions_per_call, time_generated  # noqa: E402
+from fxsim.signals import write_wav  # noqa: E402
+
+EXAMPLE = ROOT / "examples" / "ns_q15.toml"
+FRAMES_PER_CALL = 2                      # block 160 = two frames of 80
+
+
+def cost():
+    print("## ns: cost per 10 ms frame of the generated C (plain C, -O2)\n")
+    print("| target | instructions per frame | RAM bytes (state) |")
+    print("|---|---|---|")
+    des = D.load(EXAMPLE)
+    targets = ["host"] + (["cortex-m4"] if cortex_m4.available() else [])
+    from fxsim.codegen import verify as V
+    from fxsim.signals import builtin_signal_set
+    for target in targets:
+        ipc = instructions_per_call(des, target=target)
+        res = V.verify(des, builtin_signal_set(des.sample_rate, n=800), target=target)
+        ram = res["signals"][0].get("ram_bytes")
+        print(f"| {target} | {'n/a' if ipc is None else f'{ipc / FRAMES_PER_CALL:,.0f}'} | "
+              f"{ram} |")
+    if len(targets) == 1:
+        print("| cortex-m4 | n/a (arm-none-eabi-gcc and qemu-system-arm are not installed) | |")
+    print()
+
+
+def speed():
+    print("## ns: the numba model against the generated C (host, same input, 60 s of noise)\n")
+    des = D.load(EXAMPLE)
+    x = np.random.default_rng(0).integers(-8000, 8000, 60 * 8000)
+    step = 8000
+
+    def stream():
+        states = des.init_states()
+        for i in range(0, x.size, step):
+            des.run(x[i:i + step], states)
+    stream()
+    best = min(_timed(stream) for _ in range(5))
+    tc = time_generated(des, x, repeats=5)
+    print("| model s | C s | model / C | model x real time |")
+    print("|---|---|---|---|")
+    print(f"| {best:.3f} | {tc:.3f} | {best / tc:.2f} | {60 / best:,.0f} |")
+    print()
+
+
+def _timed(fn):
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+CHILD = """
+import resource, sys, time
+from click.testing import CliRunner
+from fxsim.cli import main
+t0 = time.perf_counter()
+res = CliRunner().invoke(main, sys.argv[1:])
+print(repr(res.output[-300:]), file=sys.stderr)
+print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def scale(seconds=3600):
+    print(f"## ns on {seconds / 3600:g} hour of 8 kHz audio: peak memory and time "
+          f"(fresh process each)\n")
+    print("| command | seconds | peak RSS MB |")
+    print("|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        wav = Path(tmp, "hour.wav")
+        rng = np.random.default_rng(1)
+        t = np.arange(seconds * 8000) / 8000
+        x = 0.05 * rng.standard_normal(t.size) + 0.2 * np.sin(2 * np.pi * 300 * t) * \
+            ((t % 2) < 1)
+        write_wav(wav, x, 8000)
+        del x, t
+        runs = {"fxsim run (streamed)": ["run", str(EXAMPLE), "--input", str(wav), "-o",
+                                         str(Path(tmp, "out.wav")), "--frames",
+                                         str(Path(tmp, "f.csv"))],
+                "fxsim quantize (whole input)": ["quantize", str(EXAMPLE), "--input", str(wav),
+                                                 "--json"]}
+        for name, args in runs.items():
+            res = subprocess.run([sys.executable, "-c", CHILD, *args], capture_output=True,
+                                 text=True, cwd=ROOT)
+            if res.returncode != 0 or not res.stdout.strip():
+                print(f"| {name} | failed: {res.stderr.strip()[-200:]} | |")
+                continue
+            sec, rss_kb = res.stdout.split()
+            print(f"| {name} | {float(sec):.1f} | {int(rss_kb) / 1024:,.0f} |")
+    print()
+
+
+def main():
+    cost()
+    speed()
+    scale(int(sys.argv[1]) if len(sys.argv) > 1 else 3600)
+
+
+if __name__ == "__main__":
+    main()
