@@ -77,7 +77,9 @@ from click.testing import CliRunner
 from fxsim.cli import main
 t0 = time.perf_counter()
 res = CliRunner().invoke(main, sys.argv[1:])
-print(repr(res.output[-300:]), file=sys.stderr)
+print(res.output[-300:], file=sys.stderr)
+if res.exit_code:
+    sys.exit(res.exit_code)
 print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 

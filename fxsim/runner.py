@@ -99,7 +99,8 @@ class OutputWriter:
             raise FxsimError(f"--output {str(path)!r}: write .wav or .npy")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if self.kind == ".wav":
-            if port.complex or port.framed:
+            contiguous = port.frame == port.hop and not port.block_exp   # frames back to back
+            if port.complex or (port.framed and not contiguous):
                 raise FxsimError(f"--output {str(path)!r}: the design's output is "
                                  f"{port.describe()}; a WAV holds a real stream: write .npy")
             if rate.denominator != 1:

@@ -68,3 +68,17 @@ def test_bad_runs_are_one_line_errors(tmp_path, wav16k, args, match):
     res = CliRunner().invoke(main, ["run", *args])
     assert res.exit_code == 2 and res.output.count("\n") == 1
     assert re.search(match, res.output), res.output
+
+
+def test_ns_frames_to_wav_and_csv(tmp_path):
+    """A stage whose frames follow one another (ns: 80 samples every 80) writes a WAV; its
+    per-frame decisions go to the CSV, one row per frame under a header."""
+    x = 0.1 * np.sin(2 * np.pi * 300 * np.arange(8000) / 8000)
+    write_wav(tmp_path / "in.wav", x, 8000)
+    res = runner.run(load("examples/ns_q15.toml"), tmp_path / "in.wav", tmp_path / "out.wav",
+                     frames_path=tmp_path / "f.csv", block=1000)
+    lines = (tmp_path / "f.csv").read_text().splitlines()
+    assert res["frames"] == 100 and len(lines) == 101
+    assert lines[0].split(",")[:4] == ["speech", "vm_sum", "update", "update_cnt"]
+    with wave.open(str(tmp_path / "out.wav")) as w:
+        assert w.getnframes() == 8000
