@@ -135,6 +135,24 @@ def _fail(msg):
     raise FxsimError(msg)
 
 
+def _check_rate(st, sample_rate: int, before: list) -> None:
+    """A stage that runs at one sample rate only (``Stage.sample_rate``) must get it: the design's
+    rate times the rate changes of the stages before it."""
+    if st.sample_rate is None:
+        return
+    rate = Fraction(sample_rate)
+    for b in before:
+        rate *= b.rate
+    if rate != st.sample_rate:
+        ratio = rate / st.sample_rate
+        hint = (f"decimate by {ratio} first (a decimate stage with factor = {ratio})"
+                if ratio.denominator == 1 else
+                f"interpolate by {1 / ratio} first" if ratio.numerator == 1 else
+                f"resample to {st.sample_rate} Hz first")
+        _fail(f"{st.where} runs at {st.sample_rate} Hz and its input here is {float(rate):g} Hz: "
+              f"{hint}")
+
+
 def load(path) -> Design:
     """Read and validate a design file."""
     path = Path(path)
@@ -203,6 +221,7 @@ def from_dict(doc: dict, path: Path | None = None) -> Design:
         st = cls(i, spec, {**stage_defaults, **extra}, port, path.parent if path else None)
         check_link(stages[-1].where if stages else "the design input", port, st.where,
                    st.accepts)
+        _check_rate(st, sample_rate, stages)
         stages.append(st)
         port = st.out_port
     return Design(name=name, sample_rate=sample_rate, block=block, in_fmt=in_fmt, stages=stages,

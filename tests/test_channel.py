@@ -58,6 +58,37 @@ def test_q31_output_keeps_the_precision():
     assert str(des.out_fmt) == "Q31" and des.stages[0].out_port.frame == 80
 
 
+@pytest.mark.parametrize("rate,before,match", [
+    (16000, [], r"stage\[0\] \(ns\) runs at 8000 Hz and its input here is 16000 Hz: decimate by 2 "
+                r"first \(a decimate stage with factor = 2\)"),
+    (4000, [], r"its input here is 4000 Hz: interpolate by 2 first"),
+    (48000, [{"kernel": "decimate", "factor": 3}], r"stage\[1\] \(ns\) runs at 8000 Hz and its "
+                                                   r"input here is 16000 Hz: decimate by 2"),
+])
+def test_a_stage_at_another_rate_says_what_would_work(rate, before, match):
+    with pytest.raises(FxsimError, match=match):
+        D.from_dict({"name": "n", "sample_rate": rate, "block": 160,
+                     "defaults": {"data": "Q15"}, "stage": [*before, {"kernel": "ns"}]})
+
+
+def test_silence_and_full_scale_squares_and_short_inputs():
+    """Silence gives silence and no speech; a full-scale square is suppressed without internal
+    overflow (the output may saturate where the float exceeds full scale, counted); an input
+    shorter than a frame gives no output, and fxsim verify says why."""
+    des = ns_design()
+    outs, sats = des.run(np.zeros(800, dtype=np.int64))
+    assert not outs[0].data.any() and not outs[0].side["speech"].any() and sats == [0]
+    t = np.arange(1600)
+    sq = np.where((t // 40) % 2 == 0, 32767, -32768)
+    outs, _ = des.run(sq)
+    ref = des.stages[0].reference(sq / 32768)
+    assert np.abs(outs[0].data / 32768 - np.clip(ref, -1, 32767 / 32768)).max() < 2e-4
+    outs, _ = des.run(np.ones(79, dtype=np.int64))
+    assert outs[0].data.size == 0
+    with pytest.raises(FxsimError, match=r"79 samples give no output: stage\[0\] \(ns\) needs 80"):
+        V.verify(des, {"short": np.full(79, 0.1)})
+
+
 @pytest.mark.parametrize("stage,defaults,match", [
     ({"kernel": "ns"}, {"data": "Q31"}, r"stage\[0\] \(ns\): input format Q31; allowed: Q15"),
     ({"kernel": "ns", "data": "Q7.16"}, {"data": "Q15"}, r"stage\[0\] \(ns\)\.data: .*16- or 32-bit"),

@@ -36,6 +36,7 @@ def design_for(kind: str, data: str, block: int = 64, **extra) -> D.Design:
     """The kind's example design: the stages it needs before it, then the kind itself (last)."""
     cls = REGISTRY[kind]
     return D.from_dict({"name": f"c_{kind}", "block": block, "input": cls.example_input,
+                        "sample_rate": cls.sample_rate or 16000,
                         "defaults": {"data": data},
                         "stage": [*cls.example_before, {"kernel": kind, **cls.example, **extra}]})
 
@@ -98,7 +99,7 @@ def test_ports_are_consistent(kind, data):
     before = list(cls.example_before) or \
         ([{"kernel": "gain", "gain": 0.5}] if cls.example_input == "real" else [])
     des = D.from_dict({"name": "c", "block": 64, "input": cls.example_input,
-                       "defaults": {"data": data},
+                       "sample_rate": cls.sample_rate or 16000, "defaults": {"data": data},
                        "stage": [*before, {"kernel": kind, **cls.example}]})
     assert des.stages[0].in_port == Port(des.in_fmt, complex=cls.example_input == "complex")
     for up, st in zip(des.stages, des.stages[1:]):

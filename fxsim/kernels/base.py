@@ -42,6 +42,8 @@ class Stage:
     rate: Fraction = Fraction(1)
     #: output samples by which the model trails the float reference (framed stages)
     latency: int = 0
+    #: the one input sample rate (Hz) the stage runs at, or None for any (the design checks it)
+    sample_rate: int | None = None
     #: what the input port takes (see ``ports.check_link``): real/complex samples, frames with a
     #: block exponent, a required frame length
     accepts: dict = {"real": True, "complex": False, "block_exp": False, "frame": None}

@@ -36,6 +36,7 @@ class _Channel(Stage):
     formats = ("Q15",)
     runtime = ("fxsim_math.h", "fxsim_tables.h", "fxsim_math.c")
     suppress = True
+    sample_rate = 8000
 
     def configure(self, opt):
         if self.in_fmt != QFormat(0, 15):
