@@ -5,8 +5,6 @@ peak memory and time, each in a fresh process.
 """
 from __future__ import annotations
 
-import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -71,8 +69,9 @@ def _timed(fn):
     return time.perf_counter() - t0
 
 
+# peak RSS from VmHWM: ru_maxrss survives execve, so a child would report its parent's peak
 CHILD = """
-import resource, sys, time
+import sys, time
 from click.testing import CliRunner
 from fxsim.cli import main
 t0 = time.perf_counter()
@@ -80,7 +79,8 @@ res = CliRunner().invoke(main, sys.argv[1:])
 print(res.output[-300:], file=sys.stderr)
 if res.exit_code:
     sys.exit(res.exit_code)
-print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+hwm = [ln.split()[1] for ln in open("/proc/self/status") if ln.startswith("VmHWM")][0]
+print(time.perf_counter() - t0, hwm)
 """
 
 
@@ -102,6 +102,10 @@ def scale(seconds=3600):
                                          str(Path(tmp, "f.csv"))],
                 "fxsim quantize (whole input)": ["quantize", str(EXAMPLE), "--input", str(wav),
                                                  "--json"]}
+        short = Path(tmp, "short.wav")                   # compile / load the numba cache first
+        write_wav(short, np.zeros(8000), 8000)
+        subprocess.run([sys.executable, "-c", CHILD, "run", str(EXAMPLE), "--input", str(short),
+                        "-o", str(Path(tmp, "s.wav"))], capture_output=True, cwd=ROOT)
         for name, args in runs.items():
             res = subprocess.run([sys.executable, "-c", CHILD, *args], capture_output=True,
                                  text=True, cwd=ROOT)

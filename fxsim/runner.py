@@ -149,6 +149,9 @@ def run(design: Design, input_path, output_path, reference: bool = False, frames
     Returns a summary: samples in and out, frames, saturations per stage."""
     port = design.out_port
     framer = max((st.index for st in design.stages if st.out_port.side), default=None)
+    if frames_path and reference:
+        raise FxsimError("--frames: the float reference has no per-frame outputs; run the "
+                         "fixed-point model (without --reference)")
     if frames_path and framer is None:
         raise FxsimError(f"--frames: no stage of design {design.name!r} has per-frame outputs "
                          f"(vad and ns have)")

@@ -7,8 +7,8 @@ from .fir import Decimate, Fir, Interpolate
 from .gain import Gain
 from .stft import Istft, Stft
 
-#: design-file ``kernel`` name -> Stage class. Planned kernels (docs/design-file.md) not yet built
-#: are refused with a message saying so.
+#: design-file ``kernel`` name -> Stage class. Kernels named in PLANNED (none at present) are
+#: refused with a message saying they are not built yet.
 REGISTRY = {cls.kernel: cls for cls in (Gain, Preemph, Deemph, Biquad, Fir, Decimate, Interpolate,
                                         Fft, Ifft, Rfft, Irfft, Stft, Istft, Vad, Ns)}
 

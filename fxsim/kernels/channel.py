@@ -5,7 +5,9 @@ model and its formats: ``channel_fixed.py``. Both stages run the same analysis o
 samples (10 ms at 8 kHz):
 
 * ``ns`` outputs the suppressed samples, 24 samples late (the standard's overlap);
-* ``vad`` outputs its input, 24 samples late and exactly (every gain is 1).
+* ``vad`` outputs its input, 24 samples late (every gain is 1): exactly for a Q15 output with
+  rounding "nearest" or "convergent" (the model's error stays below half an LSB); other roundings
+  or formats may differ from the input by one LSB of the output.
 
 Ports. Input: a real Q15 stream (the standard's 16-bit samples; the design's rate should be
 8000 Hz). Output: real frames of 80 samples (back to back: a stream in effect) in the stage's
@@ -43,7 +45,7 @@ class _Channel(Stage):
             raise FxsimError(f"{self.where}: input format {self.in_fmt}; allowed: Q15 (the "
                              f"standard's 16-bit samples)")
         if self.out_fmt.word_bits not in (16, 32):
-            raise FxsimError(f"{self.where}.data: {self.out_fmt}; allowed: a 16- or 32-bit "
+            raise FxsimError(f"{self.where}.data: '{self.out_fmt}'; allowed: a 16- or 32-bit "
                              f"format (Q15, Q31, Q1.30, ...)")
         if self.overflow_name == "wrap":
             raise FxsimError(f"{self.where}.overflow: 'wrap'; allowed: saturate | error (the "
@@ -78,9 +80,10 @@ class _Channel(Stage):
                 f"of 80 Q15 samples: pre-emphasis in Q22 units (0.8 in Q30), the window's "
                 f"edges in Q24, normalised into 32-bit words, 128-point real FFT (64-point "
                 f"complex, {radix_plan(64)}, block floating point); channel energies int64 in Q16 "
-                f"of 16-bit units (exact sums of the bins' top 24 bits, exact division by the "
-                f"bin count), smoothing constants in Q31, dB in Q24 by the table log, gains in "
-                f"Q15 by 10^(x/20); inverse real FFT, overlap-add and de-emphasis in Q8 units; "
+                f"of 16-bit units (exact sums of the bins' top 24 bits, divided by the bin count, "
+                f"rounded), smoothing constants in Q31, dB in Q24 by the table log"
+                f"{', gains in Q15 by 10^(x/20)' if self.suppress else ' (no gain applied)'}; "
+                f"inverse real FFT, overlap-add and de-emphasis in Q8 units; "
                 f"output: {what}, 24 samples late, rounded ({self.rounding_name}) and saturated "
                 f"to {self.out_fmt}; per frame the speech flag, vm_sum, update flag, update count "
                 f"and 16 SNR indices")

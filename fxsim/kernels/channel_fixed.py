@@ -1,8 +1,9 @@
 """The channel-energy VAD and noise suppressor (``channel_ref.py`` gives the algorithm and its
 constants) in fixed point, on fxsim's primitives, its real FFT and fxmath only.
 
-Data: Q15 samples in; out in Q15 (int16) or, for measuring, Q31 (int32). An integer input
-sample is the standard's "16-bit integer unit". Formats (every constant rounded to nearest from
+Data: Q15 samples in; out in any signed 16- or 32-bit format (``out_frac``, ``out_bits``: Q15 by
+default; Q1.30 keeps the output's precision and the float's overshoot). An integer input sample is
+the standard's "16-bit integer unit". Formats (every constant rounded to nearest from
 the standard's value):
 
   pre-emphasis      p = round((x[n] 2^30 - 858993459 x[n-1]) / 2^8): Q22 units (0.8 in Q30)
@@ -31,11 +32,11 @@ the standard's value):
   de-emphasis       o[n] = y[n] + round(0.8 o[n-1]) (0.8 in Q30), Q8; the output rounded to
                     Q(out_frac) and saturated
 
-With every gain at 1 the output is the input delayed by 24 samples, exactly. The decisions
-(speech flag, vm_sum, update flag and count, SNR indices) are integers; they equal the float64
-reference's on the test material (benchmarks/bench_vad.py).
-Everything rounds to nearest (ties away from zero) and saturates; the decisions (speech flag,
-vm_sum, update flag and count, SNR indices) are integers.
+With every gain at 1 and a Q15 output (rounding to nearest) the output is the input delayed by 24
+samples, exactly. Everything rounds by the design's rounding (fxmath's log and 10^(x/20) to
+nearest) and the output saturates. The decisions (speech flag, vm_sum, update flag and count, SNR
+indices) are integers; they equal the float64 reference's on every frame of the test material
+(benchmarks/bench_vad.py).
 """
 from __future__ import annotations
 
@@ -89,11 +90,6 @@ def window_edge() -> np.ndarray:
     return np.round(R.window()[: R.DELAY] * (1 << WIN_FRAC)).astype(np.int64)
 
 
-def bin_reciprocals() -> np.ndarray:
-    """round(2^15 / bins) per channel."""
-    return np.array([round(Q15 / (hi - lo + 1)) for lo, hi in R.CHANNELS], dtype=np.int64)
-
-
 @nb.njit(cache=True)
 def db_q(x, log_table):
     """10 log10(x / 2^16) in Q24 for x > 0 (an energy in Q16, int64): the top 31 bits of x
@@ -103,7 +99,7 @@ def db_q(x, log_table):
 
 
 @nb.njit(cache=True)
-def ns_frame(x, out, flags, scal, hist, tail, ch_enrg, ch_noise, long_db, win, recip, lo, hi,
+def ns_frame(x, out, flags, scal, hist, tail, ch_enrg, ch_noise, long_db, win, lo, hi,
              vm_table, tw, work, frame, bins, log_table, pow_table, suppress, rounding, out_frac,
              out_bits):
     """One frame: 80 Q15 samples x -> 80 samples out in Q(out_frac), out_bits; flags = (speech,
@@ -235,7 +231,7 @@ def ns_frame(x, out, flags, scal, hist, tail, ch_enrg, ch_noise, long_db, win, r
 
 
 @nb.njit(cache=True)
-def ns_stream(x, out, flags, scal, hist, tail, ch_enrg, ch_noise, long_db, win, recip, lo, hi,
+def ns_stream(x, out, flags, scal, hist, tail, ch_enrg, ch_noise, long_db, win, lo, hi,
               vm_table, tw, work, frame, bins, log_table, pow_table, suppress, rounding, out_frac,
               out_bits):
     """``ns_frame`` on each of the len(x) / 80 frames of x. Returns the saturations."""
@@ -243,7 +239,7 @@ def ns_stream(x, out, flags, scal, hist, tail, ch_enrg, ch_noise, long_db, win, 
     for f in range(x.size // R.FRM_LEN):
         a, b = f * R.FRM_LEN, (f + 1) * R.FRM_LEN
         sat += ns_frame(x[a:b], out[a:b], flags[f], scal, hist, tail, ch_enrg, ch_noise, long_db,
-                        win, recip, lo, hi, vm_table, tw, work, frame, bins, log_table, pow_table,
+                        win, lo, hi, vm_table, tw, work, frame, bins, log_table, pow_table,
                         suppress, rounding, out_frac, out_bits)
     return sat
 
@@ -263,7 +259,7 @@ class ChannelNsFixed:
         self.ch_noise = np.zeros(R.NUM_CHAN, dtype=np.int64)
         self.long_db = np.zeros(R.NUM_CHAN, dtype=np.int64)
         self.pending = np.zeros(0, dtype=np.int64)
-        self.win, self.recip = window_edge(), bin_reciprocals()
+        self.win = window_edge()
         self.lo = np.array([a for a, _ in R.CHANNELS], dtype=np.int64)
         self.hi = np.array([b for _, b in R.CHANNELS], dtype=np.int64)
         self.vm = np.array(R.VM_TABLE, dtype=np.int64)
@@ -282,7 +278,7 @@ class ChannelNsFixed:
         flags = np.empty((nf, len(R.FRAME_COLUMNS)), dtype=np.int64)
         self.saturations += ns_stream(
             buf[: nf * R.FRM_LEN], out, flags, self.scal, self.hist, self.tail, self.ch_enrg,
-            self.ch_noise, self.long_db, self.win, self.recip, self.lo, self.hi, self.vm, self.tw,
+            self.ch_noise, self.long_db, self.win, self.lo, self.hi, self.vm, self.tw,
             self.work, self.frame, self.bins, T.LOG2_POLY, T.POW2_POLY, self.suppress,
             self.rounding, self.out_frac, self.out_bits)
         self.pending = buf[nf * R.FRM_LEN:]
