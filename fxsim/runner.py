@@ -129,6 +129,8 @@ class OutputWriter:
             self.wav.close()
             return
         self.file.close()
+        if not self.raw.exists():
+            return
         with open(self.path, "wb") as out, open(self.raw, "rb") as src:
             np.lib.format.write_array_header_1_0(
                 out, {"descr": np.lib.format.dtype_to_descr(np.dtype(self.dtype)),
@@ -159,6 +161,7 @@ def run(design: Design, input_path, output_path, reference: bool = False, frames
     rate = Fraction(design.sample_rate)
     for st in design.stages:
         rate *= st.rate
+    blocks = input_blocks(input_path, design, block)      # the input is checked before any output
     out = OutputWriter(output_path, port, rate)
     rows = None
     if frames_path:
@@ -166,14 +169,15 @@ def run(design: Design, input_path, output_path, reference: bool = False, frames
         rows = csv.writer(rows_file)
         rows.writerow([s.name for s in side])
     n_in, frames, sats = 0, 0, [0] * len(design.stages)
+    ok = False
     try:
         if reference:
-            x = np.concatenate(list(input_blocks(input_path, design, block)))
+            x = np.concatenate(list(blocks))
             n_in = x.size
             out.write(_as_values(port, np.asarray(design.reference(x), dtype=np.float64)))
         else:
             states = design.init_states()
-            for x in input_blocks(input_path, design, block):
+            for x in blocks:
                 n_in += x.size
                 chunks, s = design.run(input_ints(design, x), states)
                 sats = [a + b for a, b in zip(sats, s)]
@@ -183,10 +187,20 @@ def run(design: Design, input_path, output_path, reference: bool = False, frames
                     for r in zip(*cols):
                         rows.writerow([int(v) for v in r])
                     frames += len(cols[0]) if cols else 0
+        if n_in and not out.count:
+            waits = [st for st in design.stages if st.min_input() > 1]
+            raise FxsimError(f"--input {input_path}: {n_in} samples give no output" +
+                             (f": {waits[0].where} needs {waits[0].min_input()} input samples "
+                              f"before its first output" if waits else ""))
+        ok = True
     finally:
         out.close()
         if rows is not None:
             rows_file.close()
+        if not ok:                                        # no partial files left behind
+            for path in (out.path, frames_path):
+                if path is not None:
+                    Path(path).unlink(missing_ok=True)
     return {"design": design.name, "input": str(input_path), "output": str(output_path),
             "samples_in": n_in, "samples_out": out.count, "output_rate": float(rate),
             "frames": frames, "saturations": sats, "reference": reference}

@@ -82,3 +82,13 @@ def test_ns_frames_to_wav_and_csv(tmp_path):
     assert lines[0].split(",")[:4] == ["speech", "vm_sum", "update", "update_cnt"]
     with wave.open(str(tmp_path / "out.wav")) as w:
         assert w.getnframes() == 8000
+
+
+def test_input_shorter_than_a_frame_is_an_error_and_leaves_no_files(tmp_path):
+    write_wav(tmp_path / "short.wav", np.full(79, 0.1), 8000)
+    res = CliRunner().invoke(main, ["run", "examples/ns_q15.toml", "--input",
+                                    str(tmp_path / "short.wav"), "-o", str(tmp_path / "o.wav"),
+                                    "--frames", str(tmp_path / "f.csv")])
+    assert res.exit_code == 2
+    assert "79 samples give no output: stage[0] (ns) needs 80 input samples" in res.output
+    assert not (tmp_path / "o.wav").exists() and not (tmp_path / "f.csv").exists()
