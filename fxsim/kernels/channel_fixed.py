@@ -78,7 +78,7 @@ def mul_q31(a, k, rounding):
     both partial products fit int64, each rounded (within 1 unit of the exact product)."""
     ah = a >> 24
     al = a & ((np.int64(1) << 24) - 1)
-    return P.shr_round(ah * k, 7, rounding) + P.shr_round(al * k, 31, rounding)
+    return P.mul_round(ah, k, 7, rounding) + P.mul_round(al, k, 31, rounding)
 
 
 #: state: scalars (frames, pre_mem, de_mem, update_cnt, last_update_cnt, hyster_cnt)
@@ -110,17 +110,18 @@ def ns_frame(x, out, flags, scal, hist, tail, ch_enrg, ch_noise, long_db, win, l
     buf[: R.DELAY] = hist                                   # 2. the kept samples, then new ones
     prev = scal[PRE_MEM]
     for i in range(R.FRM_LEN):                              # 1. pre-emphasis, Q22 units
-        buf[R.DELAY + i] = P.shr_round((x[i] << 30) - PRE_EMP_Q30 * prev, 30 - PRE_FRAC, rnd)
+        buf[R.DELAY + i] = P.shr_round(P.mac_exact(P.shr_round(x[i], -30, P.FLOOR),
+                                                   -PRE_EMP_Q30, prev), 30 - PRE_FRAC, rnd)
         prev = x[i]
     scal[PRE_MEM] = prev
     hist[:] = buf[R.FRM_LEN: R.WINDOW_LEN]
     for i in range(R.WINDOW_LEN):                           # 3. window: Q(22 + 24) units
         if i < R.DELAY:
-            buf[i] = buf[i] * win[i]
+            buf[i] = P.mac_exact(0, buf[i], win[i])
         elif i >= R.FRM_LEN:
-            buf[i] = buf[i] * win[R.WINDOW_LEN - 1 - i]
+            buf[i] = P.mac_exact(0, buf[i], win[R.WINDOW_LEN - 1 - i])
         else:
-            buf[i] = buf[i] << WIN_FRAC
+            buf[i] = P.shr_round(buf[i], -WIN_FRAC, P.FLOOR)
     m = np.int64(0)                                         # normalise into int32 words
     for i in range(R.WINDOW_LEN):
         m = max(m, abs(buf[i]))
@@ -139,9 +140,10 @@ def ns_frame(x, out, flags, scal, hist, tail, ch_enrg, ch_noise, long_db, win, l
         for k in range(lo[c], hi[c] + 1):
             br = P.shr_round(bins[2 * k], 8, rnd)
             bi = P.shr_round(bins[2 * k + 1], 8, rnd)
-            acc += br * br + bi * bi                        # < 2^49
+            acc = P.mac_exact(P.mac_exact(acc, br, br), bi, bi)   # < 2^49
         # E 2^16 = acc 2^(2 ex + 16) / bins: the exact quotient of acc 2^12, then the shift
-        e_ch = P.shr_round(P.div_round(acc << 12, hi[c] - lo[c] + 1, rnd), -4 - 2 * ex, rnd)
+        e_ch = P.shr_round(P.div_round(P.shr_round(acc, -12, P.FLOOR), hi[c] - lo[c] + 1, rnd),
+                           -4 - 2 * ex, rnd)
         if first:
             ch_enrg[c] = max(e_ch, MIN_ENRG_Q16)
         else:
@@ -165,11 +167,11 @@ def ns_frame(x, out, flags, scal, hist, tail, ch_enrg, ch_noise, long_db, win, l
             long_db[c] = enrg_db
         dev += abs(long_db[c] - enrg_db)
     tce_db = db_q(tce, log_table)                           # 7. the noise-update decision
-    alpha = ALPHA_HIGH - P.shr_round((HIGH_TCE_DB - tce_db) * ALPHA_SLOPE, DB_FRAC, rnd)
+    alpha = ALPHA_HIGH - P.mul_round(HIGH_TCE_DB - tce_db, ALPHA_SLOPE, DB_FRAC, rnd)
     alpha = min(max(alpha, ALPHA_LOW), ALPHA_HIGH)
     for c in range(R.NUM_CHAN):
-        long_db[c] = P.shr_round(alpha * long_db[c] + (Q31 - alpha) * db_q(ch_enrg[c], log_table),
-                                 31, rnd)
+        long_db[c] = P.shr_round(P.mac_exact(P.mac_exact(0, alpha, long_db[c]), Q31 - alpha,
+                                             db_q(ch_enrg[c], log_table)), 31, rnd)
     update = 0
     if vm_sum <= R.UPDATE_THLD:
         update = 1
@@ -198,7 +200,7 @@ def ns_frame(x, out, flags, scal, hist, tail, ch_enrg, ch_noise, long_db, win, l
             q = flags[4 + c]
             if noise_like < R.INDEX_CNT_THLD and (vm_sum <= R.METRIC_THLD or q <= R.SETBACK_THLD):
                 q = 1
-            gain_db = min(0, (max(q, R.SNR_THLD) - R.SNR_THLD) * GAIN_SLOPE + g_floor)
+            gain_db = min(0, P.mac_exact(g_floor, max(q, R.SNR_THLD) - R.SNR_THLD, GAIN_SLOPE))
             if gain_db == 0:
                 continue
             g = M.db_to_lin_q(gain_db, DB_FRAC, 15, 17, pow_table)
@@ -219,7 +221,7 @@ def ns_frame(x, out, flags, scal, hist, tail, ch_enrg, ch_noise, long_db, win, l
         y = P.shr_round(work[i], -back, rnd)
         if i < R.OVERLAP:
             y += tail[i]
-        prev = y + P.shr_round(PRE_EMP_Q30 * prev, 30, rnd)   # de-emphasis
+        prev = y + P.mul_round(PRE_EMP_Q30, prev, 30, rnd)   # de-emphasis
         v, o = P.saturate(P.shr_round(prev, OLA_FRAC + 15 - out_frac, rnd), out_bits)
         out[i] = v
         sat += o

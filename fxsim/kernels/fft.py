@@ -172,11 +172,17 @@ def stage_shift(work, m, word, radix, trivial, mode):
 
 
 @_inline
+def _guarded(x, guard):
+    """x with ``guard`` guard bits below it: an exact left shift."""
+    return P.shr_round(x, -guard, P.FLOOR)
+
+
+@_inline
 def rotate(wr, wi, xr, xi, word, rounding):
     """W x, each component exact then rounded to F + G fraction bits (G = word - 3)."""
     sh = 2                                    # F - G
-    tr = P.shr_round_small(P.mac_exact(wr * xr, -wi, xi), sh, rounding)
-    ti = P.shr_round_small(P.mac_exact(wr * xi, wi, xr), sh, rounding)
+    tr = P.shr_round_small(P.mac_exact(P.mac_exact(0, wr, xr), -wi, xi), sh, rounding)
+    ti = P.shr_round_small(P.mac_exact(P.mac_exact(0, wr, xi), wi, xr), sh, rounding)
     return tr, ti
 
 
@@ -211,11 +217,12 @@ def radix4_stage(work, tw, stride, n, h, inverse, word, s, rounding, overflow, c
     sat = 0
     for g in range(0, n, 4 * h):            # k = 0: W = 1, exact
         ia = 2 * g
-        sat += butterfly4(work, ia, ia + o1, ia + 4 * h, ia + o3, work[ia] << guard,
-                          work[ia + 1] << guard, work[ia + 2 * h] << guard,
-                          work[ia + 2 * h + 1] << guard, work[ia + 4 * h] << guard,
-                          work[ia + 4 * h + 1] << guard, work[ia + 6 * h] << guard,
-                          work[ia + 6 * h + 1] << guard, word, sh, rounding, overflow, check)
+        sat += butterfly4(work, ia, ia + o1, ia + 4 * h, ia + o3,
+                          _guarded(work[ia], guard), _guarded(work[ia + 1], guard),
+                          _guarded(work[ia + 2 * h], guard), _guarded(work[ia + 2 * h + 1], guard),
+                          _guarded(work[ia + 4 * h], guard), _guarded(work[ia + 4 * h + 1], guard),
+                          _guarded(work[ia + 6 * h], guard), _guarded(work[ia + 6 * h + 1], guard),
+                          word, sh, rounding, overflow, check)
     for k in range(1, h):
         j = 2 * k * q                          # W^k at tw[j], W^2k at tw[2j], W^3k at tw[3j]
         w1r, w1i = tw[j], tw[j + 1]
@@ -229,8 +236,8 @@ def radix4_stage(work, tw, stride, n, h, inverse, word, s, rounding, overflow, c
             br, bi = rotate(w2r, w2i, work[ib], work[ib + 1], word, rounding)
             cr, ci = rotate(w1r, w1i, work[ic], work[ic + 1], word, rounding)
             dr, di = rotate(w3r, w3i, work[id_], work[id_ + 1], word, rounding)
-            sat += butterfly4(work, ia, ia + o1, ic, ia + o3, work[ia] << guard,
-                              work[ia + 1] << guard, br, bi, cr, ci, dr, di, word, sh, rounding,
+            sat += butterfly4(work, ia, ia + o1, ic, ia + o3, _guarded(work[ia], guard),
+                              _guarded(work[ia + 1], guard), br, bi, cr, ci, dr, di, word, sh, rounding,
                               overflow, check)
     return sat
 
@@ -324,7 +331,7 @@ def fft_frame(work, tw, stride, n, inverse, word, mode, rounding, overflow):
                 sh += 1
             if sh > 0:
                 for i in range(2 * n):
-                    work[i] = work[i] << sh
+                    work[i] = P.shr_round(work[i], -sh, P.FLOOR)
                 exp -= sh
                 m <<= sh
     h = 1
