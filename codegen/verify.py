@@ -26,7 +26,6 @@ import numpy as np
 from fxsim.analysis.metrics import SNR_CAP, lsb_bound_db, snr_db
 from fxsim.analysis.report import input_ints
 from fxsim.design import Design
-from fxsim.errors import FxsimError
 from fxsim.ports import Chunk
 from fxsim.qformat import dequantize
 
@@ -167,10 +166,10 @@ def builtin_name(name: str) -> bool:
     return name in builtin_signals(n=16)
 
 
-def output_lsb(design: Design, chunk: Chunk):
-    """The LSB of every output word: the format's, times 2^exp of its frame for block floating
-    point."""
-    port = design.out_port
+def output_lsb(design: Design, chunk: Chunk, index: int = -1):
+    """The LSB of every output word of stage ``index``: the format's, times 2^exp of its frame
+    for block floating point."""
+    port = design.stages[index].out_port
     if not port.block_exp or chunk.exp is None:
         return np.full(len(chunk.data), port.fmt.lsb)
     per = np.ldexp(port.fmt.lsb, chunk.exp.astype(np.int64))
@@ -185,29 +184,33 @@ def check_signal(design: Design, run, name: str, x_float, gated: bool, all_stage
         c = run(x_int, all_stages)
     except build.BuildError as e:            # it compiled, but crashed or wrote past its output
         return {"signal": name, "samples": 0, "mismatches": 1, "first_mismatch": None,
-                "snr_db": -SNR_CAP, "snr_bound_db": -SNR_CAP, "gated": gated,
+                "snr_db": -SNR_CAP, "snr_bound_db": -SNR_CAP, "snr_stage": len(design.stages) - 1,
+                "gated": gated,
                 "input_saturations": int(input_sats), "saturations": sats, "c_saturations": [],
                 "ram_bytes": 0, "notes": [],
                 "failures": [f"run: the generated C failed on {name!r}: "
                              f"{str(e).splitlines()[0][:300]}"]}
     n_bad, mismatches = compare(design, model, sats, c)
     x_ref = dequantize(x_int, design.in_fmt)
-    _, refs = design.reference(x_ref, trace=True, clip=True)
-    lat = design.latencies()[-1] * design.out_port.words
-    fixed = design.values(model[-1])[lat:]
-    ref = np.asarray(refs[-1])[: len(fixed)]
-    fixed = fixed[: len(ref)]
-    snr = snr_db(ref, fixed)
-    bound = lsb_bound_db(ref, output_lsb(design, model[-1])[lat:][: len(ref)])
+    values = [design.values(c, i) for i, c in enumerate(model)]
+    _, refs = design.reference(x_ref, trace=True, clip=True, model=values)
+    # precision at every checkpoint: the last stage's output and the input of each stage that
+    # decides (its reference runs on the model's input of it); the record keeps the lowest
+    points = []
+    for i in design.checkpoints():
+        lat = design.latencies()[i] * design.stages[i].out_port.words
+        fixed = values[i][lat:]
+        ref = np.asarray(refs[i])[: len(fixed)]
+        fixed = fixed[: len(ref)]
+        points.append((snr_db(ref, fixed),
+                       lsb_bound_db(ref, output_lsb(design, model[i], i)[lat:][: len(ref)]), i))
+    snr, bound, at = min(points)
     if not builtin_name(name) and len(x_int) and not len(model[-1].data):
-        waits = [st for st in design.stages if st.min_input() > 1]
-        raise FxsimError(f"--input {name}: {len(x_int) // design.in_port.words} samples give no "
-                         f"output" + (f": {waits[0].where} needs {waits[0].min_input()} input "
-                                      f"samples before its first output" if waits else ""))
+        raise design.no_output(name, len(x_int) // design.in_port.words)
     rec = {"signal": name, "samples": len(model[-1].data) // design.out_port.words,
            "mismatches": n_bad, "first_mismatch": mismatches[0] if mismatches else None,
-           "snr_db": round(snr, 2), "snr_bound_db": round(bound, 2), "gated": gated,
-           "input_saturations": int(input_sats), "saturations": sats,
+           "snr_db": round(snr, 2), "snr_bound_db": round(bound, 2), "snr_stage": at,
+           "gated": gated, "input_saturations": int(input_sats), "saturations": sats,
            "c_saturations": c.saturations, "ram_bytes": c.ram_bytes, "failures": [],
            "notes": []}
     for m in mismatches:
@@ -234,14 +237,15 @@ def check_signal(design: Design, run, name: str, x_float, gated: bool, all_stage
 def apply_gate(design: Design, recs: list, min_snr: float, builtin: bool) -> None:
     """The SNR gate on the gated signals; marks each record passed or not."""
     for r in recs:
+        at = r.get("snr_stage", len(design.stages) - 1)
         if builtin and r["gated"] and r["signal"] != NOMINAL and \
                 r["snr_bound_db"] < min_snr + BOUND_MARGIN_DB:
             r["gated"] = False
             r["notes"].append(f"{r['signal']!r} is not gated: its output is too quiet for "
-                              f"{design.out_port.fmt} (LSB bound {r['snr_bound_db']:.2f} dB < "
+                              f"{design.stages[at].out_port.fmt} (LSB bound {r['snr_bound_db']:.2f} dB < "
                               f"{min_snr:g} + {BOUND_MARGIN_DB:g} dB)")
         if r["gated"] and r["snr_db"] < min_snr:
-            r["failures"].append(f"precision: {design.stages[-1].where} output on "
+            r["failures"].append(f"precision: {design.stages[at].where} output on "
                                  f"{r['signal']!r}: SNR {r['snr_db']:.2f} dB < {min_snr:g} dB")
         r["passed"] = not r["failures"]
 

@@ -46,10 +46,12 @@ def quantize(design_file, input_file, as_json, plot_file):
     """Measure what quantization costs, stage by stage, against float64."""
     from . import design as D
     from .analysis import report
-    from .signals import read_input
+    from .runner import input_blocks
 
     des = D.load(design_file)
-    rep = report.quantize_report(des, read_input(input_file))
+    # streamed: the file is read, run and measured a block at a time (flat memory)
+    rep = report.quantize_report(des, input_blocks(input_file, des, report.BLOCK, check_rate=False),
+                                 source=input_file)
     if plot_file:
         try:
             report.plot(rep, des, plot_file)

@@ -111,20 +111,75 @@ class Design:
         y = outs[-1].data
         return (y, sats, [c.data for c in outs]) if trace else (y, sats)
 
-    def reference(self, x_float, trace=False, clip=False):
+    def anchors(self) -> list[int]:
+        """Indices of the stages (after the first) that decide (``Stage.decides``): their
+        reference runs on the model's input of the stage, not on the reference chain's."""
+        return [i for i, st in enumerate(self.stages) if st.decides and i > 0]
+
+    def checkpoints(self) -> list[int]:
+        """The stage outputs the precision of a design is judged at: the input of every
+        anchored stage (the end of the chain before it) and the last stage's output."""
+        return [i - 1 for i in self.anchors()] + [len(self.stages) - 1]
+
+    def anchor_input(self, index: int, model_values, skip_state: dict | None = None):
+        """The model's output values of stage ``index - 1`` with its latency removed: the input
+        of anchored stage ``index``'s reference, on the reference's time line. Streamed: pass
+        one dict per stage, kept across blocks (``skip_state``)."""
+        lat = self.latencies()[index - 1] * self.stages[index - 1].out_port.words
+        v = np.asarray(model_values, dtype=np.float64)
+        if skip_state is None:
+            return v[lat:]
+        done = skip_state.get("skipped", 0)
+        cut = min(v.size, lat - done)
+        skip_state["skipped"] = done + cut
+        return v[cut:]
+
+    def reference(self, x_float, trace=False, clip=False, model=None):
         """Run the float64 reference on float samples; with ``trace`` every stage's output.
         With ``clip``, each stage's reference output is clipped to the range of its output format
         where the stage saturates (overflow = "saturate"): saturation is then measured apart from
-        precision, as ``fxsim verify`` does."""
+        precision, as ``fxsim verify`` does. ``model``: every stage's output values from the
+        model; given, a deciding stage's reference runs on the model's input of it
+        (``anchors``)."""
         y = np.asarray(x_float, dtype=np.float64)
         outs = []
-        for st in self.stages:
+        for i, st in enumerate(self.stages):
+            if model is not None and i in self.anchors():
+                y = self.anchor_input(i, model[i - 1])
             y = np.asarray(st.reference(y), dtype=np.float64)
             port = st.out_port
             if clip and st.overflow_name == "saturate" and not port.block_exp:
                 y = np.clip(y, port.fmt.min_int * port.fmt.lsb, port.fmt.max_int * port.fmt.lsb)
             outs.append(y)
         return (y, outs) if trace else y
+
+    def no_output(self, source: str, n: int) -> FxsimError:
+        """The error for an input of ``n`` samples that gives no output, naming the stage that
+        waits for more."""
+        waits = [st for st in self.stages if st.min_input() > 1]
+        return FxsimError(f"--input {source}: {n} samples give no output" +
+                          (f": {waits[0].where} needs {waits[0].min_input()} input samples "
+                           f"before its first output" if waits else ""))
+
+    def ref_states(self) -> list[dict]:
+        return [s.ref_state() for s in self.stages]
+
+    def reference_block(self, x_float, states, clip=False, model=None) -> list[np.ndarray]:
+        """The float64 reference streamed: every stage's output for the next block of input
+        (``states`` from ``ref_states``, carried from block to block); ``clip`` and ``model``
+        (this block's model output values) as in ``reference``. Any split of the input gives
+        the outputs of ``reference(trace=True)``."""
+        y = np.asarray(x_float, dtype=np.float64)
+        outs = []
+        for i, (st, state) in enumerate(zip(self.stages, states)):
+            if model is not None and i in self.anchors():
+                y = self.anchor_input(i, model[i - 1], state.setdefault("_anchor", {}))
+            y = np.asarray(st.reference_block(y, state), dtype=np.float64)
+            port = st.out_port
+            if clip and st.overflow_name == "saturate" and not port.block_exp:
+                y = np.clip(y, port.fmt.min_int * port.fmt.lsb, port.fmt.max_int * port.fmt.lsb)
+            outs.append(y)
+        return outs
 
     def values(self, chunk: Chunk, index: int = -1) -> np.ndarray:
         """A stage's output chunk as float64 values (format and block exponents applied)."""

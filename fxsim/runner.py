@@ -29,14 +29,15 @@ from .errors import FxsimError
 BLOCK = 1 << 16
 
 
-def input_blocks(path, design: Design, block: int = BLOCK):
-    """The input file's samples as float64 blocks (complex128 for a complex .npy)."""
+def input_blocks(path, design: Design, block: int = BLOCK, check_rate: bool = True):
+    """The input file's samples as float64 blocks (complex128 for a complex .npy); with
+    ``check_rate`` a WAV must be at the design's sample rate."""
     path = Path(path)
     if not path.is_file():
         raise FxsimError(f"input file {str(path)!r} not found")
     if path.suffix.lower() == ".npy":
         return _npy_blocks(path, block)
-    return _wav_blocks(path, design, block)
+    return _wav_blocks(path, design, block, check_rate)
 
 
 def _npy_blocks(path: Path, block: int):
@@ -63,7 +64,7 @@ def _npy_blocks(path: Path, block: int):
     return gen()
 
 
-def _wav_blocks(path: Path, design: Design, block: int):
+def _wav_blocks(path: Path, design: Design, block: int, check_rate: bool):
     try:
         w = wave.open(str(path), "rb")
     except (wave.Error, EOFError) as e:
@@ -73,7 +74,7 @@ def _wav_blocks(path: Path, design: Design, block: int):
         raise FxsimError(f"{path}: {ch} channels; fxsim reads mono WAV (mix or split it first)")
     if width != 2:
         raise FxsimError(f"{path}: {8 * width}-bit samples; fxsim reads 16-bit PCM WAV")
-    if rate != design.sample_rate:
+    if check_rate and rate != design.sample_rate:
         raise FxsimError(f"{path}: {rate} Hz; design {design.name!r} runs at "
                          f"{design.sample_rate} Hz (resample the file first)")
     if w.getnframes() == 0:
@@ -188,10 +189,7 @@ def run(design: Design, input_path, output_path, reference: bool = False, frames
                         rows.writerow([int(v) for v in r])
                     frames += len(cols[0]) if cols else 0
         if n_in and not out.count:
-            waits = [st for st in design.stages if st.min_input() > 1]
-            raise FxsimError(f"--input {input_path}: {n_in} samples give no output" +
-                             (f": {waits[0].where} needs {waits[0].min_input()} input samples "
-                              f"before its first output" if waits else ""))
+            raise design.no_output(input_path, n_in)
         ok = True
     finally:
         out.close()

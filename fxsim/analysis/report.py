@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import math
+
 import numpy as np
 
 from ..design import Design
 from ..errors import FxsimError
 from ..qformat import dequantize, quantize
-from .metrics import headroom_bits, max_err_lsb, snr_db
+from .metrics import SNR_CAP
 
 
 def input_ints(design: Design, x_float, return_count=False):
@@ -43,24 +45,135 @@ def aligned(design: Design, index: int, fixed_values, ref) -> tuple[np.ndarray, 
     return fixed[: len(ref)], ref
 
 
-def quantize_report(design: Design, x_float) -> dict:
-    x_int, input_sats = input_ints(design, x_float, return_count=True)
-    outs, sats = design.run(x_int)
-    _, routs = design.reference(dequantize(x_int, design.in_fmt), trace=True)
+#: input samples per block of a streamed report
+BLOCK = 1 << 16
+
+
+class Envelope:
+    """The error signal's envelope in bounded memory: (min, max) per bucket of samples; when
+    there are 2 * POINTS buckets, neighbours merge and the bucket doubles, so a picture of any
+    length keeps POINTS .. 2 * POINTS points."""
+    POINTS = 2048
+
+    def __init__(self):
+        self.bucket, self.count = 1, 0
+        self.start, self.lo, self.hi = np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
+        self.part = np.zeros(0)
+
+    def add(self, err: np.ndarray) -> None:
+        buf = np.concatenate([self.part, err])
+        n = buf.size // self.bucket * self.bucket
+        if n:
+            b = buf[:n].reshape(-1, self.bucket)
+            self.start = np.concatenate([self.start, self.count + np.arange(b.shape[0]) * self.bucket])
+            self.lo = np.concatenate([self.lo, b.min(axis=1)])
+            self.hi = np.concatenate([self.hi, b.max(axis=1)])
+            self.count += n
+        self.part = buf[n:]
+        while self.lo.size >= 2 * self.POINTS:
+            m = self.lo.size // 2 * 2
+            self.start = np.concatenate([self.start[:m:2], self.start[m:]])
+            self.lo = np.concatenate([np.minimum(self.lo[:m:2], self.lo[1:m:2]), self.lo[m:]])
+            self.hi = np.concatenate([np.maximum(self.hi[:m:2], self.hi[1:m:2]), self.hi[m:]])
+            self.bucket *= 2
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(first sample of each bucket, min, max)."""
+        return self.start, self.lo, self.hi
+
+
+class StageMeter:
+    """One stage's figures, accumulated block by block: the model's values and the reference's
+    are paired in order (the model's first ``lat`` values, its latency, dropped)."""
+
+    def __init__(self, lat: int):
+        self.skip = lat
+        self.fixed, self.ref = np.zeros(0), np.zeros(0)
+        self.sig = self.err = 0.0
+        self.max_err = 0.0
+        self.lo, self.hi = np.inf, -np.inf
+        self.peak_int = 0
+        self.paired = 0
+
+    def add(self, fixed_values, ref, words) -> np.ndarray:
+        """Adds one block; returns the errors (ref - fixed) of the values paired in it."""
+        if words.size:
+            self.peak_int = max(self.peak_int, int(np.max(np.abs(words))))
+        cut = min(self.skip, len(fixed_values))
+        self.skip -= cut
+        f = np.concatenate([self.fixed, np.asarray(fixed_values, dtype=np.float64)[cut:]])
+        r = np.concatenate([self.ref, np.asarray(ref, dtype=np.float64)])
+        n = min(f.size, r.size)
+        self.fixed, self.ref = f[n:], r[n:]
+        f, r = f[:n], r[:n]
+        e = r - f
+        if n:
+            self.sig += float(np.dot(r, r))
+            self.err += float(np.dot(e, e))
+            self.max_err = max(self.max_err, float(np.max(np.abs(e))))
+            self.lo, self.hi = min(self.lo, float(f.min())), max(self.hi, float(f.max()))
+        self.paired += n
+        return e
+
+
+def _snr(sig: float, err: float) -> float:
+    """metrics.snr_db from accumulated energies."""
+    if err == 0.0:
+        return SNR_CAP
+    if sig == 0.0 or not math.isfinite(sig / err) or sig / err <= 0.0:
+        return -SNR_CAP
+    return max(-SNR_CAP, min(SNR_CAP, 10.0 * math.log10(sig / err)))
+
+
+def _blocks(x_float, block: int):
+    if isinstance(x_float, np.ndarray) or not hasattr(x_float, "__next__"):
+        x = np.asarray(x_float)
+        return (x[i: i + block] for i in range(0, max(x.size, 1), block))
+    return x_float
+
+
+def quantize_report(design: Design, x_float, block: int = BLOCK, progress=None,
+                    source: str = "the input") -> dict:
+    """The report on a signal: an array, or an iterator of float blocks (``runner.input_blocks``),
+    processed block by block through the model and the reference side by side with every figure
+    accumulated, so memory stays flat whatever the input's length. A deciding stage's reference
+    runs on the model's input of it (``Design.anchors``). ``progress(samples)`` is called after
+    every block."""
+    states, rstates = design.init_states(), design.ref_states()
+    lats = design.latencies()
+    meters = [StageMeter(lat * st.out_port.words) for lat, st in zip(lats, design.stages)]
+    env = Envelope()
+    sats = [0] * len(design.stages)
+    n_in = input_sats = 0
+    for xb in _blocks(x_float, block):
+        x_int, ns = input_ints(design, xb, return_count=True)
+        input_sats += ns
+        n_in += len(x_int) // design.in_port.words
+        outs, s = design.run(x_int, states)
+        sats = [a + b for a, b in zip(sats, s)]
+        values = [design.values(c, i) for i, c in enumerate(outs)]
+        refs = design.reference_block(dequantize(x_int, design.in_fmt), rstates, model=values)
+        for i, (m, v, r, c) in enumerate(zip(meters, values, refs, outs)):
+            e = m.add(v, r, c.data)
+            if i == len(meters) - 1:
+                env.add(e / design.out_fmt.lsb)
+        if progress:
+            progress(n_in)
+    if n_in and not meters[-1].paired:
+        raise design.no_output(source, n_in)
     stages = []
-    fixed_all = []
-    for i, (st, out, ref, nsat) in enumerate(zip(design.stages, outs, routs, sats)):
-        fixed, ref = aligned(design, i, design.values(out, i), ref)
-        fixed_all.append(fixed)
+    for st, m, nsat in zip(design.stages, meters, sats):
+        full = 2.0 ** (st.out_fmt.word_bits - 1)
         stages.append({
             "index": st.index,
             "kernel": st.kernel,
-            "snr_db": round(snr_db(ref, fixed), 2),
-            "max_err_lsb": round(max_err_lsb(ref, fixed, st.out_fmt), 3),
+            "snr_db": round(_snr(m.sig, m.err), 2),
+            "max_err_lsb": round(m.max_err / st.out_fmt.lsb, 3),
             "saturations": nsat,
-            "min": float(fixed.min()) if fixed.size else 0.0,
-            "max": float(fixed.max()) if fixed.size else 0.0,
-            "headroom_bits": round(headroom_bits(out.data, st.out_fmt), 2),
+            "min": m.lo if m.paired else 0.0,
+            "max": m.hi if m.paired else 0.0,
+            "headroom_bits": round(math.log2(full / m.peak_int) if m.peak_int
+                                   else float(st.out_fmt.word_bits - 1), 2),
             "format": str(st.out_fmt),
             "port": st.out_port.describe(),
             "scaling": st.scaling(),
@@ -70,13 +183,13 @@ def quantize_report(design: Design, x_float) -> dict:
     last = stages[-1]
     return {
         "design": design.name,
-        "samples": int(len(x_int)) // design.in_port.words,
+        "samples": n_in,
         "snr_db": last["snr_db"],
         "max_err_lsb": last["max_err_lsb"],
         "saturations": int(sum(sats)) + input_sats,
         "input_saturations": input_sats,
         "stages": stages,
-        "_traces": (x_int, fixed_all, routs),
+        "_envelope": env.arrays(),
     }
 
 
@@ -101,14 +214,12 @@ def plot(rep: dict, design: Design, path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    x_int, fixed_all, routs = rep["_traces"]
-    fixed, ref = aligned(design, len(design.stages) - 1, fixed_all[-1], routs[-1])
-    err = (ref - fixed) / design.out_fmt.lsb
+    at, lo, hi = rep["_envelope"]
     fig, (a, b) = plt.subplots(2, 1, figsize=(8, 6))
     a.bar([f"{s['index']}:{s['kernel']}" for s in rep["stages"]], [s["snr_db"] for s in rep["stages"]])
     a.set_ylabel("SNR vs float64 (dB)")
     a.set_title(f"{rep['design']}: quantization cost per stage")
-    b.plot(err, lw=0.5)
+    b.fill_between(at, lo, hi, step="post", lw=0.5)
     b.set_xlabel("output sample")
     b.set_ylabel("error (LSB)")
     fig.tight_layout()

@@ -4,7 +4,8 @@ A stage is built from one ``[[stage]]`` table of a design and the output port of
 it (``fxsim.ports``). It declares its input and output ports (format, real or complex, stream or
 frames, block exponent, side outputs), runs the bit-exact integer model (``process`` or, for
 stages whose output carries exponents or side outputs, ``run``; streaming: state is carried
-across calls), runs the float64 reference of the design as written (``reference``, whole signal),
+across calls), runs the float64 reference of the design as written (``reference``, whole signal; streamed block
+by block with its own state through ``ref_state`` / ``reference_block``),
 states its scaling (the text that is both its documentation and the comment in the generated C),
 says how many outputs n inputs can give (``max_out``) and by how many samples its output trails
 the reference (``latency``), and hands the C template the values it needs (``c_context``).
@@ -44,6 +45,10 @@ class Stage:
     latency: int = 0
     #: the one input sample rate (Hz) the stage runs at, or None for any (the design checks it)
     sample_rate: int | None = None
+    #: the stage makes hard decisions (thresholds, counters: vad, ns): a difference of one LSB in
+    #: its input can flip one, so its reference is run on the model's own input of the stage
+    #: ("anchored"), and the stages before it are measured at its input (docs/gate.md)
+    decides: bool = False
     #: what the input port takes (see ``ports.check_link``): real/complex samples, frames with a
     #: block exponent, a required frame length
     accepts: dict = {"real": True, "complex": False, "block_exp": False, "frame": None}
@@ -115,6 +120,31 @@ class Stage:
         real values in the layout of the ports (interleaved re, im for complex)."""
         raise NotImplementedError
 
+    def ref_framing(self) -> tuple[int, int] | None:
+        """(frame, hop) in input values when the reference works on frames with no memory beyond
+        them (an FFT, an STFT): the default ``reference_block`` buffers input for it. None: the
+        reference is memoryless sample by sample, or the stage overrides ``reference_block``."""
+        return None
+
+    def ref_state(self) -> dict:
+        """A fresh state for ``reference_block``."""
+        return {}
+
+    def reference_block(self, x: np.ndarray, state: dict) -> np.ndarray:
+        """The float64 reference streamed: the output for the next block of input values.
+        ``state`` carries what the reference remembers, so that the outputs of any split of the
+        input, concatenated, equal ``reference`` of the whole (to float rounding): reports run in
+        blocks with flat memory. Filters override this with their filter state."""
+        framing = self.ref_framing()
+        x = np.asarray(x, dtype=np.float64)
+        if framing is None:
+            return self.reference(x)
+        frame, hop = framing
+        buf = np.concatenate([state.get("pending", np.zeros(0)), x])
+        frames = (buf.size - frame) // hop + 1 if buf.size >= frame else 0
+        state["pending"] = buf[frames * hop:]
+        return self.reference(buf[: (frames - 1) * hop + frame] if frames else buf[:0])
+
     def scaling(self) -> str:
         """The stage's scaling statement: formats of input, coefficients, products, accumulator,
         output; where it rounds; where it saturates or wraps."""
@@ -181,6 +211,17 @@ class Stage:
     @property
     def rounding_c(self) -> str:
         return f"FX_{self.rounding_name.upper()}"
+
+
+def lfilter_block(b, a, x, state: dict) -> np.ndarray:
+    """``scipy.signal.lfilter(b, a, x)`` continued from ``state`` (its zi, kept in ``state``)."""
+    from scipy import signal
+    if "zi" not in state:
+        state["zi"] = np.zeros(max(len(a), len(b)) - 1)
+    if not state["zi"].size:
+        return np.asarray(b[0] / a[0] * x, dtype=np.float64)
+    y, state["zi"] = signal.lfilter(b, a, x, zi=state["zi"])
+    return y
 
 
 def signed_data_format(text, field: str) -> QFormat:

@@ -434,6 +434,13 @@ class Biquad(Stage):
     def reference(self, x):
         return signal.sosfilt(self.sos_user, np.asarray(x, dtype=np.float64))
 
+    def reference_block(self, x, state):
+        if "zi" not in state:
+            state["zi"] = np.zeros((len(self.sos_user), 2))
+        y, state["zi"] = signal.sosfilt(self.sos_user, np.asarray(x, dtype=np.float64),
+                                        zi=state["zi"])
+        return y
+
     def scaling(self):
         n = len(self.sections)
         secs = "; ".join(f"[{i}] {s.describe()}" for i, s in enumerate(self.sections))

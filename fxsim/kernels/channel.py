@@ -39,6 +39,7 @@ class _Channel(Stage):
     runtime = ("fxsim_math.h", "fxsim_tables.h", "fxsim_math.c")
     suppress = True
     sample_rate = 8000
+    decides = True
 
     def configure(self, opt):
         if self.in_fmt != QFormat(0, 15):
@@ -72,6 +73,11 @@ class _Channel(Stage):
 
     def reference(self, x):
         return R.ChannelNs(suppress=self.suppress).process(np.asarray(x, dtype=np.float64))[0]
+
+    def reference_block(self, x, state):
+        if "ns" not in state:
+            state["ns"] = R.ChannelNs(suppress=self.suppress)
+        return state["ns"].process(np.asarray(x, dtype=np.float64))[0]
 
     def scaling(self):
         what = ("suppressed samples" if self.suppress else

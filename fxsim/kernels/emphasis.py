@@ -26,7 +26,7 @@ from scipy import signal
 from .. import coefs
 from .. import primitives as P
 from ..errors import FxsimError
-from .base import Stage
+from .base import Stage, lfilter_block
 
 
 @nb.njit(cache=True)
@@ -125,6 +125,9 @@ class Preemph(_Emphasis):
     def reference(self, x):
         return signal.lfilter([1.0, -self.coef], [1.0], x)
 
+    def reference_block(self, x, state):
+        return lfilter_block([1.0, -self.coef], [1.0], np.asarray(x, dtype=np.float64), state)
+
 
 class Deemph(_Emphasis):
     kernel = "deemph"
@@ -134,3 +137,6 @@ class Deemph(_Emphasis):
 
     def reference(self, x):
         return signal.lfilter([1.0], [1.0, -self.coef], x)
+
+    def reference_block(self, x, state):
+        return lfilter_block([1.0], [1.0, -self.coef], np.asarray(x, dtype=np.float64), state)

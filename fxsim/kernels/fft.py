@@ -472,6 +472,10 @@ class _FftBase(Stage):
                                   self.overflow, in_exp, self.in_exp)
         return Chunk(y, exps if self.out_port.block_exp else None), int(sat)
 
+    def ref_framing(self):
+        words = self.n * (2 if self.in_port.complex else 1)
+        return words, words
+
     def reference(self, x):
         x = np.asarray(x, dtype=np.float64)
         z = x[0::2] + 1j * x[1::2] if self.in_port.complex else x.astype(np.complex128)
@@ -768,6 +772,9 @@ class Rfft(_RealFftBase):
                                    self.n, self.word, self.mode, self.rounding, self.overflow)
         return Chunk(y, exps if self.out_port.block_exp else None), int(sat)
 
+    def ref_framing(self):
+        return self.n, self.n
+
     def reference(self, x):
         x = np.asarray(x, dtype=np.float64)
         frames = x[: x.size // self.n * self.n].reshape(-1, self.n)
@@ -809,6 +816,9 @@ class Irfft(_RealFftBase):
         y, exps, sat = irfft_stream(x.data, state, self.tw, self.n, self.word, self.mode,
                                     self.rounding, self.overflow, in_exp, self.in_exp)
         return Chunk(y, exps if self.out_port.block_exp else None), int(sat)
+
+    def ref_framing(self):
+        return 2 * (self.half + 1), 2 * (self.half + 1)
 
     def reference(self, x):
         x = np.asarray(x, dtype=np.float64)

@@ -47,7 +47,7 @@ from scipy import signal
 from .. import coefs
 from .. import primitives as P
 from ..errors import FxsimError
-from .base import Stage
+from .base import Stage, lfilter_block
 
 DESIGN_METHODS = ("firwin", "remez")
 #: longest filter accepted (a generated delay line and table of this size still fit an MCU's RAM)
@@ -423,6 +423,9 @@ class Fir(_FirFamily):
     def reference(self, x):
         return signal.lfilter(self.taps, [1.0], np.asarray(x, dtype=np.float64))
 
+    def reference_block(self, x, state):
+        return lfilter_block(self.taps, [1.0], np.asarray(x, dtype=np.float64), state)
+
 
 class _Resampler(_FirFamily):
     keys = _FirFamily.keys | {"factor"}
@@ -465,6 +468,13 @@ class Decimate(_Resampler):
         x = np.asarray(x, dtype=np.float64)
         return signal.upfirdn(self.taps, x, 1, self.factor)[: -(-x.size // self.factor)]
 
+    def reference_block(self, x, state):
+        # the FIR's outputs at input positions 0, factor, 2 factor, ... of the whole signal
+        y = lfilter_block(self.taps, [1.0], np.asarray(x, dtype=np.float64), state)
+        pos = state.get("pos", 0)
+        state["pos"] = (pos + y.size) % self.factor
+        return y[(-pos) % self.factor:: self.factor]
+
     def structure(self):
         return f"{len(self.taps)} taps, keep 1 output in {self.factor} (input 0 first)"
 
@@ -499,6 +509,11 @@ class Interpolate(_Resampler):
         # shorter output leaves out
         taps = np.pad(self.taps, (0, max(0, self.factor - self.taps.size)))
         return signal.upfirdn(taps, x, self.factor, 1)[: x.size * self.factor]
+
+    def reference_block(self, x, state):
+        up = np.zeros(np.size(x) * self.factor)      # zero-stuffed, then the FIR
+        up[:: self.factor] = x
+        return lfilter_block(self.taps, [1.0], up, state)
 
     def structure(self):
         return (f"{len(self.taps)} taps as {self.factor} polyphase branches of "

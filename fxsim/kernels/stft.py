@@ -193,6 +193,9 @@ class Stft(_StftBase):
                                    self.mode, self.rounding, self.overflow)
         return Chunk(y, exps if self.out_port.block_exp else None), int(sat)
 
+    def ref_framing(self):
+        return self.n, self.hop
+
     def reference(self, x):
         x = np.asarray(x, dtype=np.float64)
         if x.size < self.n:
@@ -272,6 +275,24 @@ class Istft(_StftBase):
         acc = np.zeros((nf - 1) * self.hop + self.n if nf else 0)
         for f in range(nf):
             acc[f * self.hop: f * self.hop + self.n] += frames[f]
+        return acc[: nf * self.hop]
+
+    def reference_block(self, x, state):
+        # whole frames of bins; the overlap-add's tail (n - hop samples) waits for the next frames
+        buf = np.concatenate([state.get("pending", np.zeros(0)), np.asarray(x, dtype=np.float64)])
+        words = 2 * (self.half + 1)
+        nf = buf.size // words
+        state["pending"] = buf[nf * words:]
+        tail = state.get("tail", np.zeros(self.n - self.hop))
+        if not nf:
+            return np.zeros(0)
+        z = buf[: nf * words][0::2] + 1j * buf[: nf * words][1::2]
+        frames = np.fft.irfft(z.reshape(-1, self.half + 1), n=self.n, axis=1) * self.ws_float
+        acc = np.zeros((nf - 1) * self.hop + self.n)
+        acc[: tail.size] += tail
+        for f in range(nf):
+            acc[f * self.hop: f * self.hop + self.n] += frames[f]
+        state["tail"] = acc[nf * self.hop:]
         return acc[: nf * self.hop]
 
     def scaling(self):
