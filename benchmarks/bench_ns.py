@@ -1,7 +1,8 @@
 """The noise suppressor's cost and scale: instructions per 10 ms frame of the generated C (x86
 callgrind, Cortex-M4 under QEMU) and its RAM; the numba model's speed beside the generated C's;
-and an hour of 8 kHz audio through `fxsim run` (streamed) and `fxsim quantize` (whole input):
-peak memory and time, each in a fresh process.
+and 10 minutes and an hour of 8 kHz audio through `fxsim run` and `fxsim quantize` (both
+streamed): peak memory and time, each in a fresh process (flat memory: the same peak for both
+lengths).
 """
 from __future__ import annotations
 
@@ -84,43 +85,42 @@ print(time.perf_counter() - t0, hwm)
 """
 
 
-def scale(seconds=3600):
-    print(f"## ns on {seconds / 3600:g} hour of 8 kHz audio: peak memory and time "
-          f"(fresh process each)\n")
-    print("| command | seconds | peak RSS MB |")
-    print("|---|---|---|")
+def scale(durations=(600, 3600)):
+    print("## ns on long 8 kHz audio: peak memory and time (fresh process each)\n")
+    print("| command | audio | seconds | x real time | peak RSS MB |")
+    print("|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
-        wav = Path(tmp, "hour.wav")
-        rng = np.random.default_rng(1)
-        t = np.arange(seconds * 8000) / 8000
-        x = 0.05 * rng.standard_normal(t.size) + 0.2 * np.sin(2 * np.pi * 300 * t) * \
-            ((t % 2) < 1)
-        write_wav(wav, x, 8000)
-        del x, t
-        runs = {"fxsim run (streamed)": ["run", str(EXAMPLE), "--input", str(wav), "-o",
-                                         str(Path(tmp, "out.wav")), "--frames",
-                                         str(Path(tmp, "f.csv"))],
-                "fxsim quantize (whole input)": ["quantize", str(EXAMPLE), "--input", str(wav),
-                                                 "--json"]}
         short = Path(tmp, "short.wav")                   # compile / load the numba cache first
         write_wav(short, np.zeros(8000), 8000)
         subprocess.run([sys.executable, "-c", CHILD, "run", str(EXAMPLE), "--input", str(short),
                         "-o", str(Path(tmp, "s.wav"))], capture_output=True, cwd=ROOT)
-        for name, args in runs.items():
-            res = subprocess.run([sys.executable, "-c", CHILD, *args], capture_output=True,
-                                 text=True, cwd=ROOT)
-            if res.returncode != 0 or not res.stdout.strip():
-                print(f"| {name} | failed: {res.stderr.strip()[-200:]} | |")
-                continue
-            sec, rss_kb = res.stdout.split()
-            print(f"| {name} | {float(sec):.1f} | {int(rss_kb) / 1024:,.0f} |")
+        for seconds in durations:
+            wav = Path(tmp, "long.wav")
+            rng = np.random.default_rng(1)
+            t = np.arange(seconds * 8000) / 8000
+            x = 0.05 * rng.standard_normal(t.size) + 0.2 * np.sin(2 * np.pi * 300 * t) * \
+                ((t % 2) < 1)
+            write_wav(wav, x, 8000)
+            del x, t
+            runs = {"fxsim run": ["run", str(EXAMPLE), "--input", str(wav), "-o",
+                                  str(Path(tmp, "out.wav")), "--frames", str(Path(tmp, "f.csv"))],
+                    "fxsim quantize": ["quantize", str(EXAMPLE), "--input", str(wav), "--json"]}
+            for name, args in runs.items():
+                res = subprocess.run([sys.executable, "-c", CHILD, *args], capture_output=True,
+                                     text=True, cwd=ROOT)
+                if res.returncode != 0 or not res.stdout.strip():
+                    print(f"| {name} | {seconds} s | failed: {res.stderr.strip()[-200:]} | | |")
+                    continue
+                sec, rss_kb = res.stdout.split()
+                print(f"| {name} | {seconds / 60:g} min | {float(sec):.1f} | "
+                      f"{seconds / float(sec):.0f} | {int(rss_kb) / 1024:,.0f} |")
     print()
 
 
 def main():
     cost()
     speed()
-    scale(int(sys.argv[1]) if len(sys.argv) > 1 else 3600)
+    scale(tuple(map(int, sys.argv[1:])) or (600, 3600))
 
 
 if __name__ == "__main__":

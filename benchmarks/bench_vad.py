@@ -26,13 +26,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import speech_set as S  # noqa: E402
+from fxsim import design as D  # noqa: E402
 from fxsim.analysis.metrics import snr_db  # noqa: E402
+from fxsim.analysis.report import input_ints  # noqa: E402
 from fxsim.kernels import channel_fixed as F  # noqa: E402
 from fxsim.kernels import channel_ref as C  # noqa: E402
 
-from scipy import signal  # noqa: E402
-
-HIGH_PASS = signal.butter(4, 120, "highpass", fs=S.RATE, output="sos")
+#: the suppressor behind a 120 Hz high-pass, as EVRC runs it (the suppressor alone leaves its
+#: two lowest bins, below 94 Hz, at gain 1)
+HPF_DESIGN = D.load(Path(__file__).resolve().parent.parent / "examples/ns_hpf_q15.toml")
 
 try:
     import webrtcvad
@@ -87,8 +89,10 @@ def main():
           "accuracy (%). Float: fxsim's float64 reference; fixed: the fixed-point model.\n")
     cols = (["noise", "SNR dB", "float recall %", "float false alarm %", "float BA",
              "fixed BA"] + [f"webrtc {m} BA" for m in modes]
-            + ["segSNR gain dB", "silence attenuation dB", "speech frames dB",
-               "with a 120 Hz high-pass first: silence attenuation / speech frames dB",
+            + ["segSNR gain dB", "fixed segSNR gain dB", "silence attenuation dB",
+               "speech frames dB",
+               "ns_hpf_q15 (120 Hz high-pass first) float: silence attenuation / speech "
+               "frames dB", "ns_hpf_q15 fixed: the same",
                "fixed vs float: min SNR, Q1.30 / Q15 out, dB", "flags agree %"])
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
@@ -119,26 +123,32 @@ def main():
                 worst.append((snr31, kind, snr, level))
                 web = [rates(webrtc_flags(noisy, m), lab)[2] if webrtcvad else np.nan
                        for m in modes]
-                hp = signal.sosfilt(HIGH_PASS, xi / 32768)
-                out_hp, _ = C.ChannelNs().process(hp)
-                _, atten_hp, speech_hp = ns_metrics(noisy, clean, out_hp, lab)
-                rows.append((*r, *web, *ns_metrics(noisy, clean, out, lab), atten_hp, speech_hp,
-                             fixed_ba, snr31, snr15, agree))
+                hx = input_ints(HPF_DESIGN, noisy)
+                hp_float = HPF_DESIGN.reference(hx / 32768)
+                hp_fixed = HPF_DESIGN.values(HPF_DESIGN.run(hx)[0][-1])
+                _, atten_hp, speech_hp = ns_metrics(noisy, clean, hp_float, lab)
+                _, atten_hpx, speech_hpx = ns_metrics(noisy, clean, hp_fixed, lab)
+                fixed_gain = ns_metrics(noisy, clean, y15 / 32768, lab)[0]
+                rows.append((*r, *web, *ns_metrics(noisy, clean, out, lab), fixed_gain,
+                             atten_hp, speech_hp,
+                             atten_hpx, speech_hpx, fixed_ba, snr31, snr15, agree))
             arr = np.array(rows, dtype=float)
             m = np.nanmean(arr, axis=0)
-            fixed = 3 + len(modes) + 5
+            fixed = 3 + len(modes) + 8
             all_ba.append(m[2])
             for i in modes:
                 all_web[i].append(m[3 + i])
-            gain, atten, speech, atten_hp, speech_hp = m[3 + len(modes): fixed]
+            gain, atten, speech, gain_x, atten_hp, speech_hp, atten_hpx, speech_hpx = \
+                m[3 + len(modes): fixed]
             if kind in ("white", "pink", "brown") and snr <= 10:
                 stationary_ok.append((atten >= 6.0, speech >= -3.0, atten_hp >= 6.0,
-                                      speech_hp >= -3.0))
+                                      speech_hp >= -3.0, atten_hpx >= 6.0, speech_hpx >= -3.0))
             web_cols = " | ".join("n/a" if np.isnan(v) else f"{100 * v:.1f}"
                                   for v in m[3: 3 + len(modes)])
             print(f"| {kind} | {snr:g} | {100 * m[0]:.1f} | {100 * m[1]:.1f} | "
-                  f"{100 * m[2]:.1f} | {100 * m[fixed]:.1f} | {web_cols} | {gain:.1f} | "
+                  f"{100 * m[2]:.1f} | {100 * m[fixed]:.1f} | {web_cols} | {gain:.1f} | {gain_x:.1f} | "
                   f"{atten:.1f} | {speech:.1f} | {atten_hp:.1f} / {speech_hp:.1f} | "
+                  f"{atten_hpx:.1f} / {speech_hpx:.1f} | "
                   f"{arr[:, fixed + 1].min():.1f} / "
                   f"{arr[:, fixed + 2].min():.1f} | {100 * arr[:, fixed + 3].min():.2f} |")
     print()
@@ -148,9 +158,10 @@ def main():
           f"below mode 2)")
     ok = np.array(stationary_ok)
     print(f"Stationary noise at <= 10 dB SNR: silence attenuated >= 6 dB in {ok[:, 0].sum()} of "
-          f"{len(ok)} cases, speech frames within 3 dB in {ok[:, 1].sum()} of {len(ok)}; with a "
-          f"120 Hz high-pass first (4th-order Butterworth): {ok[:, 2].sum()} and {ok[:, 3].sum()}"
-          f" of {len(ok)} (the standard leaves bins 0 and 1, below 94 Hz, at gain 1)")
+          f"{len(ok)} cases, speech frames within 3 dB in {ok[:, 1].sum()} of {len(ok)} (the "
+          f"standard leaves bins 0 and 1, below 94 Hz, at gain 1); with the 120 Hz high-pass "
+          f"first (examples/ns_hpf_q15.toml): float {ok[:, 2].sum()} and {ok[:, 3].sum()}, fixed "
+          f"{ok[:, 4].sum()} and {ok[:, 5].sum()} of {len(ok)}")
     w = min(worst)
     print(f"Fixed-point model against the float: lowest output SNR {w[0]:.1f} dB (Q1.30 output; "
           f"{w[1]} noise, {w[2]:g} dB SNR, {w[3]:g} dBov), speech flags agree on "

@@ -46,7 +46,7 @@ def test_vad_passes_its_input_through_exactly():
     assert set(outs[0].side) == {s.name for s in des.stages[0].out_port.side}
 
 
-@pytest.mark.parametrize("name", ["ns_q15", "speech_ns"])
+@pytest.mark.parametrize("name", ["ns_q15", "speech_ns", "ns_hpf_q15"])
 def test_examples_pass_the_gate_on_host(name):
     des = D.load(ROOT / "examples" / f"{name}.toml")
     res = V.verify(des, builtin_signal_set(des.sample_rate), per_stage=True)

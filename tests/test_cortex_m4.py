@@ -95,7 +95,7 @@ def test_fft_examples_on_cortex_m4(name):
     assert res["bit_exact"] and res["passed"], res["failures"]
 
 
-@pytest.mark.parametrize("name", ["ns_q15", "speech_ns"])
+@pytest.mark.parametrize("name", ["ns_q15", "speech_ns", "ns_hpf_q15"])
 def test_speech_front_end_on_cortex_m4(name):
     """The noise suppressor's samples and per-frame decisions, bit-exact on the M4."""
     des = D.load(ROOT / "examples" / f"{name}.toml")
