@@ -330,4 +330,133 @@ static inline int64_t fx_mac16x2_exact(int64_t acc, const int16_t *c, const int1
 #endif
 }
 
+/* --- Cortex-M4 DSP instructions ----------------------------------------------------------------
+ * Each instruction a template emits is a primitive: fx_<name> is the ACLE intrinsic under
+ * FXSIM_USE_DSP and plain C otherwise, twin of <name> in fxsim/primitives.py (same arguments,
+ * same result), tested bit-exact on the host and on the M4, both paths. A pair register holds two
+ * int16 halves: bottom (bits 0-15) and top (16-31). 32-bit results wrap as the instructions do
+ * (the hardware's Q flag is not read); the plain C wraps through uint32_t, free of undefined
+ * behaviour. */
+static inline int32_t fx_wrap32(int64_t v)
+{
+    return (int32_t)(uint32_t)(uint64_t)v;
+}
+
+static inline int32_t fx_bottom16(int32_t w)
+{
+    return (int16_t)(uint16_t)((uint32_t)w & 0xFFFFu);
+}
+
+static inline int32_t fx_top16(int32_t w)
+{
+    return w >> 16;
+}
+
+static inline int32_t fx_pack16x2(int32_t bottom, int32_t top)
+{
+    return (int32_t)(((uint32_t)bottom & 0xFFFFu) | ((uint32_t)top << 16));
+}
+
+#if FXSIM_USE_DSP
+#define FX_DSP2(name, intrinsic)                                                                  \
+    static inline int32_t fx_##name(int32_t x, int32_t y) { return intrinsic(x, y); }
+#define FX_DSP3(name, intrinsic)                                                                  \
+    static inline int32_t fx_##name(int32_t x, int32_t y, int32_t acc)                            \
+    { return intrinsic(x, y, acc); }
+#define FX_DSP3L(name, intrinsic)                                                                 \
+    static inline int64_t fx_##name(int32_t x, int32_t y, int64_t acc)                            \
+    { return intrinsic(x, y, acc); }
+#else
+#define FX_DSP2(name, intrinsic) static inline int32_t fx_##name(int32_t x, int32_t y)            \
+    { return fx_##name##_c(x, y); }
+#define FX_DSP3(name, intrinsic) static inline int32_t fx_##name(int32_t x, int32_t y, int32_t acc)\
+    { return fx_##name##_c(x, y, acc); }
+#define FX_DSP3L(name, intrinsic) static inline int64_t fx_##name(int32_t x, int32_t y, int64_t acc)\
+    { return fx_##name##_c(x, y, acc); }
+#endif
+
+/* the plain-C definitions (the reference semantics; the DSP path must equal them) */
+#define FX_B(w) ((int64_t)fx_bottom16(w))
+#define FX_T(w) ((int64_t)fx_top16(w))
+static inline int32_t fx_smuad_c(int32_t x, int32_t y) { return fx_wrap32(FX_B(x) * FX_B(y) + FX_T(x) * FX_T(y)); }
+static inline int32_t fx_smuadx_c(int32_t x, int32_t y) { return fx_wrap32(FX_B(x) * FX_T(y) + FX_T(x) * FX_B(y)); }
+static inline int32_t fx_smusd_c(int32_t x, int32_t y) { return (int32_t)(FX_B(x) * FX_B(y) - FX_T(x) * FX_T(y)); }
+static inline int32_t fx_smusdx_c(int32_t x, int32_t y) { return (int32_t)(FX_B(x) * FX_T(y) - FX_T(x) * FX_B(y)); }
+static inline int32_t fx_smlad_c(int32_t x, int32_t y, int32_t acc) { return fx_wrap32(acc + FX_B(x) * FX_B(y) + FX_T(x) * FX_T(y)); }
+static inline int32_t fx_smladx_c(int32_t x, int32_t y, int32_t acc) { return fx_wrap32(acc + FX_B(x) * FX_T(y) + FX_T(x) * FX_B(y)); }
+static inline int64_t fx_smlald_c(int32_t x, int32_t y, int64_t acc) { return (int64_t)((uint64_t)acc + (uint64_t)(FX_B(x) * FX_B(y) + FX_T(x) * FX_T(y))); }
+static inline int64_t fx_smlaldx_c(int32_t x, int32_t y, int64_t acc) { return (int64_t)((uint64_t)acc + (uint64_t)(FX_B(x) * FX_T(y) + FX_T(x) * FX_B(y))); }
+static inline int32_t fx_smulbb_c(int32_t x, int32_t y) { return (int32_t)(FX_B(x) * FX_B(y)); }
+static inline int32_t fx_smulbt_c(int32_t x, int32_t y) { return (int32_t)(FX_B(x) * FX_T(y)); }
+static inline int32_t fx_smultb_c(int32_t x, int32_t y) { return (int32_t)(FX_T(x) * FX_B(y)); }
+static inline int32_t fx_smultt_c(int32_t x, int32_t y) { return (int32_t)(FX_T(x) * FX_T(y)); }
+static inline int32_t fx_smlawb_c(int32_t x, int32_t y, int32_t acc) { return fx_wrap32(acc + (((int64_t)x * FX_B(y)) >> 16)); }
+static inline int32_t fx_smlawt_c(int32_t x, int32_t y, int32_t acc) { return fx_wrap32(acc + (((int64_t)x * FX_T(y)) >> 16)); }
+static inline int32_t fx_qadd_c(int32_t a, int32_t b)
+{
+    const int64_t v = (int64_t)a + b;
+    return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
+}
+static inline int32_t fx_qsub_c(int32_t a, int32_t b)
+{
+    const int64_t v = (int64_t)a - b;
+    return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
+}
+static inline int32_t fx_sat16_c(int64_t v)
+{
+    return v > 32767 ? 32767 : v < -32768 ? -32768 : (int32_t)v;
+}
+static inline int32_t fx_qadd16_c(int32_t x, int32_t y) { return fx_pack16x2(fx_sat16_c(FX_B(x) + FX_B(y)), fx_sat16_c(FX_T(x) + FX_T(y))); }
+static inline int32_t fx_qsub16_c(int32_t x, int32_t y) { return fx_pack16x2(fx_sat16_c(FX_B(x) - FX_B(y)), fx_sat16_c(FX_T(x) - FX_T(y))); }
+static inline int32_t fx_shadd16_c(int32_t x, int32_t y) { return fx_pack16x2((int32_t)((FX_B(x) + FX_B(y)) >> 1), (int32_t)((FX_T(x) + FX_T(y)) >> 1)); }
+static inline int32_t fx_shsub16_c(int32_t x, int32_t y) { return fx_pack16x2((int32_t)((FX_B(x) - FX_B(y)) >> 1), (int32_t)((FX_T(x) - FX_T(y)) >> 1)); }
+#undef FX_B
+#undef FX_T
+
+FX_DSP2(smuad, __smuad)
+FX_DSP2(smuadx, __smuadx)
+FX_DSP2(smusd, __smusd)
+FX_DSP2(smusdx, __smusdx)
+FX_DSP3(smlad, __smlad)
+FX_DSP3(smladx, __smladx)
+FX_DSP3L(smlald, __smlald)
+FX_DSP3L(smlaldx, __smlaldx)
+/* SMULBB & co.: plain C in both paths (gcc 12's arm_acle.h lacks them; it emits the instructions
+ * for these products of halves). */
+static inline int32_t fx_smulbb(int32_t x, int32_t y) { return fx_smulbb_c(x, y); }
+static inline int32_t fx_smulbt(int32_t x, int32_t y) { return fx_smulbt_c(x, y); }
+static inline int32_t fx_smultb(int32_t x, int32_t y) { return fx_smultb_c(x, y); }
+static inline int32_t fx_smultt(int32_t x, int32_t y) { return fx_smultt_c(x, y); }
+FX_DSP3(smlawb, __smlawb)
+FX_DSP3(smlawt, __smlawt)
+FX_DSP2(qadd, __qadd)
+FX_DSP2(qsub, __qsub)
+FX_DSP2(qadd16, __qadd16)
+FX_DSP2(qsub16, __qsub16)
+FX_DSP2(shadd16, __shadd16)
+FX_DSP2(shsub16, __shsub16)
+
+/* SSAT takes its bit count as an immediate: a macro, so that n stays a constant expression. */
+static inline int32_t fx_ssat_c(int32_t x, int n)
+{
+    const int64_t lim = (int64_t)1 << (n - 1);
+    return x >= lim ? (int32_t)(lim - 1) : x < -lim ? (int32_t)-lim : x;
+}
+#if FXSIM_USE_DSP
+#define fx_ssat(x, n) __ssat((x), (n))
+#else
+#define fx_ssat(x, n) fx_ssat_c((x), (n))
+#endif
+
+/* PKHBT / PKHTB: plain C in both paths (gcc emits the instruction for these expressions). */
+static inline int32_t fx_pkhbt(int32_t x, int32_t y, int shift)
+{
+    return (int32_t)(((uint32_t)x & 0xFFFFu) | (((uint32_t)y << shift) & 0xFFFF0000u));
+}
+
+static inline int32_t fx_pkhtb(int32_t x, int32_t y, int shift)
+{
+    return (int32_t)(((uint32_t)x & 0xFFFF0000u) | ((uint32_t)(y >> shift) & 0xFFFFu));
+}
+
 #endif /* FXSIM_PRIM_H */

@@ -279,3 +279,179 @@ def mac16x2_exact(acc, c0, x0, c1, x1):
     """acc + c0 x0 + c1 x1 for 16-bit operands, exact (no partial sum can overflow): two
     ``mac_exact``. Its C twin fx_mac16x2_exact is one SMLALD on the Cortex-M4."""
     return acc + c0 * x0 + c1 * x1
+
+
+# --- Cortex-M4 DSP instructions -----------------------------------------------------------------
+# Each instruction a template may emit is a primitive: its Python twin here, its C twin
+# fx_<name> in fxsim_prim.h (the ACLE intrinsic under FXSIM_USE_DSP, plain C otherwise), tested
+# bit-exact against each other on the host and on the M4, both paths. Registers are int32 values
+# carried in int64; a "pair" register holds two int16 halves, bottom (bits 0-15) and top (16-31).
+# Semantics as the ARMv7-M Architecture Reference Manual states them: 32-bit results wrap (the
+# hardware sets the Q flag, which nothing here reads), 64-bit accumulators wrap at 64 bits.
+
+@_jit
+def wrap32(v):
+    """v modulo 2**32 as a signed 32-bit value."""
+    return ((v + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
+
+
+@_jit
+def bottom16(w):
+    """The signed bottom half of a 32-bit register."""
+    return ((w & 0xFFFF) ^ 0x8000) - 0x8000
+
+
+@_jit
+def top16(w):
+    """The signed top half of a 32-bit register."""
+    return wrap32(w) >> 16
+
+
+@_jit
+def pack16x2(bottom, top):
+    """Two int16 values as one pair register (what a 32-bit load of int16 b, t gives)."""
+    return wrap32((bottom & 0xFFFF) | (top << 16))
+
+
+@_jit
+def smuad(x, y):
+    """SMUAD: x.b y.b + x.t y.t, wrapped to 32 bits (only -32768^2 * 2 overflows)."""
+    return wrap32(bottom16(x) * bottom16(y) + top16(x) * top16(y))
+
+
+@_jit
+def smuadx(x, y):
+    """SMUADX: x.b y.t + x.t y.b, wrapped to 32 bits."""
+    return wrap32(bottom16(x) * top16(y) + top16(x) * bottom16(y))
+
+
+@_jit
+def smusd(x, y):
+    """SMUSD: x.b y.b - x.t y.t (always fits 32 bits)."""
+    return bottom16(x) * bottom16(y) - top16(x) * top16(y)
+
+
+@_jit
+def smusdx(x, y):
+    """SMUSDX: x.b y.t - x.t y.b (always fits 32 bits)."""
+    return bottom16(x) * top16(y) - top16(x) * bottom16(y)
+
+
+@_jit
+def smlad(x, y, acc):
+    """SMLAD: acc + x.b y.b + x.t y.t, wrapped to 32 bits."""
+    return wrap32(acc + bottom16(x) * bottom16(y) + top16(x) * top16(y))
+
+
+@_jit
+def smladx(x, y, acc):
+    """SMLADX: acc + x.b y.t + x.t y.b, wrapped to 32 bits."""
+    return wrap32(acc + bottom16(x) * top16(y) + top16(x) * bottom16(y))
+
+
+@_jit
+def smlald(x, y, acc):
+    """SMLALD: acc (64-bit) + x.b y.b + x.t y.t."""
+    return acc + bottom16(x) * bottom16(y) + top16(x) * top16(y)
+
+
+@_jit
+def smlaldx(x, y, acc):
+    """SMLALDX: acc (64-bit) + x.b y.t + x.t y.b."""
+    return acc + bottom16(x) * top16(y) + top16(x) * bottom16(y)
+
+
+@_jit
+def smulbb(x, y):
+    """SMULBB: x.b y.b (exact in 32 bits)."""
+    return bottom16(x) * bottom16(y)
+
+
+@_jit
+def smulbt(x, y):
+    """SMULBT: x.b y.t."""
+    return bottom16(x) * top16(y)
+
+
+@_jit
+def smultb(x, y):
+    """SMULTB: x.t y.b."""
+    return top16(x) * bottom16(y)
+
+
+@_jit
+def smultt(x, y):
+    """SMULTT: x.t y.t."""
+    return top16(x) * top16(y)
+
+
+@_jit
+def smlawb(x, y, acc):
+    """SMLAWB: acc + the top 32 bits of the 48-bit product x y.b (floor of x y.b / 2**16),
+    wrapped to 32 bits."""
+    return wrap32(acc + ((wrap32(x) * bottom16(y)) >> 16))
+
+
+@_jit
+def smlawt(x, y, acc):
+    """SMLAWT: acc + floor(x y.t / 2**16), wrapped to 32 bits."""
+    return wrap32(acc + ((wrap32(x) * top16(y)) >> 16))
+
+
+@_jit
+def qadd(a, b):
+    """QADD: a + b saturated to 32 bits."""
+    return min(max(wrap32(a) + wrap32(b), -(1 << 31)), (1 << 31) - 1)
+
+
+@_jit
+def qsub(a, b):
+    """QSUB: a - b saturated to 32 bits."""
+    return min(max(wrap32(a) - wrap32(b), -(1 << 31)), (1 << 31) - 1)
+
+
+@_jit
+def ssat(x, n):
+    """SSAT: the 32-bit x saturated to n signed bits (1 <= n <= 32)."""
+    lim = np.int64(1) << (n - 1)
+    return min(max(wrap32(x), -lim), lim - 1)
+
+
+@_jit
+def qadd16(x, y):
+    """QADD16: both halves added, each saturated to 16 bits."""
+    b = min(max(bottom16(x) + bottom16(y), -32768), 32767)
+    t = min(max(top16(x) + top16(y), -32768), 32767)
+    return pack16x2(b, t)
+
+
+@_jit
+def qsub16(x, y):
+    """QSUB16: both halves subtracted, each saturated to 16 bits."""
+    b = min(max(bottom16(x) - bottom16(y), -32768), 32767)
+    t = min(max(top16(x) - top16(y), -32768), 32767)
+    return pack16x2(b, t)
+
+
+@_jit
+def shadd16(x, y):
+    """SHADD16: both halves added and halved (floor), never overflowing."""
+    return pack16x2((bottom16(x) + bottom16(y)) >> 1, (top16(x) + top16(y)) >> 1)
+
+
+@_jit
+def shsub16(x, y):
+    """SHSUB16: both halves subtracted and halved (floor)."""
+    return pack16x2((bottom16(x) - bottom16(y)) >> 1, (top16(x) - top16(y)) >> 1)
+
+
+@_jit
+def pkhbt(x, y, shift):
+    """PKHBT: the bottom half of x, the top half of y << shift (0 <= shift <= 31)."""
+    return wrap32((x & 0xFFFF) | ((y << shift) & 0xFFFF0000))
+
+
+@_jit
+def pkhtb(x, y, shift):
+    """PKHTB: the top half of x, the bottom half of y >> shift (arithmetic, 0 <= shift <= 31)."""
+    return wrap32((x & 0xFFFF0000) | ((wrap32(y) >> shift) & 0xFFFF))

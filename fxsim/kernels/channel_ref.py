@@ -117,6 +117,8 @@ class ChannelNs:
     update_cnt: int = 0
     last_update_cnt: int = 0
     hyster_cnt: int = 0
+    #: the channel gains of the last frame (linear)
+    last_gain: np.ndarray = field(default_factory=lambda: np.ones(NUM_CHAN))
 
     def process(self, x) -> tuple[np.ndarray, list[Frame]]:
         """Samples in [-1, 1) in; the suppressed samples of every complete frame (80 each) and
@@ -132,6 +134,19 @@ class ChannelNs:
 
     def frame(self, x: np.ndarray) -> tuple[np.ndarray, Frame]:
         """One frame of 80 samples in [-1, 1): its 80 output samples and its decisions."""
+        spec = self.spectrum(x)                                   # 1. - 4.
+        f = self.analyse(spec)                                    # 5. - 7.
+        gain = self.gains(f) if self.suppress else np.ones(NUM_CHAN)   # 8.
+        if f.update:                                              # 9.
+            self.ch_noise = np.maximum((1 - CNE_SM_FAC) * self.ch_noise + CNE_SM_FAC *
+                                       self.ch_enrg, MIN_CHAN_ENRG)
+        self.frames += 1
+        self.last_gain = gain
+        return self.synthesis(spec, gain), f                      # 10.
+
+    def spectrum(self, x: np.ndarray) -> np.ndarray:
+        """Steps 1 - 4 of a frame: pre-emphasis, buffer, window, X = DFT / 64 (the linear
+        analysis; its state is the pre-emphasis memory and the overlap history)."""
         s = x * SAMPLE_UNITS
         pre = np.empty(FRM_LEN)                                   # 1. pre-emphasis
         prev = self.pre_mem
@@ -144,12 +159,13 @@ class ChannelNs:
         data[DELAY: WINDOW_LEN] = pre
         self.history = pre[-DELAY:].copy()
         data[:WINDOW_LEN] *= WINDOW
-        spec = np.fft.rfft(data) / FFT_SCALE                      # 4. X = DFT / 64
-        f = self.analyse(spec)                                    # 5. - 7.
-        gain = self.gains(f) if self.suppress else np.ones(NUM_CHAN)   # 8.
-        if f.update:                                              # 9.
-            self.ch_noise = np.maximum((1 - CNE_SM_FAC) * self.ch_noise + CNE_SM_FAC *
-                                       self.ch_enrg, MIN_CHAN_ENRG)
+        return np.fft.rfft(data) / FFT_SCALE                      # 4. X = DFT / 64
+
+    def synthesis(self, spec: np.ndarray, gain: np.ndarray) -> np.ndarray:
+        """Step 10: the channel gains applied to the spectrum, inverse DFT, overlap-add and
+        de-emphasis (linear in the spectrum; its state is the overlap tail and the de-emphasis
+        memory). A second instance fed another signal's spectrum with these gains is a shadow:
+        what the suppressor does to that signal (the clean speech, to measure its loss)."""
         g = np.ones(spec.size)
         g[BIN_CHANNEL >= 0] = gain[BIN_CHANNEL[BIN_CHANNEL >= 0]]
         y = np.fft.irfft(spec * g, FFT_LEN) * FFT_SCALE           # 10. inverse, overlap-add
@@ -161,8 +177,7 @@ class ChannelNs:
             prev = y[i] + DE_EMP * prev
             out[i] = prev
         self.de_mem = prev
-        self.frames += 1
-        return out / SAMPLE_UNITS, f
+        return out / SAMPLE_UNITS
 
     def analyse(self, spec: np.ndarray) -> Frame:
         """Channel energies, SNR indices, the voice metric and the noise-update decision."""
