@@ -142,6 +142,36 @@ static inline int64_t fx_fit(int64_t x, int bits, int overflow, uint32_t *ovf)
     return overflow == FX_WRAP ? fx_wrap(x, bits, ovf) : fx_saturate(x, bits, ovf);
 }
 
+/* fx_fit for a 32-bit value and bits <= 32: 32-bit compares (SSAT where the DSP extension is
+ * present and the bit count is a constant), the same result and count as fx_fit. */
+static inline int32_t fx_fit32(int32_t x, int bits, int overflow, uint32_t *ovf)
+{
+    int32_t hi, r;
+    if (bits >= 32)
+        return x;
+    if (overflow == FX_WRAP) {
+        r = (int32_t)((uint32_t)x << (32 - bits)) >> (32 - bits);
+        if (ovf && r != x) ++*ovf;
+        return r;
+    }
+    hi = (int32_t)(((uint32_t)1 << (bits - 1)) - 1u);
+    if (x > hi) {
+        if (ovf) ++*ovf;
+        return hi;
+    }
+    if (x < -hi - 1) {
+        if (ovf) ++*ovf;
+        return -hi - 1;
+    }
+    return x;
+}
+
+/* x << s within 32 bits, for s >= 0 and results that fit (no undefined behaviour for negative x). */
+static inline int32_t fx_shl32(int32_t x, int s)
+{
+    return (int32_t)((uint32_t)x << s);
+}
+
 static inline int64_t fx_add_wrap64(int64_t a, int64_t b)
 {
     uint64_t s = (uint64_t)a + (uint64_t)b;
@@ -243,6 +273,13 @@ static inline int64_t fx_mac_exact(int64_t acc, int64_t a, int64_t b)
 }
 
 /* acc + a * b in 32 bits, where the caller has proved every partial sum fits int32_t. */
+/* acc + a * b for 32-bit operands into a 64-bit accumulator, exact under fx_mac_exact's proof:
+ * one SMLAL on the Cortex-M4 (a 64 x 64 product there costs three multiplies). */
+static inline int64_t fx_mac_wide(int64_t acc, int32_t a, int32_t b)
+{
+    return (int64_t)((uint64_t)acc + (uint64_t)((int64_t)a * b));
+}
+
 static inline int32_t fx_mac_exact32(int32_t acc, int32_t a, int32_t b)
 {
     return acc + a * b;

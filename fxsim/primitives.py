@@ -238,6 +238,26 @@ def mac_exact32(acc, a, b):
 
 
 @_jit
+def mac_wide(acc, a, b):
+    """acc + a b for a, b that fit 32 bits, exact (as ``mac_exact``); its C twin fx_mac_wide
+    takes 32-bit operands into a 64-bit accumulator: one SMLAL on the Cortex-M4."""
+    return acc + a * b
+
+
+@_jit
+def fit32(x, bits, overflow):
+    """``fit`` for a value that fits 32 bits and bits <= 32, value only; its C twin fx_fit32 does
+    32-bit compares (the saturation count: ``fit``'s flag)."""
+    return fit(x, bits, overflow)[0]
+
+
+@_jit
+def shl32(x, s):
+    """x 2**s for results that fit 32 bits; C twin fx_shl32."""
+    return x << s
+
+
+@_jit
 def shr_half_up(x, s):
     """x / 2**s rounded to nearest with ties towards +inf: floor(x / 2**s + 1/2), the rounding
     of "add half an LSB, then shift" used by the ITU-T basic operators (mult_r, shr_r, round)

@@ -203,6 +203,13 @@ def _apply(op, a):
             v = P.shr_half_up(a[i, 0], a[i, 1])
         elif op in (10, 11):                   # its C twin in 64 and in 32 bits
             v = P.shr_round_small(a[i, 0], a[i, 1], a[i, 2])
+        elif op == 12:
+            v = P.mac_wide(a[i, 0], a[i, 1], a[i, 2])
+        elif op == 13:
+            v, o = P.fit(a[i, 0], a[i, 1], a[i, 2])
+            v = P.fit32(a[i, 0], a[i, 1], a[i, 2])
+        elif op == 14:
+            v = P.shl32(a[i, 0], a[i, 1])
         else:
             v = P.mac16x2_exact(a[i, 0], a[i, 1], a[i, 2], a[i, 3], a[i, 4])
         out[i, 0] = v
@@ -211,7 +218,7 @@ def _apply(op, a):
 
 
 OPS = ["shr_round", "saturate", "wrap", "add", "mul_round", "mac", "msu", "norm", "mac16x2_exact",
-       "shr_half_up", "shr_round_small", "shr_round_small32"]
+       "shr_half_up", "shr_round_small", "shr_round_small32", "mac_wide", "fit32", "shl32"]
 CORNERS = [0, 1, -1, 2, -2, 32767, -32768, 32768, -32769, (1 << 31) - 1, -(1 << 31),
            (1 << 39) - 1, -(1 << 39), (1 << 62), -(1 << 62), (1 << 63) - 1, -(1 << 63)]
 
@@ -263,6 +270,21 @@ def records(op, n, rng):
         xs = np.clip(_signed(rng, n, 32), -((1 << 31) - (1 << shifts)), (1 << 31) - (1 << shifts))
         rnd = np.stack([xs, shifts, rng.integers(0, 5, n), np.zeros(n, np.int64),
                         np.zeros(n, np.int64)], 1)
+    elif op == "mac_wide":                 # 32-bit operands, sums that fit int64
+        c32 = c[(c >= -(1 << 31)) & (c < (1 << 31))]
+        rows += [[acc, x, y, 0, 0] for acc in c[np.abs(c) <= (1 << 62)] for x in c32 for y in c32]
+        rnd = np.stack([_signed(rng, n, 62), _signed(rng, n, 32), _signed(rng, n, 32),
+                        np.zeros(n, np.int64), np.zeros(n, np.int64)], 1)
+    elif op == "fit32":                    # 32-bit values, 2..32 bits, saturate / wrap / error
+        c32 = c[(c >= -(1 << 31)) & (c < (1 << 31))]
+        rows += [[x, b, ov, 0, 0] for x in c32 for b in (2, 15, 16, 17, 24, 31, 32) for ov in (0, 1, 2)]
+        rnd = np.stack([_signed(rng, n, 32), rng.integers(2, 33, n), rng.integers(0, 3, n),
+                        np.zeros(n, np.int64), np.zeros(n, np.int64)], 1)
+    elif op == "shl32":                    # results that fit 32 bits
+        shifts = rng.integers(0, 31, n)
+        xs = _signed(rng, n, 32) >> shifts
+        rows += [[x, s, 0, 0, 0] for s in range(31) for x in (0, 1, -1, (1 << (31 - s)) - 1, -(1 << (31 - s)))]
+        rnd = np.stack([xs, shifts] + [np.zeros(n, np.int64)] * 3, 1)
     elif op in ("saturate", "wrap"):
         rows += [[x, b, 0, 0, 0] for x in c for b in (2, 16, 17, 32, 40, 63, 64)]
         rnd = np.stack([_signed(rng, n, 64), rng.integers(2, 65, n)] + [np.zeros(n, np.int64)] * 3, 1)

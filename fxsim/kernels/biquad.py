@@ -462,15 +462,30 @@ class Biquad(Stage):
         secs = []
         for pos, s in enumerate(self.sections):
             c = s.constants()
+            x_bits = (self.in_fmt if pos == 0 else self.node_fmt).word_bits
+            y_bits = int(self.out_bits[pos])
+            acc32 = s.acc_bits <= 32
+            # |e| <= 2^shift and |q| <= 2^(acc_bits - 1 - shift) + 1: 32-bit words where they fit
+            e32, q32 = s.shift <= 30, s.acc_bits - 1 - s.shift <= 30
+            num = [_c_term(k, v, x_bits, acc32) for k, v in zip(c[:3], ("x0", "x1", "x2"))]
+            den = [_c_term(k, v, y_bits, acc32) for k, v in zip(c[3:5], ("y1", "y2"))]
+            if any(s.ef):
+                den += [_c_term(k, v, s.shift + 2 if e32 else 64, acc32)
+                        for k, v in zip(c[5:7], ("e1", "e2"))]
+            unit = -(1 << s.shift)
             secs.append({"pos": pos, "row": s.row, "b0": c[0], "b1": c[1], "b2": c[2],
                          "na1": c[3], "na2": c[4], "nk1": c[5], "nk2": c[6],
                          "ef": any(s.ef), "shift": s.shift, "ps": s.ps,
-                         "bits": int(self.out_bits[pos]), "describe": s.describe(),
+                         "num": [t for t in num if t], "den": [t for t in den if t],
+                         "acc_t": "int32_t" if acc32 else "int64_t",
+                         "q_t": "int32_t" if q32 else "int64_t",
+                         "res": _c_term(unit, "q", 32 if q32 else 64, acc32),
+                         "bits": y_bits, "describe": s.describe(),
                          # the narrowest C types of the section's input and output history and
                          # of its rounding residual e (|e| <= 2^shift)
                          "x_type": ctype(self.in_fmt) if pos == 0 else node_t,
                          "y_type": ctype(self.out_fmt) if pos == n - 1 else node_t,
-                         "e_type": "int32_t" if s.shift <= 30 else "int64_t"})
+                         "e_type": "int32_t" if e32 else "int64_t"})
         # sections run one after another over the block, in place in the output buffer when the
         # intermediate nodes have the output's C type, else in a scratch buffer of node words
         scratch = n > 1 and node_t != ctype(self.out_fmt)
@@ -479,6 +494,28 @@ class Biquad(Stage):
     def extra_report(self) -> dict:
         """Extra fields of this stage in ``fxsim quantize``: the zero-input limit-cycle probe."""
         return S.limit_cycle(self)
+
+
+def _c_term(const: int, var: str, var_bits: int, acc32: bool) -> dict | None:
+    """How the generated C adds const * var to a section's accumulator, exactly, in the
+    cheapest words: ``mac_exact32`` when the accumulator is 32-bit; ``mac_wide`` (32 x 32 -> 64
+    bits, one SMLAL on the M4) when both fit 32 bits, or when the constant's trailing zeros can
+    move onto the variable (var << sh still fits); else the 64 x 64 ``mac_exact``. None: a zero
+    constant (no code)."""
+    if const == 0:
+        return None
+
+    def fits(v):
+        return -(1 << 31) <= v < (1 << 31)
+    if acc32:
+        return {"kind": "32", "c": const, "var": var, "sh": 0}
+    if var_bits <= 32 and fits(const):
+        return {"kind": "wide", "c": const, "var": var, "sh": 0}
+    tz = (const & -const).bit_length() - 1
+    sh = min(tz, 32 - var_bits)
+    if var_bits <= 32 and sh > 0 and fits(const >> sh):
+        return {"kind": "wide", "c": const >> sh, "var": var, "sh": sh}
+    return {"kind": "64", "c": const, "var": var, "sh": 0}
 
 
 def plan_cascade(sos: np.ndarray, node_fmt: QFormat, out_fmt: QFormat) -> Plan:

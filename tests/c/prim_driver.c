@@ -38,6 +38,12 @@ int main(int argc, char **argv)
             out[0] = fx_shr_round_small(a[0], (int)a[1], (int)a[2]);
         else if (!strcmp(op, "shr_round_small32"))
             out[0] = fx_shr_round_small32((int32_t)a[0], (int)a[1], (int)a[2]);
+        else if (!strcmp(op, "mac_wide"))
+            out[0] = fx_mac_wide(a[0], (int32_t)a[1], (int32_t)a[2]);
+        else if (!strcmp(op, "fit32"))
+            out[0] = fx_fit32((int32_t)a[0], (int)a[1], (int)a[2], &ovf);
+        else if (!strcmp(op, "shl32"))
+            out[0] = fx_shl32((int32_t)a[0], (int)a[1]);
         else if (!strcmp(op, "shr_half_up"))
             out[0] = fx_shr_half_up(a[0], (int)a[1]);
         else
