@@ -154,6 +154,13 @@ static inline int32_t fx_fit32(int32_t x, int bits, int overflow, uint32_t *ovf)
         if (ovf && r != x) ++*ovf;
         return r;
     }
+#if FXSIM_USE_DSP
+    if (bits == 16) {                     /* one SSAT and a compare, no branch */
+        r = __ssat(x, 16);
+        if (ovf) *ovf += (uint32_t)(r != x);
+        return r;
+    }
+#endif
     hi = (int32_t)(((uint32_t)1 << (bits - 1)) - 1u);
     if (x > hi) {
         if (ovf) ++*ovf;
@@ -485,9 +492,17 @@ static inline int32_t fx_ssat_c(int32_t x, int n)
 #define fx_ssat(x, n) fx_ssat_c((x), (n))
 #endif
 
-/* PKHBT / PKHTB: plain C in both paths (gcc emits the instruction for these expressions). */
+/* PKHBT / PKHTB. gcc 12 emits UXTH + ORR for the plain expression, so the pair update of the
+ * filters (shift 16) is the instruction itself under the DSP extension. */
 static inline int32_t fx_pkhbt(int32_t x, int32_t y, int shift)
 {
+#if FXSIM_USE_DSP
+    if (shift == 16) {
+        int32_t r;
+        __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(x), "r"(y));
+        return r;
+    }
+#endif
     return (int32_t)(((uint32_t)x & 0xFFFFu) | (((uint32_t)y << shift) & 0xFFFF0000u));
 }
 

@@ -52,7 +52,8 @@ otherwise cost 30-40 dB; for well-damped sections none is chosen and no code is 
 Coefficient width (16-bit data, ``coef`` not given). A section is widened to 32-bit coefficients
 (64-bit accumulator: 32 x 16 products, as a DSP's 32x16 MAC) when its 16-bit version is unstable,
 or, greedily, while the coefficient-quantization error of the whole cascade costs more than
-90 dB of SNR on a white input (narrowband designs). With ``coef`` given nothing is widened.
+90 dB of SNR on a white input or more than the predicted rounding noise's SNR less 6 dB
+(narrowband designs). With ``coef`` given nothing is widened.
 
 Wider state (16-bit data, ``coef`` not given). When the predicted SNR with 16-bit intermediate
 nodes (white noise at -10 dBFS) is below 72 dB and 32-bit nodes predict at least 6 dB more (long
@@ -89,6 +90,16 @@ EF_CANDIDATES = tuple((k1, k2) for k2 in (0, 1) for k1 in (0, -1, 1, -2, 2))
 NODE_PEAK = 0.999
 #: widen 16-bit coefficients while their quantization costs more than this (dB, white input)
 WIDEN_BELOW_DB = 90.0
+#: error feedback where it lowers a section's output noise by at least this much
+EF_MIN_GAIN_DB = 1.0
+#: ... or when it costs more than this below the predicted rounding-noise SNR: 16-bit
+#: coefficients (one dual MAC per two taps on the Cortex-M4, against three multiplies for 32 x 16
+#: bits) are kept while their error stays within 6 dB of the noise the cascade makes anyway
+WIDEN_MARGIN_DB = 6.0
+#: acc_bits not given (16-bit data and coefficients): a 32-bit accumulator (single-word dual MACs
+#: on the M4) when every section fits one with its accumulator LSB at least 2^8 below the
+#: output's (the floor of the numerator and the residual then cost nothing measurable), else 40
+ACC32_MIN_SHIFT = 8
 MAX_DP_SECTIONS = 8
 #: 16-bit data: use 32-bit intermediate nodes when 16-bit ones predict less than this (dB, white
 #: noise at -10 dBFS) and 32-bit ones predict at least 6 dB more
@@ -201,6 +212,11 @@ class Section:
             bound = (num_bound >> self.ps) + 1 + sum(map(abs, self.A)) * y_max + ef_term + \
                 (1 << max(self.shift, 0))
             if num_bound < limit and bound < limit and self.shift >= 0:
+                if acc_bits <= 32 and self.sa > 0 and self.shift > ACC32_MIN_SHIFT:
+                    # a 32-bit accumulator: one LSB coarser per step until a y needs no
+                    # alignment shift, so its pair of products is one dual MAC (SMLAD)
+                    acc_frac -= 1
+                    continue
                 break
             if fixed is not None or self.shift <= 0:
                 remedy = (f"use acc_bits = {40 if acc_bits < 40 else 64} or a coef format with "
@@ -247,7 +263,7 @@ class Section:
 class Biquad(Stage):
     kernel = "biquad"
     example = {"design": {"method": "butter", "order": 4, "wn": 0.2}}
-    keys = frozenset({"sos", "sos_file", "design", "coef", "acc_bits"})
+    keys = frozenset({"sos", "sos_file", "design", "coef", "acc_bits", "error_feedback"})
     default_keys = frozenset({"coef", "acc_bits"})
     template = "c99/biquad.c.j2"
 
@@ -326,12 +342,13 @@ class Biquad(Stage):
             raise FxsimError(f"{self.where}.acc_bits: {self.acc_bits} with {self.coef_word}-bit "
                              f"coefficients; a wider-than-16-bit coefficient needs acc_bits = 64")
         self.node_fmt = QFormat(0, self.out_fmt.word_bits - 1)
-        plan = plan_cascade(self.sos_user, self.node_fmt, self.out_fmt)
+        self.allow_ef = self.key(opt, "error_feedback", bool, required=False, default=True)
+        plan = plan_cascade(self.sos_user, self.node_fmt, self.out_fmt, self.allow_ef)
         # wider state: 16-bit data whose predicted SNR with 16-bit nodes is poor gets 32-bit nodes
         self.wide_state = False
         if self.auto_width and not wide_data and len(self.sos_user) > 1 and \
                 plan.snr_db < WIDE_STATE_BELOW_DB:
-            wide = plan_cascade(self.sos_user, QFormat(0, 31), self.out_fmt)
+            wide = plan_cascade(self.sos_user, QFormat(0, 31), self.out_fmt, self.allow_ef)
             if wide.snr_db > plan.snr_db + 6.0:
                 self.node_fmt, plan, self.wide_state = QFormat(0, 31), wide, True
         self.plan = plan
@@ -339,6 +356,13 @@ class Biquad(Stage):
         self.sos_plan = self.sos_user[self.order] * 1.0
         self.sos_plan[:, :3] *= np.asarray(self.gains)[:, None]
         words = [32 if self.wide_state else self.coef_word] * len(self.order)
+        if "acc_bits" not in opt and self.acc_bits == 40:
+            self.acc_bits = 32
+            try:
+                fits = all(s.shift >= ACC32_MIN_SHIFT for s in self._quantize(words))
+            except FxsimError:
+                fits = False
+            self.acc_bits = 32 if fits else 40
         self.sections = self._quantize(words)
         if self.auto_width and not wide_data and not self.wide_state:
             self.sections = self._widen(words)
@@ -391,13 +415,15 @@ class Biquad(Stage):
 
     def _widen(self, words):
         """16-bit coefficients, widened section by section to 32 bits where they are unstable or
-        where their quantization error is the largest, while it costs more than WIDEN_BELOW_DB."""
+        where their quantization error is the largest, while it costs more than WIDEN_BELOW_DB or
+        comes within WIDEN_MARGIN_DB of the predicted rounding noise."""
         secs = self._quantize(words)
         for pos, sec in enumerate(secs):
             if not sec.stable:
                 words[pos] = 32
         secs = self._quantize(words)
-        while self._coef_snr(secs) < WIDEN_BELOW_DB and min(words) < 32:
+        target = min(WIDEN_BELOW_DB, self.plan.snr_db - WIDEN_MARGIN_DB)
+        while self._coef_snr(secs) < target and min(words) < 32:
             best, best_snr = None, -math.inf
             for pos in range(len(words)):
                 if words[pos] < 32:
@@ -480,6 +506,7 @@ class Biquad(Stage):
                          "acc_t": "int32_t" if acc32 else "int64_t",
                          "q_t": "int32_t" if q32 else "int64_t",
                          "res": _c_term(unit, "q", 32 if q32 else 64, acc32),
+                         "dsp": _dsp_plan(s, c, x_bits, y_bits) if acc32 else None,
                          "bits": y_bits, "describe": s.describe(),
                          # the narrowest C types of the section's input and output history and
                          # of its rounding residual e (|e| <= 2^shift)
@@ -494,6 +521,21 @@ class Biquad(Stage):
     def extra_report(self) -> dict:
         """Extra fields of this stage in ``fxsim quantize``: the zero-input limit-cycle probe."""
         return S.limit_cycle(self)
+
+
+def _dsp_plan(s: Section, c: list, x_bits: int, y_bits: int) -> dict | None:
+    """The constants of a section's dual-MAC path on a DSP target (SMLAD on packed 16-bit pairs:
+    x[n-1] x[n-2] and y[n-1] y[n-2]), or None when it does not apply: 16-bit data, a 32-bit
+    accumulator, every b constant in 16 bits, the a constants in 16 bits once their alignment
+    shift is taken out (it is applied to their pair's sum). The sums are the generic path's,
+    exact by the section's bound."""
+    def fits16(v):
+        return -(1 << 15) <= v < (1 << 15)
+    na = [-a for a in s.a_int]
+    if x_bits != 16 or y_bits != 16 or not all(map(fits16, c[:3])) or not all(map(fits16, na)):
+        return None
+    return {"b0": c[0], "bp": int(P.pack16x2(c[1], c[2])), "ap": int(P.pack16x2(*na)),
+            "sa": s.sa}
 
 
 def _c_term(const: int, var: str, var_bits: int, acc32: bool) -> dict | None:
@@ -518,9 +560,12 @@ def _c_term(const: int, var: str, var_bits: int, acc32: bool) -> dict | None:
     return {"kind": "64", "c": const, "var": var, "sh": 0}
 
 
-def plan_cascade(sos: np.ndarray, node_fmt: QFormat, out_fmt: QFormat) -> Plan:
+def plan_cascade(sos: np.ndarray, node_fmt: QFormat, out_fmt: QFormat,
+                 allow_ef: bool = True) -> Plan:
     """Section order, per-section gains (their product is 1) and error feedback for ``sos``,
-    with intermediate nodes in ``node_fmt`` and the output in ``out_fmt``."""
+    with intermediate nodes in ``node_fmt`` and the output in ``out_fmt``. A section gets error
+    feedback only where it lowers that section's output noise by EF_MIN_GAIN_DB or more (it
+    costs three instructions per sample on the M4); none with ``allow_ef`` off."""
     n = len(sos)
     resp = S.section_responses(sos)
     length = S.impulse_length(sos)
@@ -550,8 +595,11 @@ def plan_cascade(sos: np.ndarray, node_fmt: QFormat, out_fmt: QFormat) -> Plan:
 
     def best_ef(k, rest_mask):
         rest = prod(rest_mask) / resp[k][1]
-        gains = {kk: S.power_gain(kresp[kk] * rest) for kk in EF_CANDIDATES}
+        gains = {kk: S.power_gain(kresp[kk] * rest) for kk in (EF_CANDIDATES if allow_ef
+                                                                else [(0, 0)])}
         kk = min(gains, key=lambda c: (gains[c], abs(c[0]) + abs(c[1])))
+        if gains[kk] * 10 ** (EF_MIN_GAIN_DB / 10) > gains[(0, 0)]:
+            kk = (0, 0)                          # not worth its instructions
         return kk, gains[kk]
 
     def cost(k, mask):                           # section k placed last of the prefix ``mask``
