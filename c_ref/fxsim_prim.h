@@ -359,6 +359,15 @@ static inline int32_t fx_shr_round_small32(int32_t x, int s, int mode)
     return (x + c) >> s;
 }
 
+/* The pair register of p[0] (bottom half) and p[1] (top): fx_pack16x2(p[0], p[1]), as one
+ * (possibly unaligned) 32-bit load on a little-endian core. */
+static inline int32_t fx_load16x2(const int16_t *p)
+{
+    int32_t w;
+    memcpy(&w, p, sizeof w);
+    return w;
+}
+
 /* acc + c[0] x[0] + c[1] x[1] for 16-bit pairs, exact: the caller has proved that no partial
  * sum overflows (as for fx_mac_exact), so the order of the two adds does not matter. On the M4
  * one SMLALD does it, the pairs loaded as one (possibly unaligned) word each. */

@@ -102,3 +102,18 @@ def test_speech_front_end_on_cortex_m4(name):
     res = V.verify(des, builtin_signal_set(des.sample_rate, n=2400), target="cortex-m4",
                    per_stage=True)
     assert res["bit_exact"] and res["passed"], res["failures"]
+
+
+@pytest.mark.parametrize("flags", [(), ("-DFXSIM_NO_DSP",)], ids=["dsp", "plain"])
+@pytest.mark.parametrize("numtaps", [64, 63])
+def test_fir_32_bit_accumulator_on_cortex_m4(flags, numtaps):
+    """16-bit taps whose sum provably fits a 32-bit accumulator: SMLAD pairs, four outputs and
+    four taps per pass (and the remainder tap of an odd count), bit-exact both paths."""
+    import tomllib
+    doc = tomllib.loads((ROOT / "examples/fir_q15_c16.toml").read_text())
+    doc["stage"][0]["acc_bits"] = 32
+    doc["stage"][0]["design"]["numtaps"] = numtaps
+    des = D.from_dict(doc)
+    assert des.stages[0].c_context()["acc32"]
+    res = V.verify(des, builtin_signal_set(des.sample_rate), target="cortex-m4", extra_flags=flags)
+    assert res["bit_exact"] and res["passed"], res["failures"]

@@ -370,7 +370,16 @@ class _FirFamily(Stage):
                 f"{self.overflow_name} to {self.out_fmt}")
 
     def c_context(self):
+        # |acc| <= sum |h| * max |x|: the output's rounding may then be the one-add
+        # shr_round_small, and its quotient a 32-bit word when it fits one
+        bound = self._row_abs_max(self.h_int) * (1 << (self.in_fmt.word_bits - 1))
+        small = self.exact and bound + (1 << self.shift) < (1 << 63)
+        # a 32-bit accumulator when the bound (and the rounding's carry) fits one: single-word
+        # MACs, half the registers
+        acc32 = self.exact and bound + (1 << self.shift) < (1 << 31)
         return {
+            "acc32": int(acc32), "acc_t": "int32_t" if acc32 else "int64_t",
+            "round_small": int(small), "q32": int(small and (bound >> self.shift) + 1 < (1 << 31)),
             "rows": self.rows, "q": self.q, "table": [int(v) for v in self.table.ravel()],
             "h_type": "int16_t" if self.coef_bits <= 16 else "int32_t",
             "x_type": "int16_t" if self.x_dtype == np.int16 else "int32_t",
