@@ -116,6 +116,8 @@ def c_args(name, fmt: QFormat, of: QFormat, method=None):
     vb = fmt.word_bits - (1 if fmt.signed else 0)
     sat = of.word_bits + (0 if of.signed else 1)
     if name == "sqrt":
+        if method == "newton" and str(fmt) == "Q15" and str(of) == "Q15":
+            return ["sqrt_q15"]                      # its own entry point, as CMSIS's
         return ["sqrt", 2 * of.frac_bits - fmt.frac_bits, sat, M.METHODS[method]]
     if name in ("log2", "log10", "db"):
         base = {"log2": M.LOG2, "log10": M.LOG10, "db": M.DB}[name]

@@ -73,22 +73,27 @@ int64_t fxm_isqrt_bisection(int64_t n)
     return res;
 }
 
+/* n in (0, 2^32): normalise to [2^30, 2^32), seed by a line, two Newton steps, one correction */
+static uint32_t isqrt32_newton(uint32_t n)
+{
+    const int s = (32 - fx_bit_length((int64_t)n)) & ~1;
+    const uint32_t m = n << s;
+    uint32_t y = FXM_SQRT_SEED0 + (((m >> 16) * FXM_SQRT_SEED_SLOPE) >> 16);
+    y = (y + m / y) >> 1;
+    y = (y + m / y) >> 1;
+    if ((uint64_t)y * y > m)
+        y -= 1;
+    return y >> (s >> 1);
+}
+
 int64_t fxm_isqrt_newton(int64_t n)
 {
     int64_t y, z;
     if (n <= 0)
         return 0;
-    if (n < 4)
-        return 1;
+    if (n <= (int64_t)UINT32_MAX)
+        return (int64_t)isqrt32_newton((uint32_t)n);
     y = (int64_t)1 << ((fx_bit_length(n) + 1) >> 1);
-    if (n <= (int64_t)UINT32_MAX) {        /* the same quotients by a 32-bit division */
-        uint32_t m = (uint32_t)n, y32 = (uint32_t)y, z32 = (y32 + m / y32) >> 1;
-        while (z32 < y32) {
-            y32 = z32;
-            z32 = (y32 + m / y32) >> 1;
-        }
-        return (int64_t)y32;
-    }
     z = (y + fx_div_round(n, y, FX_FLOOR)) >> 1;
     while (z < y) {
         y = z;
@@ -109,12 +114,28 @@ int64_t fxm_sqrt_q(int64_t x, int k, int out_bits, int method)
 {
     if (x <= 0)
         return 0;
+    if (method == FXM_NEWTON && k >= 0 && k < 32 && (x >> (32 - k)) == 0 && out_bits <= 32) {
+        /* N = x 2^k < 2^32: the whole computation in 32-bit words */
+        const uint32_t n = (uint32_t)x << k, r = isqrt32_newton(n);
+        const int32_t q = (int32_t)(r + (n - r * r > r));
+        return fx_fit32(q, out_bits, FX_SATURATE, NULL);
+    }
     return fx_saturate(fxm_sqrt_rounded(fx_shl64(x, k), method), out_bits, NULL);
+}
+
+int32_t fxm_sqrt_q15(int32_t x)
+{
+    uint32_t n, r;
+    if (x <= 0)
+        return 0;
+    n = (uint32_t)x << 15;                 /* < 2^30 for a Q15 x */
+    r = isqrt32_newton(n);
+    return fx_fit32((int32_t)(r + (n - r * r > r)), 16, FX_SATURATE, NULL);
 }
 
 uint32_t fxm_isqrt32(uint32_t x)
 {
-    return (uint32_t)fxm_isqrt_bisection((int64_t)x);
+    return x == 0 ? 0 : isqrt32_newton(x);
 }
 
 int64_t fxm_isqrt64(int64_t x)

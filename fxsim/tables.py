@@ -31,6 +31,10 @@ import numpy as np
 SEG_BITS = 6                     # 64 segments
 SEGMENTS = 1 << SEG_BITS
 COEF_FRAC = 40                   # coefficients and polynomial values in Q40
+#: the seed of the 32-bit integer square root: sqrt(m) ~ SQRT_SEED0 + (2/3) (m / 2**16) for m in
+#: [2**30, 2**32), the minimax line of sqrt on [1/4, 1) in 2**16 units (within 4.2 % of sqrt(m));
+#: 43691 = 2/3 in Q16, rounded up
+SQRT_SEED0, SQRT_SEED_SLOPE = 23209, 43691
 ORDER = 3                        # cubic
 
 _PREC = 60
@@ -153,6 +157,8 @@ def header_text() -> str:
         "",
         f"#define FXM_SEG_BITS {SEG_BITS}",
         f"#define FXM_COEF_FRAC {COEF_FRAC}",
+        f"#define FXM_SQRT_SEED0 {SQRT_SEED0}u",
+        f"#define FXM_SQRT_SEED_SLOPE {SQRT_SEED_SLOPE}u",
         "",
     ]
     for name, (k, frac) in CONSTANTS.items():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numba as nb
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -420,6 +421,8 @@ def _cases(n, seed):
     x32 = np.concatenate([np.arange(0, 5000), rng.integers(0, 2 ** 32, 5 * n),
                           [2 ** 32 - 1]]).astype(np.int64)
     cases.append(("isqrt32", ["isqrt32"], x32, M.isqrt32(x32)))
+    x16 = np.arange(-32768, 32768, dtype=np.int64)          # every Q15 input
+    cases.append(("sqrt_q15", ["sqrt_q15"], x16, M.sqrt(x16, "Q15", "newton")[0]))
     return cases
 
 
@@ -543,3 +546,22 @@ def test_any_format_c_twin(drivers, f, seed):
         y, of = getattr(M, name)(x, f)
         sat = of.word_bits + (0 if of.signed else 1)
         assert np.array_equal(c_run(exe, [name, f.frac_bits, of.frac_bits, sat], x), y), name
+
+
+@nb.njit(cache=True, parallel=True)
+def _isqrt32_mismatches(lo, hi):
+    chunks = 64
+    bad = np.zeros(chunks, dtype=np.int64)
+    size = (hi - lo + chunks - 1) // chunks
+    for c in nb.prange(chunks):
+        for n in range(lo + c * size, min(hi, lo + (c + 1) * size)):
+            if M.isqrt32_newton(np.int64(n)) != np.int64(math.floor(math.sqrt(float(n)))):
+                bad[c] += 1
+    return int(bad.sum())
+
+
+@pytest.mark.slow
+def test_isqrt32_newton_exhaustive():
+    """The seeded two-step Newton square root equals floor(sqrt(n)) for every n in [1, 2^32)
+    (floor of the double sqrt is exact there: sqrt(k^2 - 1) is 2^-17 k or more below k)."""
+    assert _isqrt32_mismatches(1, 1 << 32) == 0

@@ -3,7 +3,7 @@
  *
  * usage: fxmath_driver [-f IN OUT] FUNC [int parameters...] < int64 values > int64 results
  *   (-f reads and writes files instead: the Cortex-M4 build on QEMU has no piped stdin)
- *   sqrt K OUT_BITS METHOD | isqrt METHOD | isqrt32 | isqrt64
+ *   sqrt K OUT_BITS METHOD | sqrt_q15 | isqrt METHOD | isqrt32 | isqrt64
  *   log VALUE_BITS IN_FRAC BASE OUT_FRAC OUT_BITS | pow2 IN_FRAC OUT_FRAC OUT_BITS
  *   db_to_lin IN_FRAC OUT_FRAC OUT_BITS | reciprocal WORD_BITS
  *   div SHIFT OUT_BITS MODE   (input: num, den pairs) | copy (the loop alone, for cost baselines)
@@ -17,7 +17,7 @@
 #define CHUNK 4096
 
 static const char *const NAMES[] = {"sqrt", "isqrt", "isqrt32", "isqrt64", "log", "pow2",
-                                    "db_to_lin", "reciprocal", "div", "copy"};
+                                    "db_to_lin", "reciprocal", "div", "copy", "sqrt_q15"};
 
 static int param(int argc, char **argv, int i)
 {
@@ -76,6 +76,7 @@ int main(int argc, char **argv)
             case 6: out[i] = fxm_db_to_lin_q(x, p1, p2, p3); break;
             case 7: out[i] = fxm_reciprocal_q(x, p1); break;
             case 8: out[i] = fxm_div_q(x, in[2 * i + 1], p1, p2, p3); break;
+            case 10: out[i] = fxm_sqrt_q15((int32_t)x); break;
             default: out[i] = x; break;
             }
         }
