@@ -87,14 +87,14 @@ def build_program(files: dict, sources: list, target: str = "host", opt: str = "
     ``sources`` (names among them) for ``target`` with the strict flags (c_ref/ and
     ``include_dirs`` on the include path) and link them; cached by content, parallel-safe.
     ``obj`` names the source whose object file the Build reports (for sizes)."""
-    from . import cortex_m4, targets
+    from . import targets
     tgt = targets.get(target)
     incs = [str(c_ref_dir()), *map(str, include_dirs)]
     headers = [(str(p), p.read_bytes()) for inc in incs for p in sorted(Path(inc).rglob("*.h"))]
     key = _digest(sorted(files.items()), sources, tgt.name, opt, list(flags), incs, headers,
                   os.environ.get("CC", "gcc"))
     final = cache_dir() / f"{tag}-{tgt.name}-{key}"
-    program = final / ("prog.elf" if tgt.name == "cortex-m4" else "prog")
+    program = final / tgt.program_name
     obj_name = (Path(obj).stem if obj else Path(sources[0]).stem) + ".o"
     if program.exists():
         return Build(tgt.name, program, final / obj_name)
@@ -102,15 +102,27 @@ def build_program(files: dict, sources: list, target: str = "host", opt: str = "
     try:
         for name, text in files.items():
             (tmp / name).write_text(text)
-        if tgt.name == "cortex-m4":
-            cortex_m4.compile_and_link(tmp, sources, opt, list(flags), tmp / "prog.elf", incs)
-        else:
-            _host_compile_and_link(tmp, sources, opt, list(flags), tmp / "prog", incs)
+        link = tgt.module().compile_and_link if tgt.emulated else _host_compile_and_link
+        link(tmp, sources, opt, list(flags), tmp / program.name, incs)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     final = _publish(tmp, final)
     return Build(tgt.name, final / program.name, final / obj_name)
+
+
+def run_program(b: Build, args=(), cwd=None, count: bool = False,
+                timeout: float | None = None) -> tuple[str, int | None]:
+    """Run a built program on its target: here, or under QEMU for an emulated target. Returns
+    (what it printed, instructions executed or None); ``count`` counts every executed
+    instruction of an emulated run (the host's are counted by callgrind, codegen/measure.py).
+    A non-zero exit raises BuildError; ``timeout`` (seconds) defaults to the runner's own."""
+    from . import targets
+    tgt = targets.get(b.target)
+    limit = {} if timeout is None else {"timeout": timeout}
+    if tgt.emulated:
+        return tgt.module().run_qemu(b.program, list(args), cwd=cwd, count=count, **limit)
+    return run(b.program, args, cwd=cwd, **limit).decode(), None
 
 
 def build_design(design: Design, target: str = "host", unroll: int = 4, opt: str = "-O2",
@@ -154,8 +166,10 @@ def _host_compile_and_link(d: Path, sources, opt, flags, out: Path, incs):
 
 
 def section_sizes(obj: Path, target: str) -> dict:
-    """Code and constant-table bytes of an object file: the .text* and .rodata* sections."""
-    tool = "arm-none-eabi-size" if target == "cortex-m4" else "size"
+    """Code and constant-table bytes of an object file: the .text* and .rodata* sections (and
+    RISC-V's small constants, .srodata*), by the target's ``size``."""
+    from . import targets
+    tool = targets.get(target).size_tool
     if shutil.which(tool) is None:
         return {}
     res = subprocess.run([tool, "-A", str(obj)], capture_output=True, text=True, check=True)
@@ -165,6 +179,6 @@ def section_sizes(obj: Path, target: str) -> dict:
         if len(parts) >= 2 and parts[1].isdigit():
             if parts[0].startswith(".text"):
                 text += int(parts[1])
-            elif parts[0].startswith(".rodata"):
+            elif parts[0].startswith((".rodata", ".srodata")):
                 table += int(parts[1])
     return {"text_bytes": text, "table_bytes": table}

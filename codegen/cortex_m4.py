@@ -1,25 +1,26 @@
 """The Cortex-M4 target: build generated C with arm-none-eabi-gcc for an ARM Cortex-M4 and run it
 on QEMU's mps2-an386 board, bare metal, with newlib semihosting for file I/O and exit status.
 
-Exact instruction counts come from a small QEMU TCG plugin (c_ref/targets/qemu_plugin) that counts
-every guest instruction: a kernel's cost per call is the difference between two runs that call it
-a different number of times, so helpers and inlined code are included and start-up is not.
-QEMU counts instructions, not cycles (it does not model the M4's timing).
+Exact instruction counts come from a small QEMU TCG plugin (c_ref/targets/qemu_plugin, shared with
+the other emulated targets through codegen/qemu.py) that counts every guest instruction: a
+kernel's cost per call is the difference between two runs that call it a different number of
+times, so helpers and inlined code are included and start-up is not. QEMU counts instructions,
+not cycles (it does not model the M4's timing).
+
+The interface of an emulated target's module (codegen/targets.py names the module in the
+target's registry entry): ``available()``, ``require()``, ``compile_and_link(...)`` and
+``run_qemu(...)`` below.
 """
 from __future__ import annotations
 
-import hashlib
-import os
-import re
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 from fxsim.errors import FxsimError
 from fxsim.resources import c_ref_dir
 
-from . import build
+from . import build, qemu
 
 ARM_CC = "arm-none-eabi-gcc"
 QEMU = "qemu-system-arm"
@@ -63,40 +64,10 @@ def compile_and_link(d: Path, sources, opt: str, flags, elf: Path, incs=()) -> N
          "-lc", "-lrdimon", "-Wl,--gc-sections", "-o", elf], "the M4 program")
 
 
-def _plugin() -> Path:
-    """The instruction-counting QEMU plugin, built once for the host."""
-    src = _target_dir() / "qemu_plugin" / "insncount.c"
-    key = hashlib.sha256(src.read_bytes()).hexdigest()[:12]
-    lib = build.cache_dir() / f"libinsncount-{key}.so"
-    if not lib.exists():
-        fd, tmp = tempfile.mkstemp(dir=build.cache_dir(), prefix=".insncount-")
-        os.close(fd)
-        res = subprocess.run(["gcc", "-shared", "-fPIC", "-O2", "-fvisibility=hidden", "-o",
-                              tmp, str(src)], capture_output=True, text=True)
-        if res.returncode != 0:
-            os.unlink(tmp)
-            raise build.BuildError(f"building the QEMU plugin failed:\n{res.stderr.strip()}")
-        os.replace(tmp, lib)
-    return lib
-
-
 def run_qemu(elf: Path, args=(), cwd=None, count=False, timeout=120) -> tuple[str, int | None]:
     """Run an ELF on the emulated Cortex-M4; returns (its stdout, instructions executed or None).
     ``args`` become its argv[1:] through semihosting; files are relative to ``cwd``."""
     semi = ",".join(["enable=on", "target=native", "arg=prog", *(f"arg={a}" for a in args)])
     cmd = [QEMU, "-M", "mps2-an386", "-cpu", "cortex-m4", "-nographic", "-monitor", "none",
            "-serial", "none", "-semihosting-config", semi, "-kernel", str(elf)]
-    if count:
-        cmd += ["-plugin", str(_plugin()), "-d", "plugin"]
-    try:
-        res = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise build.BuildError(f"QEMU run of {elf.name} timed out after {timeout} s") from None
-    if res.returncode != 0:
-        raise build.BuildError(f"{elf.name} on QEMU exited with {res.returncode}: "
-                               f"{(res.stdout + res.stderr).strip()[:2000]}")
-    total = None
-    if count:
-        m = re.search(r"insncount total=(\d+)", res.stderr + res.stdout)
-        total = int(m.group(1)) if m else None
-    return res.stdout, total
+    return qemu.run(cmd, elf, cwd=cwd, count=count, timeout=timeout)

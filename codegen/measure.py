@@ -1,7 +1,7 @@
 """Cost of generated C: exact instruction counts per call (valgrind's callgrind on the host, the
-QEMU plugin on the Cortex-M4, both through the harness's ``count`` mode) and wall time on the host
-(the benchmarks' timing main). Used by ``verify --count`` and the benchmarks; tests never assert
-on these numbers."""
+QEMU plugin on the emulated targets, Cortex-M4 and RISC-V, both through the harness's ``count``
+mode) and wall time on the host (the benchmarks' timing main). Used by ``verify --count`` and the
+benchmarks; tests never assert on these numbers."""
 from __future__ import annotations
 
 import re
@@ -14,7 +14,7 @@ import numpy as np
 
 from fxsim.design import Design
 
-from . import build, cortex_m4
+from . import build, targets
 
 
 def time_generated(design: Design, x_int, repeats: int = 7, unroll: int = 4, opt: str = "-O2") -> float:
@@ -30,14 +30,14 @@ def time_generated(design: Design, x_int, repeats: int = 7, unroll: int = 4, opt
 def instructions_per_call(design: Design, target: str = "host", unroll: int = 4, opt: str = "-O2",
                           extra_flags=(), level_div: int = 4) -> float | None:
     """Instructions per call of <name>_process on a block of noise at full scale / ``level_div``:
-    callgrind's count inside the function on the host (None without valgrind); on the M4 the
-    difference of two whole-program runs making 12 and 4 calls, divided by 8 (exact, helpers
-    included, start-up excluded)."""
+    callgrind's count inside the function on the host (None without valgrind); on an emulated
+    target (QEMU) the difference of two whole-program runs making 12 and 4 calls, divided by 8
+    (exact, helpers included, start-up excluded)."""
     b = build.build_design(design, target, unroll, opt, extra_flags, tap=False)
-    if b.target == "cortex-m4":
+    if targets.get(b.target).emulated:
         totals = {}
         for calls in (4, 12):
-            _, totals[calls] = cortex_m4.run_qemu(b.program, ["count", calls, level_div], count=True)
+            _, totals[calls] = build.run_program(b, ["count", calls, level_div], count=True)
         return (totals[12] - totals[4]) / 8
     if shutil.which("valgrind") is None:
         return None

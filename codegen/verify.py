@@ -29,7 +29,7 @@ from fxsim.design import Design
 from fxsim.ports import Chunk
 from fxsim.qformat import dequantize
 
-from . import build, cortex_m4, targets
+from . import build, targets
 
 #: target names verify accepts (the same set as codegen)
 TARGETS = targets.NAMES
@@ -64,10 +64,7 @@ def run_c(b: build.Build, design: Design, x_int, all_stages: bool = False) -> CR
     with tempfile.TemporaryDirectory() as tmp:
         Path(tmp, "in.raw").write_bytes(np.asarray(x_int).astype(design.in_port.dtype).tobytes())
         args = ["run", "in.raw", "out", int(all_stages)]
-        if b.target == "cortex-m4":
-            stdout, _ = cortex_m4.run_qemu(b.program, args, cwd=tmp)
-        else:
-            stdout = build.run(b.program, args, cwd=tmp).decode()
+        stdout, _ = build.run_program(b, args, cwd=tmp)
         chunks = {}
         stages = design.stages if all_stages else design.stages[-1:]
         for st in stages:
@@ -99,7 +96,8 @@ def outputs(design: Design, x_int, target: str = "host", unroll: int = 4, opt: s
 
 def cost(design: Design, target: str = "host", unroll: int = 4, opt: str = "-O2",
          extra_flags=()) -> dict:
-    """Instructions per call of <name>_process (callgrind on the host, QEMU on the M4), the code
+    """Instructions per call of <name>_process (callgrind on the host, QEMU on an emulated
+    target), the code
     and constant-table bytes of the design's object file, and the RAM its state takes."""
     from . import measure
     out = {"instructions_per_call": measure.instructions_per_call(design, target, unroll, opt,

@@ -68,7 +68,8 @@ def quantize(design_file, input_file, as_json, plot_file):
         click.echo(report.format_table(rep))
 
 
-TARGET_HELP = "host (portable C99, run here; alias c99) | cortex-m4 (QEMU)"
+TARGET_HELP = ("host (portable C99, run here; alias c99) | cortex-m4 (QEMU) | "
+               "riscv32 (RV32IMC, QEMU)")
 
 
 @main.command()
@@ -155,8 +156,8 @@ def _print_verify(res, des, count):
 @click.option("--per-stage", is_flag=True, help="Compare every stage's ports, not only the last's.")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--count", is_flag=True,
-              help="Also count instructions per call (callgrind on host, QEMU on cortex-m4) and "
-                   "report code, table and RAM bytes.")
+              help="Also count instructions per call (callgrind on host, QEMU on cortex-m4 and "
+                   "riscv32) and report code, table and RAM bytes.")
 @_user_errors
 def verify(design_file, input_file, target, min_snr, unroll, per_stage, as_json, count):
     """Generate, compile and run the C; check it bit for bit against the model and its SNR
