@@ -95,6 +95,15 @@ def test_fft_examples_on_cortex_m4(name):
     assert res["bit_exact"] and res["passed"], res["failures"]
 
 
+@pytest.mark.parametrize("name", ["fft_q15", "fft_roundtrip_q15", "rfft_q15"])
+def test_fft_plain_path_on_cortex_m4(name):
+    """-DFXSIM_NO_DSP: the twiddle products in plain C, equal to the SMUSD / SMUADX path's."""
+    des = D.load(ROOT / "examples" / f"{name}.toml")
+    res = V.verify(des, builtin_signal_set(des.sample_rate, n=1024, complex_=des.in_port.complex),
+                   target="cortex-m4", per_stage=True, extra_flags=("-DFXSIM_NO_DSP",))
+    assert res["bit_exact"] and res["passed"], res["failures"]
+
+
 @pytest.mark.parametrize("name", ["ns_q15", "speech_ns", "ns_hpf_q15"])
 def test_speech_front_end_on_cortex_m4(name):
     """The noise suppressor's samples and per-frame decisions, bit-exact on the M4."""
