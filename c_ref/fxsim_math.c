@@ -73,7 +73,8 @@ int64_t fxm_isqrt_bisection(int64_t n)
     return res;
 }
 
-/* n in (0, 2^32): normalise to [2^30, 2^32), seed by a line, two Newton steps, one correction */
+/* n in (0, 2^32) (n = 0 would shift by 32): normalise to [2^30, 2^32), seed by a line, two
+ * Newton steps, one correction */
 static uint32_t isqrt32_newton(uint32_t n)
 {
     const int s = (32 - fx_bit_length((int64_t)n)) & ~1;
@@ -123,12 +124,12 @@ int64_t fxm_sqrt_q(int64_t x, int k, int out_bits, int method)
     return fx_saturate(fxm_sqrt_rounded(fx_shl64(x, k), method), out_bits, NULL);
 }
 
-int32_t fxm_sqrt_q15(int32_t x)
+int32_t fxm_sqrt_q15(int16_t x)
 {
     uint32_t n, r;
     if (x <= 0)
         return 0;
-    n = (uint32_t)x << 15;                 /* < 2^30 for a Q15 x */
+    n = (uint32_t)x << 15;                 /* in [2^15, 2^30) */
     r = isqrt32_newton(n);
     return fx_fit32((int32_t)(r + (n - r * r > r)), 16, FX_SATURATE, NULL);
 }

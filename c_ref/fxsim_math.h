@@ -35,7 +35,7 @@ int64_t fxm_sqrt_rounded(int64_t n, int method);
 int64_t fxm_sqrt_q(int64_t x, int k, int out_bits, int method);
 
 /* fxm_sqrt_q(x, 15, 16, FXM_NEWTON): the Q15 square root, correctly rounded, in 32-bit words. */
-int32_t fxm_sqrt_q15(int32_t x);
+int32_t fxm_sqrt_q15(int16_t x);
 /* floor(sqrt(x)) of unsigned 32-bit x, and of non-negative int64 x (negative gives 0). */
 uint32_t fxm_isqrt32(uint32_t x);
 int64_t fxm_isqrt64(int64_t x);

@@ -67,7 +67,8 @@ def compile_and_link(d: Path, sources, opt: str, flags, elf: Path, incs=()) -> N
 def run_qemu(elf: Path, args=(), cwd=None, count=False, timeout=120) -> tuple[str, int | None]:
     """Run an ELF on the emulated Cortex-M4; returns (its stdout, instructions executed or None).
     ``args`` become its argv[1:] through semihosting; files are relative to ``cwd``."""
-    semi = ",".join(["enable=on", "target=native", "arg=prog", *(f"arg={a}" for a in args)])
+    semi = ",".join(["enable=on", "target=native", "arg=prog",
+                     *(f"arg={qemu.option(a)}" for a in args)])
     cmd = [QEMU, "-M", "mps2-an386", "-cpu", "cortex-m4", "-nographic", "-monitor", "none",
            "-serial", "none", "-semihosting-config", semi, "-kernel", str(elf)]
     return qemu.run(cmd, elf, cwd=cwd, count=count, timeout=timeout)

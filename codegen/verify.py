@@ -202,7 +202,7 @@ def check_signal(design: Design, run, name: str, x_float, gated: bool, all_stage
         fixed = fixed[: len(ref)]
         points.append((snr_db(ref, fixed),
                        lsb_bound_db(ref, output_lsb(design, model[i], i)[lat:][: len(ref)]), i))
-    snr, bound, at = min(points)
+    snr, bound, at = min(points)          # apply_gate chooses among the gated ones
     if not builtin_name(name) and len(x_int) and not len(model[-1].data):
         raise design.no_output(name, len(x_int) // design.in_port.words)
     rec = {"signal": name, "samples": len(model[-1].data) // design.out_port.words,
@@ -210,7 +210,8 @@ def check_signal(design: Design, run, name: str, x_float, gated: bool, all_stage
            "snr_db": round(snr, 2), "snr_bound_db": round(bound, 2), "snr_stage": at,
            "gated": gated, "input_saturations": int(input_sats), "saturations": sats,
            "c_saturations": c.saturations, "ram_bytes": c.ram_bytes, "failures": [],
-           "notes": []}
+           "notes": [], "checkpoints": [{"stage": i, "snr_db": round(s, 2),
+                                         "snr_bound_db": round(b, 2)} for s, b, i in points]}
     for m in mismatches:
         rec["failures"].append("mismatch: " + describe_mismatch(name, design, m))
     if any(sats):
@@ -233,18 +234,34 @@ def check_signal(design: Design, run, name: str, x_float, gated: bool, all_stage
 
 
 def apply_gate(design: Design, recs: list, min_snr: float, builtin: bool) -> None:
-    """The SNR gate on the gated signals; marks each record passed or not."""
+    """The SNR gate on the gated signals, checkpoint by checkpoint (``Design.checkpoints``):
+    each is gated unless it is too quiet (built-in signals), and fails below ``min_snr``; the
+    record then shows its lowest gated checkpoint. Marks each record passed or not."""
+    last = len(design.stages) - 1
     for r in recs:
-        at = r.get("snr_stage", len(design.stages) - 1)
-        if builtin and r["gated"] and r["signal"] != NOMINAL and \
-                r["snr_bound_db"] < min_snr + BOUND_MARGIN_DB:
-            r["gated"] = False
-            r["notes"].append(f"{r['signal']!r} is not gated: its output is too quiet for "
-                              f"{design.stages[at].out_port.fmt} (LSB bound {r['snr_bound_db']:.2f} dB < "
-                              f"{min_snr:g} + {BOUND_MARGIN_DB:g} dB)")
-        if r["gated"] and r["snr_db"] < min_snr:
-            r["failures"].append(f"precision: {design.stages[at].where} output on "
-                                 f"{r['signal']!r}: SNR {r['snr_db']:.2f} dB < {min_snr:g} dB")
+        points = r.get("checkpoints") or [{"stage": r.get("snr_stage", last),
+                                           "snr_db": r["snr_db"],
+                                           "snr_bound_db": r["snr_bound_db"]}]
+        gated = []
+        for p in points if r["gated"] else []:
+            st = design.stages[p["stage"]]
+            if builtin and r["signal"] != NOMINAL and \
+                    p["snr_bound_db"] < min_snr + BOUND_MARGIN_DB:
+                where = "" if p["stage"] == last else f" at {st.where}"
+                r["notes"].append(f"{r['signal']!r} is not gated: its output{where} is too quiet "
+                                  f"for {st.out_port.fmt} (LSB bound {p['snr_bound_db']:.2f} dB < "
+                                  f"{min_snr:g} + {BOUND_MARGIN_DB:g} dB)")
+                continue
+            gated.append(p)
+            if p["snr_db"] < min_snr:
+                r["failures"].append(f"precision: {st.where} output on {r['signal']!r}: SNR "
+                                     f"{p['snr_db']:.2f} dB < {min_snr:g} dB")
+        if r["gated"]:
+            r["gated"] = bool(gated)
+            if gated:
+                low = min(gated, key=lambda p: p["snr_db"])
+                r["snr_db"], r["snr_bound_db"] = low["snr_db"], low["snr_bound_db"]
+                r["snr_stage"] = low["stage"]
         r["passed"] = not r["failures"]
 
 

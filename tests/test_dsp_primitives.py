@@ -47,7 +47,7 @@ def records(n_random: int = 3000, seed: int = 0) -> np.ndarray:
     for k, op in enumerate(DSP_OPS):
         long_acc = op in ("smlald", "smlaldx")
         accs = LONG_ACCS if long_acc else [0, 1, -1, (1 << 31) - 1, -(1 << 31), 0x40000000]
-        params = SSAT_BITS if op == "ssat" else range(0, 32, 5) if op.startswith("pkh") else (0,)
+        params = SSAT_BITS if op == "ssat" else (0, 1, 5, 15, 16, 17, 31) if op.startswith("pkh") else (0,)
         for x in corners:
             for y in corners[:: 3]:
                 rows.append((k, x, y, accs[(x + y) % len(accs)], params[(x ^ y) % len(params)]))

@@ -104,3 +104,24 @@ def test_envelope_keeps_bounded_points_and_the_extremes():
     assert hi.max() == 50.0 and lo.min() == e.min()
     k = int(np.argmax(hi))
     assert at[k] <= 123_457 < at[k] + env.bucket
+
+
+def test_anchor_input_removes_the_latency_before_the_deciding_stage():
+    des = D.load(ROOT / "examples/ns_hpf_q15.toml")
+    des.stages[1].latency = 3                  # as a stage whose output trails its reference
+    assert des.latencies()[1] == 3
+    v = np.arange(10.0)
+    np.testing.assert_array_equal(des.anchor_input(2, v), v[3:])
+    skip, parts = {}, []
+    for lo in range(0, 10, 2):                 # streamed: the skip spans two blocks
+        parts.append(des.anchor_input(2, v[lo: lo + 2], skip))
+    np.testing.assert_array_equal(np.concatenate(parts), v[3:])
+
+
+def test_speech_ns_streams_through_blocks_in_which_ns_gives_nothing():
+    """Blocks shorter than the suppressor's frame leave the interpolator's reference nothing to
+    filter in some blocks."""
+    des = D.load(ROOT / "examples/speech_ns.toml")
+    x = read_input(ROOT / "examples/noisy_speech.wav")[:8000]
+    a, b = quantize_report(des, x, block=97), quantize_report(des, x)
+    assert a["snr_db"] == pytest.approx(b["snr_db"], abs=0.01) and a["samples"] == 8000

@@ -218,6 +218,8 @@ def lfilter_block(b, a, x, state: dict) -> np.ndarray:
     from scipy import signal
     if "zi" not in state:
         state["zi"] = np.zeros(max(len(a), len(b)) - 1)
+    if not np.size(x):                      # a block in which the stage before gave nothing
+        return np.zeros(0)
     if not state["zi"].size:
         return np.asarray(b[0] / a[0] * x, dtype=np.float64)
     y, state["zi"] = signal.lfilter(b, a, x, zi=state["zi"])

@@ -51,9 +51,9 @@ otherwise cost 30-40 dB; for well-damped sections none is chosen and no code is 
 
 Coefficient width (16-bit data, ``coef`` not given). A section is widened to 32-bit coefficients
 (64-bit accumulator: 32 x 16 products, as a DSP's 32x16 MAC) when its 16-bit version is unstable,
-or, greedily, while the coefficient-quantization error of the whole cascade costs more than
-90 dB of SNR on a white input or more than the predicted rounding noise's SNR less 6 dB
-(narrowband designs). With ``coef`` given nothing is widened.
+or, greedily, while the SNR of the whole cascade's coefficient-quantization error on a white input
+is below both 90 dB and the predicted rounding-noise SNR less 6 dB (narrowband designs). With
+``coef`` given nothing is widened.
 
 Wider state (16-bit data, ``coef`` not given). When the predicted SNR with 16-bit intermediate
 nodes (white noise at -10 dBFS) is below 72 dB and 32-bit nodes predict at least 6 dB more (long
@@ -92,9 +92,10 @@ NODE_PEAK = 0.999
 WIDEN_BELOW_DB = 90.0
 #: error feedback where it lowers a section's output noise by at least this much
 EF_MIN_GAIN_DB = 1.0
-#: ... or when it costs more than this below the predicted rounding-noise SNR: 16-bit
-#: coefficients (one dual MAC per two taps on the Cortex-M4, against three multiplies for 32 x 16
-#: bits) are kept while their error stays within 6 dB of the noise the cascade makes anyway
+#: widening also stops once the coefficient error's SNR is within this of the predicted
+#: rounding-noise SNR (whichever of the two limits is lower applies): 16-bit coefficients (one
+#: dual MAC per two taps on the Cortex-M4, against three multiplies for 32 x 16 bits) are kept
+#: while their error stays near the noise the cascade makes anyway
 WIDEN_MARGIN_DB = 6.0
 #: acc_bits not given (16-bit data and coefficients): a 32-bit accumulator (single-word dual MACs
 #: on the M4) when every section fits one with its accumulator LSB at least 2^8 below the
@@ -207,7 +208,8 @@ class Section:
             self.B = [c << self.sb for c in self.b_int]
             self.A = [c << self.sa for c in self.a_int]
             num_bound = sum(map(abs, self.B)) * x_max
-            ef_term = (abs(ef[0]) + abs(ef[1])) * (1 << max(self.shift - 1, 0))
+            # |e| < 2^shift for every rounding (<= 2^(shift - 1) only to nearest)
+            ef_term = (abs(ef[0]) + abs(ef[1])) * (1 << max(self.shift, 0))
             # + 2^shift: the rounded value q 2^shift (for the residual) may exceed |acc| by that
             bound = (num_bound >> self.ps) + 1 + sum(map(abs, self.A)) * y_max + ef_term + \
                 (1 << max(self.shift, 0))
@@ -415,8 +417,8 @@ class Biquad(Stage):
 
     def _widen(self, words):
         """16-bit coefficients, widened section by section to 32 bits where they are unstable or
-        where their quantization error is the largest, while it costs more than WIDEN_BELOW_DB or
-        comes within WIDEN_MARGIN_DB of the predicted rounding noise."""
+        where their quantization error is the largest, while its SNR is below both
+        WIDEN_BELOW_DB and the predicted rounding-noise SNR less WIDEN_MARGIN_DB."""
         secs = self._quantize(words)
         for pos, sec in enumerate(secs):
             if not sec.stable:
@@ -461,6 +463,8 @@ class Biquad(Stage):
         return signal.sosfilt(self.sos_user, np.asarray(x, dtype=np.float64))
 
     def reference_block(self, x, state):
+        if not np.size(x):
+            return np.zeros(0)
         if "zi" not in state:
             state["zi"] = np.zeros((len(self.sos_user), 2))
         y, state["zi"] = signal.sosfilt(self.sos_user, np.asarray(x, dtype=np.float64),
@@ -565,7 +569,7 @@ def plan_cascade(sos: np.ndarray, node_fmt: QFormat, out_fmt: QFormat,
     """Section order, per-section gains (their product is 1) and error feedback for ``sos``,
     with intermediate nodes in ``node_fmt`` and the output in ``out_fmt``. A section gets error
     feedback only where it lowers that section's output noise by EF_MIN_GAIN_DB or more (it
-    costs three instructions per sample on the M4); none with ``allow_ef`` off."""
+    costs about four instructions per sample on the M4); none with ``allow_ef`` off."""
     n = len(sos)
     resp = S.section_responses(sos)
     length = S.impulse_length(sos)

@@ -372,7 +372,7 @@ class _FirFamily(Stage):
     def c_context(self):
         # |acc| <= sum |h| * max |x|: the output's rounding may then be the one-add
         # shr_round_small, and its quotient a 32-bit word when it fits one
-        bound = self._row_abs_max(self.h_int) * (1 << (self.in_fmt.word_bits - 1))
+        bound = self.acc_bound
         small = self.exact and bound + (1 << self.shift) < (1 << 63)
         # a 32-bit accumulator when the bound (and the rounding's carry) fits one: single-word
         # MACs, half the registers

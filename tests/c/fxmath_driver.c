@@ -76,7 +76,7 @@ int main(int argc, char **argv)
             case 6: out[i] = fxm_db_to_lin_q(x, p1, p2, p3); break;
             case 7: out[i] = fxm_reciprocal_q(x, p1); break;
             case 8: out[i] = fxm_div_q(x, in[2 * i + 1], p1, p2, p3); break;
-            case 10: out[i] = fxm_sqrt_q15((int32_t)x); break;
+            case 10: out[i] = fxm_sqrt_q15((int16_t)x); break;
             default: out[i] = x; break;
             }
         }
