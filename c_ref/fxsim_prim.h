@@ -501,6 +501,35 @@ static inline int32_t fx_ssat_c(int32_t x, int n)
 #define fx_ssat(x, n) fx_ssat_c((x), (n))
 #endif
 
+/* Lane-wise max and min of two pair registers (the frame peaks of the block floating point):
+ * SSUB16 sets a GE flag per lane where a >= b, SEL then picks per lane; one asm block, so that
+ * nothing comes between the flags and their use. */
+static inline int32_t fx_max16x2(int32_t a, int32_t b)
+{
+#if FXSIM_USE_DSP
+    int32_t r;
+    __asm__("ssub16 %0, %1, %2\n\tsel %0, %1, %2" : "=&r"(r) : "r"(a), "r"(b) : "cc");
+    return r;
+#else
+    const int32_t lo = fx_bottom16(a) > fx_bottom16(b) ? fx_bottom16(a) : fx_bottom16(b);
+    const int32_t hi = fx_top16(a) > fx_top16(b) ? fx_top16(a) : fx_top16(b);
+    return fx_pack16x2(lo, hi);
+#endif
+}
+
+static inline int32_t fx_min16x2(int32_t a, int32_t b)
+{
+#if FXSIM_USE_DSP
+    int32_t r;
+    __asm__("ssub16 %0, %1, %2\n\tsel %0, %2, %1" : "=&r"(r) : "r"(a), "r"(b) : "cc");
+    return r;
+#else
+    const int32_t lo = fx_bottom16(a) < fx_bottom16(b) ? fx_bottom16(a) : fx_bottom16(b);
+    const int32_t hi = fx_top16(a) < fx_top16(b) ? fx_top16(a) : fx_top16(b);
+    return fx_pack16x2(lo, hi);
+#endif
+}
+
 /* PKHBT / PKHTB. gcc 12 emits UXTH + ORR for the plain expression, so the pair update of the
  * filters (shift 16) is the instruction itself under the DSP extension. */
 static inline int32_t fx_pkhbt(int32_t x, int32_t y, int shift)

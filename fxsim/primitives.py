@@ -466,6 +466,18 @@ def shsub16(x, y):
 
 
 @_jit
+def max16x2(x, y):
+    """SSUB16 then SEL: the lane-wise maximum of two pair registers."""
+    return pack16x2(max(bottom16(x), bottom16(y)), max(top16(x), top16(y)))
+
+
+@_jit
+def min16x2(x, y):
+    """SSUB16 then SEL (operands swapped): the lane-wise minimum."""
+    return pack16x2(min(bottom16(x), bottom16(y)), min(top16(x), top16(y)))
+
+
+@_jit
 def pkhbt(x, y, shift):
     """PKHBT: the bottom half of x, the top half of y << shift (0 <= shift <= 31)."""
     return wrap32((x & 0xFFFF) | ((y << shift) & 0xFFFF0000))
