@@ -142,9 +142,9 @@ class Design:
         model; given, a deciding stage's reference runs on the model's input of it
         (``anchors``)."""
         y = np.asarray(x_float, dtype=np.float64)
-        outs = []
+        outs, anchors = [], self.anchors() if model is not None else ()
         for i, st in enumerate(self.stages):
-            if model is not None and i in self.anchors():
+            if i in anchors:
                 y = self.anchor_input(i, model[i - 1])
             y = np.asarray(st.reference(y), dtype=np.float64)
             port = st.out_port
@@ -170,9 +170,9 @@ class Design:
         (this block's model output values) as in ``reference``. Any split of the input gives
         the outputs of ``reference(trace=True)``."""
         y = np.asarray(x_float, dtype=np.float64)
-        outs = []
+        outs, anchors = [], self.anchors() if model is not None else ()
         for i, (st, state) in enumerate(zip(self.stages, states)):
-            if model is not None and i in self.anchors():
+            if i in anchors:
                 y = self.anchor_input(i, model[i - 1], state.setdefault("_anchor", {}))
             y = np.asarray(st.reference_block(y, state), dtype=np.float64)
             port = st.out_port

@@ -33,14 +33,6 @@ def max_err_lsb(ref, out, fmt: QFormat) -> float:
     return float(np.max(np.abs(np.asarray(ref) - np.asarray(out)))) / fmt.lsb
 
 
-def headroom_bits(out_int, fmt: QFormat) -> float:
-    """log2(full scale / peak) of the integer output: how many bits of growth are left."""
-    peak = float(np.max(np.abs(np.asarray(out_int, dtype=np.float64)))) if len(out_int) else 0.0
-    if peak == 0.0:
-        return float(fmt.word_bits - 1)
-    return math.log2(2.0 ** (fmt.word_bits - 1) / peak)
-
-
 def lsb_bound_db(ref, lsb) -> float:
     """The SNR that rounding the output to its LSB alone allows for this reference: its energy
     over the energy of uniform rounding noise (lsb^2 / 12) on every sample the output can hold as

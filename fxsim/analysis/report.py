@@ -35,16 +35,6 @@ def input_ints(design: Design, x_float, return_count=False):
     return quantize(x, design.in_fmt, "nearest", "saturate", return_count)
 
 
-def aligned(design: Design, index: int, fixed_values, ref) -> tuple[np.ndarray, np.ndarray]:
-    """A stage's fixed output values and its reference, the stage's latency removed and cut to a
-    common length."""
-    st = design.stages[index]
-    lat = design.latencies()[index] * st.out_port.words
-    fixed = np.asarray(fixed_values)[lat:]
-    ref = np.asarray(ref)[: len(fixed)]
-    return fixed[: len(ref)], ref
-
-
 #: input samples per block of a streamed report
 BLOCK = 1 << 16
 
