@@ -168,7 +168,7 @@ def speed():
               f"{'n/a' if ipc is None else f'{ipc:,.0f}'} | {cmsis.get(n, '')} |")
     print()
     print("## Q15 FFT cost per 256-point frame, bfp: instructions per call of the generated C\n")
-    print("| transform | target | fxsim (plain C) | CMSIS-DSP |")
+    print("| transform | target | fxsim | CMSIS-DSP |")
     print("|---|---|---|---|")
     from fxsim.codegen import cortex_m4
     targets = ["host"] + (["cortex-m4"] if cortex_m4.available() else [])

@@ -15,7 +15,8 @@ fxsim's code bytes are its whole design object (init and process, unrolled loops
 kernel function; fxsim keeps small coefficient sets in the code and larger ones in tables
 (flash), never in RAM.
 
-Run: .venv/bin/python benchmarks/bench_targets.py   (missing toolchains print "n/a")
+Run: .venv/bin/python benchmarks/bench_targets.py [KERNEL ...]   (missing toolchains print "n/a";
+KERNEL: fir16 fir32 biquad fft rfft ns, the tables to print, all by default)
 """
 from __future__ import annotations
 
@@ -95,28 +96,37 @@ def table(title, kernel, des, macs=None, per=None):
 
 
 def main():
+    chosen = set(sys.argv[1:]) or set(CMSIS)
+    unknown = chosen - set(CMSIS)
+    if unknown:
+        sys.exit(f"unknown kernel(s) {sorted(unknown)}; choose from {sorted(CMSIS)}")
+
+    def show(title, kernel, *args, **kw):
+        if kernel in chosen:
+            table(title, kernel, *args, **kw)
+
     fir16 = design("examples/fir_q15_c16.toml")
-    table("FIR Q15, 64 taps x 160, 16-bit taps, 40-bit accumulator (examples/fir_q15_c16.toml)",
-          "fir16", fir16, macs=64 * 160)
-    table("FIR Q15, 64 taps x 160, 16-bit taps, acc_bits = 32 (the same design, 32-bit "
-          "accumulator)", "fir16", design("examples/fir_q15_c16.toml", acc_bits=32),
-          macs=64 * 160)
-    table("FIR Q15, 64 taps x 160, 32-bit taps (examples/fir_q15.toml); CMSIS row: its Q31 FIR",
-          "fir32", design("examples/fir_q15.toml"), macs=64 * 160)
+    show("FIR Q15, 64 taps x 160, 16-bit taps, 40-bit accumulator (examples/fir_q15_c16.toml)",
+         "fir16", fir16, macs=64 * 160)
+    show("FIR Q15, 64 taps x 160, 16-bit taps, acc_bits = 32 (the same design, 32-bit "
+         "accumulator)", "fir16", design("examples/fir_q15_c16.toml", acc_bits=32),
+         macs=64 * 160)
+    show("FIR Q15, 64 taps x 160, 32-bit taps (examples/fir_q15.toml); CMSIS row: its Q31 FIR",
+         "fir32", design("examples/fir_q15.toml"), macs=64 * 160)
     bq = {"name": "b_biquad", "block": 160, "sample_rate": 16000, "defaults": {"data": "Q15"},
           "stage": [{"kernel": "biquad", "design": {"method": "butter", "order": 4,
                                                      "wn": 0.25}}]}
-    table("biquad Q15, butter(4, 0.25): 2 sections x 160, default", "biquad", D.from_dict(bq))
+    show("biquad Q15, butter(4, 0.25): 2 sections x 160, default", "biquad", D.from_dict(bq))
     bq["stage"][0]["error_feedback"] = False
-    table("biquad Q15, butter(4, 0.25): 2 sections x 160, error_feedback = false (noisier: the "
-          "gate's impulse falls to 55.6 dB, a failure)", "biquad", D.from_dict(bq))
-    table("complex FFT Q15, N = 256, block floating point (examples/fft_q15.toml), one frame "
-          "per call", "fft", design("examples/fft_q15.toml"))
-    table("real FFT Q15, N = 256, block floating point (examples/rfft_q15.toml)", "rfft",
-          design("examples/rfft_q15.toml"))
-    table("ns, the channel-energy noise suppressor (examples/ns_q15.toml), 160 samples = two "
-          "10 ms frames per call", "ns", design("examples/ns_q15.toml"),
-          per=("per 10 ms frame", 2))
+    show("biquad Q15, butter(4, 0.25): 2 sections x 160, error_feedback = false (noisier: the "
+         "gate's impulse falls to 55.6 dB, a failure)", "biquad", D.from_dict(bq))
+    show("complex FFT Q15, N = 256, block floating point (examples/fft_q15.toml), one frame "
+         "per call", "fft", design("examples/fft_q15.toml"))
+    show("real FFT Q15, N = 256, block floating point (examples/rfft_q15.toml)", "rfft",
+         design("examples/rfft_q15.toml"))
+    show("ns, the channel-energy noise suppressor (examples/ns_q15.toml), 160 samples = two "
+         "10 ms frames per call", "ns", design("examples/ns_q15.toml"),
+         per=("per 10 ms frame", 2))
     print("sqrt Q15: benchmarks/bench_fxmath.py (M4 instructions per call beside CMSIS's 50.3)")
 
 

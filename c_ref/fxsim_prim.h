@@ -39,6 +39,14 @@
 #define FX_NOINLINE
 #endif
 
+/* A helper one build path may not call (the FFT's frame power where the DSP path measures it as
+ * the butterflies store their outputs). */
+#if defined(__GNUC__)
+#define FX_MAYBE_UNUSED __attribute__((unused))
+#else
+#define FX_MAYBE_UNUSED
+#endif
+
 enum { FX_FLOOR = 0, FX_CEIL = 1, FX_ZERO = 2, FX_NEAREST = 3, FX_CONVERGENT = 4 };
 enum { FX_SATURATE = 0, FX_WRAP = 1, FX_ERROR = 2 };
 
@@ -368,6 +376,13 @@ static inline int32_t fx_load16x2(const int16_t *p)
     return w;
 }
 
+/* p[0] = bottom half of w, p[1] = top half: the pair register stored as one (possibly
+ * unaligned) 32-bit word. */
+static inline void fx_store16x2(int16_t *p, int32_t w)
+{
+    memcpy(p, &w, sizeof w);
+}
+
 /* acc + c[0] x[0] + c[1] x[1] for 16-bit pairs, exact: the caller has proved that no partial
  * sum overflows (as for fx_mac_exact), so the order of the two adds does not matter. On the M4
  * one SMLALD does it, the pairs loaded as one (possibly unaligned) word each. */
@@ -503,12 +518,14 @@ static inline int32_t fx_ssat_c(int32_t x, int n)
 
 /* Lane-wise max and min of two pair registers (the frame peaks of the block floating point):
  * SSUB16 sets a GE flag per lane where a >= b, SEL then picks per lane; one asm block, so that
- * nothing comes between the flags and their use. */
+ * nothing comes between the flags and their use. The difference goes to a scratch register and
+ * the result may share one with a or b (SEL reads both as it writes), so that a running maximum
+ * stays in its register. */
 static inline int32_t fx_max16x2(int32_t a, int32_t b)
 {
 #if FXSIM_USE_DSP
-    int32_t r;
-    __asm__("ssub16 %0, %1, %2\n\tsel %0, %1, %2" : "=&r"(r) : "r"(a), "r"(b) : "cc");
+    int32_t r, t;
+    __asm__("ssub16 %1, %2, %3\n\tsel %0, %2, %3" : "=r"(r), "=&r"(t) : "r"(a), "r"(b) : "cc");
     return r;
 #else
     const int32_t lo = fx_bottom16(a) > fx_bottom16(b) ? fx_bottom16(a) : fx_bottom16(b);
@@ -520,8 +537,8 @@ static inline int32_t fx_max16x2(int32_t a, int32_t b)
 static inline int32_t fx_min16x2(int32_t a, int32_t b)
 {
 #if FXSIM_USE_DSP
-    int32_t r;
-    __asm__("ssub16 %0, %1, %2\n\tsel %0, %2, %1" : "=&r"(r) : "r"(a), "r"(b) : "cc");
+    int32_t r, t;
+    __asm__("ssub16 %1, %2, %3\n\tsel %0, %3, %2" : "=r"(r), "=&r"(t) : "r"(a), "r"(b) : "cc");
     return r;
 #else
     const int32_t lo = fx_bottom16(a) < fx_bottom16(b) ? fx_bottom16(a) : fx_bottom16(b);

@@ -49,14 +49,12 @@ static void peaks(const int64_t *w, int n, int word, int64_t *m, int64_t *m2)
 static int shift_fits(int64_t m, int64_t m2, int word, int s, int radix, int trivial)
 {
     const int64_t full = fx_max_int(word);
-    int64_t a, r;
+    int64_t a, q;
     if (trivial)
         return radix * m <= (full << s);
-    a = (full << s) - m - 1;
-    if (a < 0)
-        return 0;
-    r = (a << 16) / ((int64_t)REF_FFT_ROT3 << (word - 16));
-    return m2 <= r * r;
+    a = ((full << s) - 1) >> (word - 16);
+    q = REF_FFT_ROT_SQ * m2;
+    return q + (q >> REF_FFT_ROT_SQ_SHIFT) + 1 <= a * a;
 }
 
 static int stage_shift(int64_t m, int64_t m2, int word, int radix, int trivial, int mode)
@@ -70,8 +68,19 @@ static int stage_shift(int64_t m, int64_t m2, int word, int radix, int trivial, 
     return 3;
 }
 
-/* W x rounded to F + G fraction bits (G = word - 3), or exactly x 2^G when j < 0 (W = 1). */
-static void twiddle_mul(const int32_t *tw, int j, int inverse, int word, int rounding,
+/* An output y / 2^sh rounded as fxsim's FFT rounds (fft.h): nearest (ties up) for "nearest" and
+ * "convergent", ceil, floor, or zero (its own rule). */
+int64_t ref_fft_round_out(int64_t y, int sh, int rounding)
+{
+    if (sh <= 0 || rounding == FX_FLOOR || rounding == FX_ZERO)
+        return fx_shr_round(y, sh, rounding);
+    if (rounding == FX_CEIL)
+        return fx_shr_round(y + ((int64_t)1 << sh) - 1, sh, FX_FLOOR);
+    return fx_shr_round(y + ((int64_t)1 << (sh - 1)), sh, FX_FLOOR);
+}
+
+/* W x floored to F + G fraction bits (G = word - 3), or exactly x 2^G when j < 0 (W = 1). */
+static void twiddle_mul(const int32_t *tw, int j, int inverse, int word,
                         int64_t xr, int64_t xi, int64_t *tr, int64_t *ti)
 {
     const int g = word - 3, f = word - 1;
@@ -83,8 +92,8 @@ static void twiddle_mul(const int32_t *tw, int j, int inverse, int word, int rou
     }
     wr = tw[j];
     wi = inverse ? -(int64_t)tw[j + 1] : tw[j + 1];
-    *tr = fx_shr_round(wr * xr - wi * xi, f - g, rounding);
-    *ti = fx_shr_round(wr * xi + wi * xr, f - g, rounding);
+    *tr = fx_shr_round(wr * xr - wi * xi, f - g, FX_FLOOR);
+    *ti = fx_shr_round(wr * xi + wi * xr, f - g, FX_FLOOR);
 }
 
 /* One frame: bit-reverse, then a radix-2 stage when log2 n is odd and radix-4 stages (fft.h);
@@ -124,8 +133,8 @@ int ref_fft_transform(const int32_t *tw, int stride, int n, int inverse, int mod
             int c;
             for (c = 0; c < 2; c++) {
                 const int64_t a = w[i + c], b = w[i + 2 + c];
-                w[i + c] = fx_fit(fx_shr_round(a + b, s, rounding), word, overflow, sat);
-                w[i + 2 + c] = fx_fit(fx_shr_round(a - b, s, rounding), word, overflow, sat);
+                w[i + c] = fx_fit(ref_fft_round_out(a + b, s, rounding), word, overflow, sat);
+                w[i + 2 + c] = fx_fit(ref_fft_round_out(a - b, s, rounding), word, overflow, sat);
             }
         }
         e += mode == 1 ? s : 0;
@@ -144,9 +153,9 @@ int ref_fft_transform(const int32_t *tw, int stride, int n, int inverse, int mod
                 int64_t br, bi, cr, ci, dr, di, y[8];
                 const int64_t ar = fx_shl64(a[0], g), ai = fx_shl64(a[1], g);
                 int t;
-                twiddle_mul(tw, k ? 2 * j : -1, inverse, word, rounding, b[0], b[1], &br, &bi);
-                twiddle_mul(tw, k ? j : -1, inverse, word, rounding, c[0], c[1], &cr, &ci);
-                twiddle_mul(tw, k ? 3 * j : -1, inverse, word, rounding, d[0], d[1], &dr, &di);
+                twiddle_mul(tw, k ? 2 * j : -1, inverse, word, b[0], b[1], &br, &bi);
+                twiddle_mul(tw, k ? j : -1, inverse, word, c[0], c[1], &cr, &ci);
+                twiddle_mul(tw, k ? 3 * j : -1, inverse, word, d[0], d[1], &dr, &di);
                 {
                     /* -i (C - D) forward, +i (C - D) inverse: (er, ei) below is C - D, negated
                      * for the inverse, and -i (er + i ei) = (ei, -er) */
@@ -164,7 +173,7 @@ int ref_fft_transform(const int32_t *tw, int stride, int n, int inverse, int mod
                 }
                 for (t = 0; t < 8; t++) {
                     int64_t *dst = (t < 2 ? a : t < 4 ? b : t < 6 ? c : d) + t % 2;
-                    *dst = fx_fit(fx_shr_round(y[t], g + s, rounding), word, overflow, sat);
+                    *dst = fx_fit(ref_fft_round_out(y[t], g + s, rounding), word, overflow, sat);
                 }
             }
         }

@@ -15,16 +15,18 @@
  * in bit-reversed order, a radix-2 stage of span 1 first when log2 n is odd (a +- b, twiddle 1),
  * then radix-4 DIT stages of spans h = 1 or 2, then 4h, ...: for k < h and each group of 4h,
  * (a, b, c, d) at k + (0, h, 2h, 3h), W = exp(-+2 pi i / 4h):
- *   B = W^2k b, C = W^k c, D = W^3k d, each component exact then rounded to F + G fraction bits
+ *   B = W^2k b, C = W^k c, D = W^3k d, each component exact then floored to F + G fraction bits
  *   (k = 0: exact, b 2^G); a 2^G + B +- (C + D), a 2^G - B -+ i (C - D) exact (upper signs
- *   forward, outputs to k + 0, 2h, h, 3h); out = fit(round(y / 2^(G + s))).
+ *   forward, outputs to k + 0, 2h, h, 3h); out = fit(round(y / 2^(G + s))), the rounding
+ *   ref_fft_round_out's: to nearest with ties up for "nearest" and "convergent" (a tie needs
+ *   G - 1 zero bits: the tie rule moves no statistic), ceil, floor, zero.
  * The shift s: mode 0 ("stage") 1 per radix-2 level (radix 4: 2), mode 2 ("none") 0, mode 1
  * (block floating point) the smallest s of 0 .. 3 for which the stage cannot overflow, from the
  * frame's peaks m (largest component) and M2 (bound of the largest squared magnitude, units of
  * 2^(2r), r = word - 16, components rounded up to multiples of 2^r first):
  *   first stage (twiddles 1): radix m <= FS 2^s;
- *   radix 4: A = FS 2^s - m - 1 >= 0 and M2 <= R^2, R = A 2^16 / (REF_FFT_ROT3 2^r)
- *   (m + 3 |W| M <= FS 2^s - 1, REF_FFT_ROT3 / 2^16 >= 3 |W|).
+ *   radix 4: q + (q >> 13) + 1 <= A^2, q = 16 M2, A = (FS 2^s - 1) >> r
+ *   (|a| + 3 |W| M <= 4 |W| M <= FS 2^s - 1, with |W| <= 1 + 2^-15).
  * Before the first stage the frame is normalised: shifted left by the largest sh >= 0 with
  * radix m 2^sh <= FS (0 if there is none), so that the first stage need not shift. The frame's
  * exponent is the shifts minus the normalising shift (plus the input frame's exponent).
@@ -36,7 +38,8 @@
 
 #define REF_FFT_MAX_N 4096
 #define REF_FFT_MAX_FRAMES 64
-#define REF_FFT_ROT3 (3 * 65536 + 5)   /* 3 |W| 2^16 rounded up (|W| <= 1 + 2^-15.5) */
+#define REF_FFT_ROT_SQ 16          /* 16 (1 + 2^-15)^2 M2 <= q + (q >> 13) + 1, q = 16 M2 */
+#define REF_FFT_ROT_SQ_SHIFT 13
 
 typedef struct {
     const int32_t *tw;  /* 3n/4 twiddles exp(-2 pi i k / n), interleaved re, im, Q(word - 1) */
@@ -58,6 +61,7 @@ int ref_fft_process(ref_fft *k, const int32_t *x, int n, int32_t *y);
 /* The transform of one frame of n complex samples, natural order, in place (the real FFT uses it
  * with the table of a 2n-point transform: stride 2); adds saturations to *sat and returns the
  * frame's exponent. */
+int64_t ref_fft_round_out(int64_t y, int sh, int rounding);
 int ref_fft_transform(const int32_t *tw, int stride, int n, int inverse, int mode, int word,
                       int rounding, int overflow, int64_t *w, uint32_t *sat);
 

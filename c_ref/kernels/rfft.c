@@ -39,19 +39,19 @@ static int step_shift(const ref_rfft *k, const int64_t *w, int len)
 static void rotate_out(ref_rfft *k, int64_t er2, int64_t ei2, int64_t pr, int64_t pi, int64_t wr,
                        int64_t wi, int edge, int64_t sign, int s, int64_t *re, int64_t *im)
 {
-    const int g = k->word - 1 < 28 ? k->word - 1 : 28, f = k->word - 1;  /* sums fit int64 */
+    const int g = k->word - 3, f = k->word - 1;  /* sums fit int32 (Q15) and int64 (Q31) */
     int64_t tr, ti;
     if (edge) {
         tr = fx_shl64(pr, g) * sign;
         ti = fx_shl64(pi, g) * sign;
-    } else {     /* each product rounded: two Q31 products may not sum inside int64 */
-        tr = fx_shr_round(wr * pr, f - g, k->rounding) - fx_shr_round(wi * pi, f - g, k->rounding);
-        ti = fx_shr_round(wr * pi, f - g, k->rounding) + fx_shr_round(wi * pr, f - g, k->rounding);
+    } else {     /* each product floored: two Q31 products may not sum inside int64 */
+        tr = fx_shr_round(wr * pr, f - g, FX_FLOOR) - fx_shr_round(wi * pi, f - g, FX_FLOOR);
+        ti = fx_shr_round(wr * pi, f - g, FX_FLOOR) + fx_shr_round(wi * pr, f - g, FX_FLOOR);
     }
-    *re = fx_fit(fx_shr_round(fx_shl64(er2, g) + tr, g + 1 + s, k->rounding), k->word, k->overflow,
-                 &k->saturations);
-    *im = fx_fit(fx_shr_round(fx_shl64(ei2, g) + ti, g + 1 + s, k->rounding), k->word, k->overflow,
-                 &k->saturations);
+    *re = fx_fit(ref_fft_round_out(fx_shl64(er2, g) + tr, g + 1 + s, k->rounding), k->word,
+                 k->overflow, &k->saturations);
+    *im = fx_fit(ref_fft_round_out(fx_shl64(ei2, g) + ti, g + 1 + s, k->rounding), k->word,
+                 k->overflow, &k->saturations);
 }
 
 int ref_rfft_forward(ref_rfft *k, const int64_t *frame, int32_t *y)

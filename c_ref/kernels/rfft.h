@@ -11,10 +11,11 @@
  *                        frame), n real samples per frame out. Returns the output samples; the
  *                        frames' exponents are in k->exp, the input frames' in k->in_exp.
  *
- * Scaling of the split / merge step (F = word - 1, G = min(word - 1, 28)): twice the even part E2
- * and the rotated odd part t = W (p), each product rounded to F + G fraction bits (a shift where
+ * Scaling of the split / merge step (F = word - 1, G = word - 3): twice the even part E2 and the
+ * rotated odd part t = W (p), each product floored to F + G fraction bits (a shift where
  * W = +-1), give
- * out = round((E2 2^G + t) / 2^(G + 1 + s)), fitted to the word, s = 1 ("stage"), 0 ("none") or,
+ * out = round((E2 2^G + t) / 2^(G + 1 + s)) (ref_fft_round_out), fitted to the word,
+ * s = 1 ("stage"), 0 ("none") or,
  * under block floating point, 0 / 1 / 2 as the frame's largest component m allows: m <= T1 = (FS - 1)
  * 10000 / 24143, m <= T2 = (2 FS - 2) 10000 / 24143, or above (growth at most 1 + sqrt 2).
  */

@@ -17,13 +17,14 @@ Q31, +-1.0 as +-(2^F - 1)), one table for both directions.
 A radix-4 butterfly, per real component, F = data fraction bits, G = word - 3 guard bits; for
 k < h and a group of 4h, (a, b, c, d) at k + (0, h, 2h, 3h), W = exp(-+2 pi i / 4h):
   products:  B = W^2k b, C = W^k c, D = W^3k d, each component exact (wr xr - wi xi: 2F fraction
-             bits), rounded (the design's rounding) to F + G fraction bits; k = 0 (W = 1) exact;
+             bits), floored to F + G fraction bits (an error below 2^-G output LSB); k = 0 exact;
   sums:      y0 = a 2^G + B + (C + D), y2 = a 2^G + B - (C + D), y1 = a 2^G - B -+ i (C - D),
              y3 = a 2^G - B +- i (C - D) (upper signs forward), exact: |y| < 5.25 2^(word - 1 + G)
              fits 32 bits for Q15 and 64 for Q31;
-  output:    y / 2^(G + s) rounded with the design's rounding (round, never truncate), written to
-             k + (0, h, 2h, 3h); saturated (or wrapped) to the word and counted.
-The radix-2 stage: (a +- b) / 2^s rounded, fitted.
+  output:    (y + c) / 2^(G + s) floored, the carry c added once to the a term (``out_carry``:
+             nearest and convergent round to nearest with ties up, ceil and floor as named, zero
+             its own way), written to k + (0, h, 2h, 3h); saturated (or wrapped) and counted.
+The radix-2 stage: (a +- b) / 2^s rounded the same way, fitted.
 Which stages shift, and by how much:
   "stage"  one bit per radix-2 level (a radix-4 stage two): the output is DFT / n (IFFT: the
            inverse DFT / n, numpy.fft.ifft), its format carries the exponent (``Q15*2^8`` for
@@ -31,12 +32,13 @@ Which stages shift, and by how much:
            full scale at the output (|X / n| up to sqrt(2) per component): such frames
            saturate, counted.
   "bfp"    block floating point: each stage shifts by the smallest s of 0 .. 3 with which no
-           output can overflow (the C omits the saturation it would never apply), from the
-           frame's peaks: m, the largest component, and M, the largest complex magnitude (its
-           square bounded in integers, ``frame_power``). An output component is at most the sum
-           of its inputs' components or rotations of them: 2m for the radix-2 stage, 4m for the
-           first radix-4 stage (twiddles 1), m + 3 |W| M for the others, and must stay within
-           FS 2^s (FS = 2^(w-1) - 1; ``shift_fits``). The frame is first normalised (shifted
+           output can overflow (the C omits the saturation it would never apply), from a peak
+           of its input frame: m, the largest component, for the first stage, M, the largest
+           complex magnitude (its square bounded in integers, ``frame_power``), for the others.
+           An output component is at most the sum of its inputs' components or rotations of
+           them: 2m for the radix-2 stage, 4m for the first radix-4 stage (twiddles 1),
+           |a| + 3 |W| M <= 4 |W| M for the others, and must stay within FS 2^s
+           (FS = 2^(w-1) - 1; ``shift_fits``). The frame is first normalised (shifted
            left, exactly, as far as the first stage needs no shift). The frame's exponent (the
            stages' shifts minus the normalising shift, plus any input exponent) goes with it:
            the bins are words 2^exp in the output format. Level-independent accuracy; never
@@ -49,8 +51,8 @@ rfft / irfft: the real FFT of n samples through the n/2-point complex FFT above 
 x[2m] + i x[2m+1]; the n-point twiddle table with stride 2) and a split step (rfft: bins 0 .. n/2,
 X = E + W^k O from Z[k] and Z*[n/2-k]) or merge step (irfft: Z = E + i O, then the inverse
 n/2-point FFT). The split / merge step rounds and scales like a stage: t = W p, each product
-rounded to F + G fraction bits, G = min(word - 1, 28) (Q15: exact; a shift where W = +-1),
-out = (E2 2^G + t) / 2^(G + 1 + s) rounded, fitted; s = 1 under "stage", 0 under "none", and under
+floored to F + G fraction bits, G = word - 3 (a shift where W = +-1), out = (E2 2^G + t) /
+2^(G + 1 + s) rounded as the butterflies' outputs, fitted; s = 1 under "stage", 0 under "none", and under
 bfp 0, 1 or 2 as the largest component m of its input is <= T1, <= T2 or above, T1 = (FS - 1) / g,
 T2 = (2 FS - 2) / g with g = 1 + sqrt 2 (its growth bound, as 24143 / 10000). rfft: input a real
 stream (or frames), output complex frames of n/2 + 1 bins, hop n; static exponent "stage" +log2 n.
@@ -92,9 +94,10 @@ def twiddles(n: int, frac: int) -> np.ndarray:
     return np.clip(ints, -(1 << frac) + 1, (1 << frac) - 1)
 
 
-#: 3 |W| 2^16 rounded up, |W| <= 1 + 2^-15.5 for the twiddles quantized to Q15 (Q31: closer):
-#: the twiddled inputs' share of a radix-4 butterfly's growth, in the bfp test
-ROT3 = 3 * (1 << 16) + 5
+#: 16 |W|^2 bounded in integers: a quantized twiddle has |W| <= 1 + 2^-15 (Q15; Q31 closer), and
+#: 16 (1 + 2^-15)^2 M2 <= q + (q >> 13) + 1 with q = 16 M2: the bfp test of a radix-4 stage
+ROT_SQ = 16
+ROT_SQ_SHIFT = 13
 
 
 @nb.njit(cache=True)
@@ -125,20 +128,20 @@ def frame_power(work, word):
 
 @nb.njit(cache=True)
 def shift_fits(m, m2, word, s, radix, trivial):
-    """Whether every output of a stage fits the word after a right shift by s, for a frame with
-    peaks m (``frame_peak``) and M2 (``frame_power``). A component of a butterfly output is at most the sum of its
-    inputs' components, or rotations of them: radix 2 with twiddle 1: 2m; radix 4 with twiddles 1
-    (the first stage): 4m; radix 4: m + 3 |W| M, M the largest complex magnitude (and less than
-    1 LSB of roundings). The test is m' <= FS 2^s, FS = 2^(w-1) - 1, in integers:
-    R = (FS 2^s - m - 1) 2^16 / (ROT3 2^r), M2 <= R^2."""
+    """Whether every output of a stage fits the word after a right shift by s. A component of a
+    butterfly output is at most the sum of its inputs' components, or rotations of them: with
+    twiddles 1 (the first stage, radix 2 or 4) radix m, m the frame's largest component
+    (``frame_peak``); in a radix-4 stage with twiddles, |a| + 3 |W| M <= 4 |W| M, M the largest
+    complex magnitude (M^2 bounded by M2, ``frame_power``; the roundings add less than 1 LSB).
+    The test is that bound <= FS 2^s, FS = 2^(w-1) - 1, in integers and without a division: for
+    the radix-4 stages A = (FS 2^s - 1) >> r and q + (q >> 13) + 1 <= A^2, q = 16 M2 (every term
+    within 2^36)."""
     full = P.max_int(word)
     if trivial:
         return radix * m <= (full << s)
-    a = (full << s) - m - 1
-    if a < 0:
-        return False
-    rr = (a << 16) // (np.int64(ROT3) << (word - 16))
-    return m2 <= rr * rr
+    a = ((full << s) - 1) >> (word - 16)
+    q = ROT_SQ * m2
+    return q + (q >> ROT_SQ_SHIFT) + 1 <= a * a
 
 
 @nb.njit(cache=True)
@@ -152,23 +155,15 @@ def _smallest_shift(m, m2, word, radix, trivial):
 @nb.njit(cache=True)
 def stage_shift(work, m, word, radix, trivial, mode):
     """A stage's right shift: "stage" one bit per radix-2 level (radix 4: 2), "none" 0, and under
-    bfp the smallest s of 0 .. 3 that ``shift_fits`` the frame in ``work`` (largest component m).
-    M2 lies between the bounds m gives (u^2 (+1 for Q31) and 2 u^2, u = m rounded up as in
-    ``frame_power``) and the test is monotone in it: the frame's M2 is computed only when the two
-    ends disagree (as the C does)."""
+    bfp the smallest s of 0 .. 3 that ``shift_fits``: from m, the largest component of the frame
+    in ``work``, for the first stage (twiddles 1), from its M2 for the others."""
     if mode == STAGE:
         return 1 if radix == 2 else 2
     if mode == NONE:
         return 0
     if trivial:
         return _smallest_shift(m, 0, word, radix, True)
-    r = word - 16
-    u = (m >> r) + 1 if r > 0 else m
-    lo = _smallest_shift(m, u * u + (1 if r > 0 else 0), word, radix, False)
-    hi = _smallest_shift(m, 2 * u * u, word, radix, False)
-    if lo == hi:
-        return lo
-    return _smallest_shift(m, frame_power(work, word), word, radix, False)
+    return _smallest_shift(0, frame_power(work, word), word, radix, False)
 
 
 @_inline
@@ -178,12 +173,33 @@ def _guarded(x, guard):
 
 
 @_inline
-def rotate(wr, wi, xr, xi, word, rounding):
-    """W x, each component exact then rounded to F + G fraction bits (G = word - 3)."""
+def rotate(wr, wi, xr, xi):
+    """W x, each component exact then floored to F + G fraction bits (G = word - 3): an error
+    below 2^-G of an output LSB, so no rounding is spent on it."""
     sh = 2                                    # F - G
-    tr = P.shr_round_small(P.mac_exact(P.mac_exact(0, wr, xr), -wi, xi), sh, rounding)
-    ti = P.shr_round_small(P.mac_exact(P.mac_exact(0, wr, xi), wi, xr), sh, rounding)
+    tr = P.shr_round_small(P.mac_exact(P.mac_exact(0, wr, xr), -wi, xi), sh, P.FLOOR)
+    ti = P.shr_round_small(P.mac_exact(P.mac_exact(0, wr, xi), wi, xr), sh, P.FLOOR)
     return tr, ti
+
+
+def out_rounding_name(rounding: int) -> str:
+    """How the FFT rounds its outputs under the design's rounding mode (``out_carry``), in words."""
+    return {P.NEAREST: "nearest, ties up", P.CONVERGENT: "nearest, ties up"}.get(
+        rounding, P.ROUNDING_NAMES[rounding])
+
+
+@_inline
+def out_carry(rounding, sh):
+    """How an output y / 2^sh is rounded: (c, mode), y + c shifted with ``mode``. The carry c is
+    added once, to a butterfly's a term (every output sums a exactly once), so that each output
+    is one shift: floor c = 0; ceil 2^sh - 1; nearest and convergent 2^(sh-1), to nearest with
+    ties up (a tie needs the sh - 2 guard bits below the LSB's half all zero: the tie rule moves
+    no statistic); zero keeps its sign-dependent carry in the shift (c = 0)."""
+    if sh <= 0 or rounding == P.FLOOR or rounding == P.ZERO:
+        return 0, rounding
+    if rounding == P.CEIL:
+        return (1 << sh) - 1, P.FLOOR
+    return 1 << (sh - 1), P.FLOOR
 
 
 @nb.njit(cache=True)
@@ -191,11 +207,12 @@ def radix2_first(work, n, word, s, rounding, overflow, check):
     """The first radix-2 stage (span 1, twiddle 1) of an odd-log2 transform: a +- b rounded by s
     (and fitted when ``check``). Returns the saturations."""
     sat = 0
+    carry, mode = out_carry(rounding, s)
     for i in range(0, 2 * n, 4):
         for c in range(2):
-            a, b = work[i + c], work[i + 2 + c]
-            v0, o0 = _out(a + b, s, word, rounding, overflow, check)
-            v1, o1 = _out(a - b, s, word, rounding, overflow, check)
+            a, b = work[i + c] + carry, work[i + 2 + c]
+            v0, o0 = _out(a + b, s, word, mode, overflow, check)
+            v1, o1 = _out(a - b, s, word, mode, overflow, check)
             work[i + c], work[i + 2 + c] = v0, v1
             sat += o0 + o1
     return sat
@@ -215,14 +232,15 @@ def radix4_stage(work, tw, stride, n, h, inverse, word, s, rounding, overflow, c
     # y1 = a - B - i (C - D) goes to k + h forward; the inverse's +i swaps it with y3 (k + 3h)
     o1, o3 = (6 * h, 2 * h) if inverse else (2 * h, 6 * h)
     sat = 0
+    carry, mode = out_carry(rounding, sh)
     for g in range(0, n, 4 * h):            # k = 0: W = 1, exact
         ia = 2 * g
         sat += butterfly4(work, ia, ia + o1, ia + 4 * h, ia + o3,
-                          _guarded(work[ia], guard), _guarded(work[ia + 1], guard),
+                          _guarded(work[ia], guard) + carry, _guarded(work[ia + 1], guard) + carry,
                           _guarded(work[ia + 2 * h], guard), _guarded(work[ia + 2 * h + 1], guard),
                           _guarded(work[ia + 4 * h], guard), _guarded(work[ia + 4 * h + 1], guard),
                           _guarded(work[ia + 6 * h], guard), _guarded(work[ia + 6 * h + 1], guard),
-                          word, sh, rounding, overflow, check)
+                          word, sh, mode, overflow, check)
     for k in range(1, h):
         j = 2 * k * q                          # W^k at tw[j], W^2k at tw[2j], W^3k at tw[3j]
         w1r, w1i = tw[j], tw[j + 1]
@@ -233,12 +251,12 @@ def radix4_stage(work, tw, stride, n, h, inverse, word, s, rounding, overflow, c
         for g in range(0, n, 4 * h):
             ia = 2 * (g + k)
             ib, ic, id_ = ia + 2 * h, ia + 4 * h, ia + 6 * h
-            br, bi = rotate(w2r, w2i, work[ib], work[ib + 1], word, rounding)
-            cr, ci = rotate(w1r, w1i, work[ic], work[ic + 1], word, rounding)
-            dr, di = rotate(w3r, w3i, work[id_], work[id_ + 1], word, rounding)
-            sat += butterfly4(work, ia, ia + o1, ic, ia + o3, _guarded(work[ia], guard),
-                              _guarded(work[ia + 1], guard), br, bi, cr, ci, dr, di, word, sh, rounding,
-                              overflow, check)
+            br, bi = rotate(w2r, w2i, work[ib], work[ib + 1])
+            cr, ci = rotate(w1r, w1i, work[ic], work[ic + 1])
+            dr, di = rotate(w3r, w3i, work[id_], work[id_ + 1])
+            sat += butterfly4(work, ia, ia + o1, ic, ia + o3, _guarded(work[ia], guard) + carry,
+                              _guarded(work[ia + 1], guard) + carry, br, bi, cr, ci, dr, di, word,
+                              sh, mode, overflow, check)
     return sat
 
 
@@ -339,8 +357,6 @@ def fft_frame(work, tw, stride, n, inverse, word, mode, rounding, overflow):
         s = stage_shift(work, m, word, 2, True, mode)
         sat += radix2_first(work, n, word, s, rounding, overflow, check)
         exp += s if mode == BFP else 0
-        if mode == BFP:
-            m = frame_peak(work)
         h = 2
     while h < n:
         s = stage_shift(work, m, word, 4, h == 1, mode)
@@ -349,8 +365,6 @@ def fft_frame(work, tw, stride, n, inverse, word, mode, rounding, overflow):
         else:
             sat += radix4_unchecked(work, tw, stride, n, h, inverse, word, s, rounding, overflow)
         exp += s if mode == BFP else 0
-        if mode == BFP and 4 * h < n:
-            m = frame_peak(work)
         h *= 4
     return exp, sat
 
@@ -401,7 +415,8 @@ def core_context(word: int) -> dict:
     """What the shared C core (templates/c99/fft_core.c.j2) and the split / merge steps need
     to know of the arithmetic, for every stage built on them (fft, rfft, stft, overlap-save)."""
     full = (1 << (word - 1)) - 1
-    return {"word": word, "frac": word - 1, "guard": word - 3, "full": full, "rot3": ROT3,
+    return {"word": word, "frac": word - 1, "guard": word - 3, "full": full, "rot_sq": ROT_SQ,
+            "rot_sq_shift": ROT_SQ_SHIFT,
             "acc_type": "int32_t" if word == 16 else "int64_t",
             "sguard": split_guard(word), "t1": (full - 1) * GROWTH_DEN // GROWTH_NUM,
             "t2": (2 * full - 2) * GROWTH_DEN // GROWTH_NUM}
@@ -490,14 +505,14 @@ class _FftBase(Stage):
                        f"{'inverse DFT' if self.inverse else 'DFT'} / {self.n})",
                 BFP: "block floating point (normalise the frame; each stage shifts right by the "
                      "smallest of 0 .. 3 bits its growth bound allows, from the frame's largest "
-                     "component and largest magnitude: no output can overflow, nothing is "
-                     "saturated; exponent per frame)",
+                     "component (first stage) or largest magnitude: no output can overflow, "
+                     "nothing is saturated; exponent per frame)",
                 NONE: "no stage scales (saturating)"}[self.mode]
         return (f"{'inverse ' if self.inverse else ''}complex FFT, n = {self.n} ({radix_plan(self.n)}"
                 f"), input {self.in_port.describe()}, output {self.out_fmt}; twiddles "
-                f"Q{self.word - 1}; per butterfly W x exact, rounded ({self.rounding_name}) to "
+                f"Q{self.word - 1}; per butterfly W x exact, floored to "
                 f"{2 * self.word - 4} fraction bits (twiddle 1 exact); the butterfly's sums exact, "
-                f"rounded ({self.rounding_name}) to the output"
+                f"rounded ({out_rounding_name(self.rounding)}) to the output"
                 f"{'' if self.mode == BFP else f', {self.overflow_name} to {self.word} bits'}; "
                 f"{what}")
 
@@ -539,33 +554,33 @@ def _shift_for(m, word, mode):
 
 @nb.njit(cache=True)
 def split_guard(word):
-    """Guard bits G of the split / merge step: its sums E2 2^G + t (E2 and p have word + 1 bits)
-    must fit int64 for Q31 data, so G = min(word - 1, 28): exact products (no rounding) for Q15,
-    products rounded to 59 fraction bits for Q31."""
-    return min(word - 1, 28)
+    """Guard bits G of the split / merge step, as a butterfly's: G = word - 3, so that its sums
+    E2 2^G + t (E2 and p have word + 1 bits, each product floored by 2 bits before the sum) fit
+    32 bits for Q15 data and 64 for Q31."""
+    return word - 3
 
 
 @nb.njit(cache=True)
 def _rotate_out(er2, ei2, dr, di, wr, wi, k0, half, word, s, rounding, overflow):
     """The split / merge output from twice its even part (er2, ei2) and twice its odd part
-    rotated: t = W (dr, di), each exact product rounded to F + G fraction bits before the sum (a
-    product fits int64, two of them might not, for Q31 data); exact for W = +-1 (k0 = 1 at k = 0
-    and k = n/2, whose twiddle sign is ``half``); out = (E2 2^G + t) / 2^(G+1+s), rounded, fitted.
-    Returns (re, im, saturations)."""
+    rotated: t = W (dr, di), each exact product floored to F + G fraction bits before the sum
+    (for Q31 data two products might not fit int64 together); exact for W = +-1 (k0 = 1 at k = 0
+    and k = n/2, whose twiddle sign is ``half``); out = (E2 2^G + t) / 2^(G+1+s), rounded as a
+    butterfly's outputs (``out_carry``), fitted. Returns (re, im, saturations)."""
     guard = split_guard(word)
     frac = word - 1
     if k0:
         tr = P.shr_round(dr, -guard, P.FLOOR) * half
         ti = P.shr_round(di, -guard, P.FLOOR) * half
     else:
-        tr = P.shr_round(wr * dr, frac - guard, rounding) - P.shr_round(wi * di, frac - guard,
-                                                                        rounding)
-        ti = P.shr_round(wr * di, frac - guard, rounding) + P.shr_round(wi * dr, frac - guard,
-                                                                        rounding)
-    vr, o1 = P.fit(P.shr_round(P.shr_round(er2, -guard, P.FLOOR) + tr, guard + 1 + s, rounding),
-                   word, overflow)
-    vi, o2 = P.fit(P.shr_round(P.shr_round(ei2, -guard, P.FLOOR) + ti, guard + 1 + s, rounding),
-                   word, overflow)
+        sh = frac - guard
+        tr = P.shr_round_small(wr * dr, sh, P.FLOOR) - P.shr_round_small(wi * di, sh, P.FLOOR)
+        ti = P.shr_round_small(wr * di, sh, P.FLOOR) + P.shr_round_small(wi * dr, sh, P.FLOOR)
+    carry, mode = out_carry(rounding, guard + 1 + s)
+    vr, o1 = P.fit(P.shr_round_small(P.shr_round(er2, -guard, P.FLOOR) + carry + tr,
+                                     guard + 1 + s, mode), word, overflow)
+    vi, o2 = P.fit(P.shr_round_small(P.shr_round(ei2, -guard, P.FLOOR) + carry + ti,
+                                     guard + 1 + s, mode), word, overflow)
     return vr, vi, o1 + o2
 
 
@@ -728,9 +743,9 @@ class _RealFftBase(_FftBase):
                 f"{'merge step, then ' if self.inverse else ''}a {self.half}-point complex FFT "
                 f"({radix_plan(self.half)}){'' if self.inverse else ', then a split step'}"
                 f", input {self.in_port.describe()}, output {self.out_fmt}; twiddles "
-                f"Q{self.word - 1}; W x exact, rounded ({self.rounding_name}) to "
-                f"{2 * self.word - 4} fraction bits (the split / merge step: each product to "
-                f"{self.word - 1 + split_guard(self.word)}); sums exact, rounded ({self.rounding_name}) to "
+                f"Q{self.word - 1}; W x exact, floored to "
+                f"{2 * self.word - 4} fraction bits (the split / merge step: each product); sums "
+                f"exact, rounded ({out_rounding_name(self.rounding)}) to "
                 f"the output{'' if self.mode == BFP else f', {self.overflow_name} to {self.word} bits'}; "
                 f"{what}")
 
