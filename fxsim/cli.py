@@ -35,14 +35,28 @@ def main():
     """fxsim: fixed-point DSP models, quantization reports and bit-exact C."""
 
 
+INPUT_HELP = ("A sound file libsndfile reads (WAV 8/16/24/32-bit PCM or float, FLAC, AIFF, ...) "
+              "at the design's rate, or a 1-D .npy (float in [-1, 1), int16 or complex).")
+
+
+def input_options(fn):
+    """--channel and --resample, for every command that reads an input file."""
+    fn = click.option("--resample", is_flag=True,
+                      help="Convert a file at another rate to the design's (polyphase, as "
+                           "scipy.signal.resample_poly); without it a rate mismatch is an "
+                           "error.")(fn)
+    return click.option("--channel", type=click.IntRange(min=1), metavar="N",
+                        help="The channel to read (1-based) of a multi-channel file.")(fn)
+
+
 @main.command()
 @click.argument("design_file", metavar="DESIGN")
-@click.option("--input", "input_file", required=True, metavar="FILE",
-              help="WAV (PCM16 mono) or .npy (float in [-1, 1) or int16).")
+@click.option("--input", "input_file", required=True, metavar="FILE", help=INPUT_HELP)
+@input_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--plot", "plot_file", metavar="PNG", help="Write a per-stage plot (matplotlib).")
 @_user_errors
-def quantize(design_file, input_file, as_json, plot_file):
+def quantize(design_file, input_file, channel, resample, as_json, plot_file):
     """Measure what quantization costs, stage by stage, against float64."""
     from . import design as D
     from .analysis import report
@@ -50,8 +64,8 @@ def quantize(design_file, input_file, as_json, plot_file):
 
     des = D.load(design_file)
     # streamed: the file is read, run and measured a block at a time (flat memory)
-    rep = report.quantize_report(des, input_blocks(input_file, des, report.BLOCK, check_rate=False),
-                                 source=input_file)
+    rep = report.quantize_report(des, input_blocks(input_file, des, report.BLOCK, channel,
+                                                   resample), source=input_file)
     if plot_file:
         try:
             report.plot(rep, des, plot_file)
@@ -74,8 +88,8 @@ TARGET_HELP = ("host (portable C99, run here; alias c99) | cortex-m4 (QEMU) | "
 
 @main.command()
 @click.argument("design_file", metavar="DESIGN")
-@click.option("--input", "input_file", required=True, metavar="FILE",
-              help="16-bit PCM mono WAV at the design's rate, or a 1-D .npy.")
+@click.option("--input", "input_file", required=True, metavar="FILE", help=INPUT_HELP)
+@input_options
 @click.option("-o", "--output", "output_file", required=True, metavar="OUT",
               help="OUT.wav (a real stream, 16-bit PCM) or OUT.npy (float64 / complex128).")
 @click.option("--reference", is_flag=True, help="Run the float64 reference, not the fixed-point model.")
@@ -83,11 +97,12 @@ TARGET_HELP = ("host (portable C99, run here; alias c99) | cortex-m4 (QEMU) | "
               help="Write the last stage's per-frame outputs, one row per frame.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @_user_errors
-def run(design_file, input_file, output_file, reference, frames_file, as_json):
+def run(design_file, input_file, channel, resample, output_file, reference, frames_file, as_json):
     """Run DESIGN on a recording, block by block, and write its output samples."""
     from . import runner
     from .design import load
-    res = runner.run(load(design_file), input_file, output_file, reference, frames_file)
+    res = runner.run(load(design_file), input_file, output_file, reference, frames_file,
+                     channel=channel, resample=resample)
     if as_json:
         click.echo(json.dumps(res))
         return
@@ -149,7 +164,9 @@ def _print_verify(res, des, count):
 
 @main.command()
 @click.argument("design_file", metavar="DESIGN")
-@click.option("--input", "input_file", metavar="FILE", help="Default: the built-in signal set.")
+@click.option("--input", "input_file", metavar="FILE",
+              help="Default: the built-in signal set. " + INPUT_HELP)
+@input_options
 @click.option("--target", default="host", show_default=True, help=TARGET_HELP)
 @click.option("--min-snr", default=60.0, show_default=True, type=float)
 @click.option("--unroll", default=4, show_default=True, type=int)
@@ -159,7 +176,8 @@ def _print_verify(res, des, count):
               help="Also count instructions per call (callgrind on host, QEMU on cortex-m4 and "
                    "riscv32) and report code, table and RAM bytes.")
 @_user_errors
-def verify(design_file, input_file, target, min_snr, unroll, per_stage, as_json, count):
+def verify(design_file, input_file, channel, resample, target, min_snr, unroll, per_stage,
+           as_json, count):
     """Generate, compile and run the C; check it bit for bit against the model and its SNR
     against float64 per signal. Exit 0 passed, 1 the check failed, 2 a user error."""
     import math
@@ -173,7 +191,8 @@ def verify(design_file, input_file, target, min_snr, unroll, per_stage, as_json,
         raise FxsimError(f"--min-snr: {min_snr}; allowed: a finite number of dB")
     des = D.load(design_file)
     # a user's input (a dict: always gated) or the built-in set (a list with gating flags)
-    signals = {input_file: read_input(input_file)} if input_file else \
+    signals = {input_file: read_input(input_file, des.sample_rate, channel, resample)} \
+        if input_file else \
         builtin_signal_set(des.sample_rate, signal_length(des), complex_=des.in_port.complex)
     res = V.verify(des, signals, target, min_snr, unroll, per_stage=per_stage)
     if count:
@@ -187,12 +206,13 @@ def verify(design_file, input_file, target, min_snr, unroll, per_stage, as_json,
 
 @main.command()
 @click.argument("design_file", metavar="DESIGN")
-@click.option("--input", "input_file", required=True, metavar="FILE")
+@click.option("--input", "input_file", required=True, metavar="FILE", help=INPUT_HELP)
+@input_options
 @click.option("--target-snr", required=True, type=float, metavar="DB")
 @click.option("-o", "--output", "out_file", required=True, metavar="NEW_DESIGN")
 @click.option("--json", "as_json", is_flag=True)
 @_user_errors
-def propose(design_file, input_file, target_snr, out_file, as_json):
+def propose(design_file, input_file, channel, resample, target_snr, out_file, as_json):
     """Choose each stage's data format to reach --target-snr on FILE; write NEW_DESIGN."""
     from pathlib import Path
 
@@ -201,8 +221,12 @@ def propose(design_file, input_file, target_snr, out_file, as_json):
     from .analysis.propose import propose as run_propose, rebase_files
     from .signals import read_input
 
+    import math
+    if not math.isfinite(target_snr):
+        raise FxsimError(f"--target-snr: {target_snr}; allowed: a finite number of dB")
     des = D.load(design_file)
-    doc, rep = run_propose(des, read_input(input_file), target_snr)
+    doc, rep = run_propose(des, read_input(input_file, des.sample_rate, channel, resample),
+                           target_snr)
     rebase_files(doc, Path(design_file).resolve().parent, Path(out_file).resolve().parent)
     header = (f"# proposed by fxsim propose from {Path(design_file).name} for {target_snr:g} dB "
               f"on {Path(input_file).name}: measured {rep['snr_db']:.2f} dB\n")

@@ -2,8 +2,9 @@
 
 The fixed-point model reads the input a block at a time (``BLOCK`` samples), carries every stage's
 state from block to block and appends each block's output to the output file, so memory stays
-flat whatever the input's length. Inputs: 16-bit PCM mono WAV (its rate must be the design's) or
-a 1-D .npy (float in [-1, 1), int16, or complex), read through a memory map. Outputs: the last
+flat whatever the input's length. Inputs: what ``audio.InputFile`` reads (WAV, FLAC and the other
+formats of libsndfile at the design's rate, or resampled to it; one channel of several; a 1-D
+.npy of float in [-1, 1), int16 or complex). Outputs: the last
 stage's true values (format and block exponents applied) as a .npy (float64, or complex128 for a
 complex port) or, for a real stream, a 16-bit PCM WAV at the output rate (values rounded,
 saturated to [-1, 1)). The per-frame side outputs of the last stage that has them (``--frames``:
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import audio
 from .analysis.report import input_ints
 from .design import Design
 from .errors import FxsimError
@@ -29,65 +31,11 @@ from .errors import FxsimError
 BLOCK = 1 << 16
 
 
-def input_blocks(path, design: Design, block: int = BLOCK, check_rate: bool = True):
-    """The input file's samples as float64 blocks (complex128 for a complex .npy); with
-    ``check_rate`` a WAV must be at the design's sample rate."""
-    path = Path(path)
-    if not path.is_file():
-        raise FxsimError(f"input file {str(path)!r} not found")
-    if path.suffix.lower() == ".npy":
-        return _npy_blocks(path, block)
-    return _wav_blocks(path, design, block, check_rate)
-
-
-def _npy_blocks(path: Path, block: int):
-    try:
-        x = np.load(path, mmap_mode="r", allow_pickle=False)
-    except (ValueError, OSError) as e:
-        raise FxsimError(f"{path}: not a readable .npy file ({e})") from None
-    if x.ndim != 1 or x.size == 0:
-        raise FxsimError(f"{path}: array of shape {x.shape}; fxsim reads a non-empty 1-D signal")
-    if not (x.dtype == np.int16 or np.issubdtype(x.dtype, np.floating) or np.iscomplexobj(x)):
-        raise FxsimError(f"{path}: dtype {x.dtype}; allowed: float in [-1, 1), complex (real and "
-                         f"imaginary parts in [-1, 1)), or int16")
-
-    def gen():
-        for i in range(0, x.size, block):
-            b = np.asarray(x[i: i + block])
-            if b.dtype == np.int16:
-                yield b.astype(np.float64) / 32768.0
-                continue
-            if not np.isfinite(b).all():
-                raise FxsimError(f"{path}: the signal holds NaN or inf at sample "
-                                 f"{i + int(np.argmin(np.isfinite(b)))}")
-            yield b.astype(np.complex128 if np.iscomplexobj(b) else np.float64)
-    return gen()
-
-
-def _wav_blocks(path: Path, design: Design, block: int, check_rate: bool):
-    try:
-        w = wave.open(str(path), "rb")
-    except (wave.Error, EOFError) as e:
-        raise FxsimError(f"{path}: not a PCM WAV file ({e})") from None
-    ch, width, rate = w.getnchannels(), w.getsampwidth(), w.getframerate()
-    if ch != 1:
-        raise FxsimError(f"{path}: {ch} channels; fxsim reads mono WAV (mix or split it first)")
-    if width != 2:
-        raise FxsimError(f"{path}: {8 * width}-bit samples; fxsim reads 16-bit PCM WAV")
-    if check_rate and rate != design.sample_rate:
-        raise FxsimError(f"{path}: {rate} Hz; design {design.name!r} runs at "
-                         f"{design.sample_rate} Hz (resample the file first)")
-    if w.getnframes() == 0:
-        raise FxsimError(f"{path}: the WAV file holds no samples")
-
-    def gen():
-        with w:
-            while True:
-                data = w.readframes(block)
-                if not data:
-                    return
-                yield np.frombuffer(data, dtype="<i2").astype(np.float64) / 32768.0
-    return gen()
+def input_blocks(path, design: Design, block: int = BLOCK, channel: int | None = None,
+                 resample: bool = False):
+    """The input file's samples as float64 blocks (complex128 for a complex .npy), read by
+    ``audio.InputFile``: a sound file must be at the design's rate unless ``resample``."""
+    return audio.InputFile(path, design.sample_rate, channel, resample, block).blocks()
 
 
 class OutputWriter:
@@ -147,7 +95,7 @@ def _as_values(port, v: np.ndarray) -> np.ndarray:
 
 
 def run(design: Design, input_path, output_path, reference: bool = False, frames_path=None,
-        block: int = BLOCK) -> dict:
+        block: int = BLOCK, channel: int | None = None, resample: bool = False) -> dict:
     """Run the design on the input file and write its last stage's samples (and side outputs).
     Returns a summary: samples in and out, frames, saturations per stage."""
     port = design.out_port
@@ -162,7 +110,8 @@ def run(design: Design, input_path, output_path, reference: bool = False, frames
     rate = Fraction(design.sample_rate)
     for st in design.stages:
         rate *= st.rate
-    blocks = input_blocks(input_path, design, block)      # the input is checked before any output
+    # the input is checked before any output
+    blocks = input_blocks(input_path, design, block, channel, resample)
     out = OutputWriter(output_path, port, rate)
     rows = None
     if frames_path:

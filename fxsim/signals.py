@@ -1,64 +1,20 @@
-"""Reading input files and the built-in test-signal set.
-
-Inputs are WAV (PCM16, mono) or .npy (float in [-1, 1) or int16). Everything is returned as float64
-in [-1, 1); the design quantizes it to its input format.
+"""Whole input files (through ``audio``, the one reader), writing a test WAV, and the built-in
+test-signal set. Everything is float64 in [-1, 1); the design quantizes it to its input format.
 """
 from __future__ import annotations
 
 import wave
-from pathlib import Path
 
 import numpy as np
 
-from .errors import FxsimError
+from . import audio
 
 
-def read_input(path) -> np.ndarray:
-    """Samples of a WAV or .npy file as float64 (int16 PCM / 32768)."""
-    path = Path(path)
-    if not path.is_file():
-        raise FxsimError(f"input file {str(path)!r} not found")
-    if path.suffix.lower() == ".npy":
-        return _read_npy(path)
-    try:
-        with wave.open(str(path), "rb") as w:
-            ch, width, n = w.getnchannels(), w.getsampwidth(), w.getnframes()
-            if ch != 1:
-                raise FxsimError(f"{path}: {ch} channels; fxsim reads mono WAV (mix or split it first)")
-            if width != 2:
-                raise FxsimError(f"{path}: {8 * width}-bit samples; fxsim reads 16-bit PCM WAV")
-            data = w.readframes(n)
-    except (wave.Error, EOFError) as e:
-        raise FxsimError(f"{path}: not a PCM WAV file ({e})") from None
-    x = np.frombuffer(data, dtype="<i2")
-    if x.size == 0:
-        raise FxsimError(f"{path}: the WAV file holds no samples")
-    return x.astype(np.float64) / 32768.0
-
-
-def _read_npy(path: Path) -> np.ndarray:
-    try:
-        x = np.load(path, allow_pickle=False)
-    except (ValueError, OSError) as e:
-        raise FxsimError(f"{path}: not a readable .npy file ({e})") from None
-    if x.ndim != 1:
-        raise FxsimError(f"{path}: array of shape {x.shape}; fxsim reads a 1-D signal")
-    if x.size == 0:
-        raise FxsimError(f"{path}: the array holds no samples")
-    if x.dtype == np.int16:
-        return x.astype(np.float64) / 32768.0
-    if np.iscomplexobj(x):
-        if not np.isfinite(x).all():
-            raise FxsimError(f"{path}: the signal holds NaN or inf at sample "
-                             f"{int(np.argmin(np.isfinite(x)))}")
-        return x.astype(np.complex128)
-    if not np.issubdtype(x.dtype, np.floating):
-        raise FxsimError(f"{path}: dtype {x.dtype}; allowed: float in [-1, 1), complex (real and "
-                         f"imaginary parts in [-1, 1)) or int16")
-    if not np.isfinite(x).all():
-        bad = "NaN" if np.isnan(x).any() else "inf"
-        raise FxsimError(f"{path}: the signal holds {bad} at sample {int(np.argmin(np.isfinite(x)))}")
-    return x.astype(np.float64)
+def read_input(path, rate: int | None = None, channel: int | None = None,
+               resample: bool = False) -> np.ndarray:
+    """The whole signal of a file, float64 in [-1, 1) (complex128 for a complex .npy), read by
+    ``audio.read`` (a sound file at ``rate`` when given, unless ``resample``)."""
+    return audio.read(path, rate, channel, resample)
 
 
 def write_wav(path, x, sample_rate: int) -> None:

@@ -27,7 +27,7 @@ def test_quantize_json_contract():
     out = json.loads(r.stdout)
     assert set(out) >= {"design", "samples", "snr_db", "max_err_lsb", "saturations", "stages"}
     assert out["input_saturations"] == 0
-    assert out["design"] == "emphasis" and out["samples"] == 8000 and out["snr_db"] > 60
+    assert out["design"] == "emphasis" and out["samples"] == 16000 and out["snr_db"] > 60
     for i, s in enumerate(out["stages"]):
         assert set(s) >= {"index", "kernel", "snr_db", "max_err_lsb", "saturations", "min", "max",
                           "headroom_bits"}
@@ -128,17 +128,19 @@ def bad_inputs(tmp_path):
     np.save(tmp_path / "nan.npy", np.array([0.1, np.nan]))
     np.save(tmp_path / "loud.npy", np.array([0.1, 1.5]))
     (tmp_path / "text.wav").write_text("hello, not a wav")
+    (tmp_path / "a_dir.wav").mkdir()
     return {
         "missing file": (tmp_path / "nope.wav", "not found"),
-        "not a wav": (tmp_path / "text.wav", "not a PCM WAV"),
-        "stereo wav": (_wav(tmp_path / "st.wav", channels=2), "2 channels"),
-        "24-bit wav": (_wav(tmp_path / "w24.wav", width=3), "24-bit"),
+        "directory": (tmp_path / "a_dir.wav", "is a directory"),
+        "not a wav": (tmp_path / "text.wav", "not an audio file"),
+        "stereo wav": (_wav(tmp_path / "st.wav", channels=2), "2 channels; choose one with --channel"),
+        "rate": (_wav(tmp_path / "w24.wav", width=3), "8000 Hz, but the design runs at 16000 Hz"),
         "empty wav": (_wav(tmp_path / "empty.wav", n=0), "no samples"),
         "npy with NaN": (tmp_path / "nan.npy", "NaN"),
     }
 
 
-@pytest.mark.parametrize("case", ["missing file", "not a wav", "stereo wav", "24-bit wav",
+@pytest.mark.parametrize("case", ["missing file", "directory", "not a wav", "stereo wav", "rate",
                                   "empty wav", "npy with NaN"])
 def test_bad_input_one_line_exit_2(tmp_path, case):
     path, word = bad_inputs(tmp_path)[case]

@@ -55,8 +55,8 @@ def test_reference_and_complex_npy_output(tmp_path, wav16k):
 
 
 @pytest.mark.parametrize("args,match", [
-    ([EMPHASIS, "--input", "examples/speechlike.wav", "-o", "o.wav"],
-     r"8000 Hz; design 'emphasis' runs at 16000 Hz"),
+    (["examples/interpolate_q15.toml", "--input", "examples/speechlike.wav", "-o", "o.wav"],
+     r"speechlike.wav: 16000 Hz, but the design runs at 8000 Hz \(give --resample"),
     ([FFT, "--input", "IN", "-o", "o.wav"], r"a WAV holds a real stream: write .npy"),
     ([EMPHASIS, "--input", "IN", "-o", "o.npy", "--frames", "f.csv"],
      r"no stage of design 'emphasis' has per-frame outputs"),
