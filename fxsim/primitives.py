@@ -295,6 +295,24 @@ def shr_round_small(x, s, mode):
 
 
 @_jit
+def round_carry(mode, s):
+    """How a kernel rounds x / 2^s when it adds the rounding ahead of time: (c, m), the result
+    being (x + c) >> s with mode m, so that c can be folded into a sum's first term or an
+    accumulator's start (one shift per output, no sign test). nearest and convergent: c = 2^(s-1),
+    m = FLOOR, to nearest with ties up; ceil: c = 2^s - 1, FLOOR; floor: 0, FLOOR; zero keeps its
+    sign-dependent carry: 0, ZERO. Where the value has guard bits below its LSB's half the tie
+    rule moves no statistic (the FFT, the biquad)."""
+    if s <= 0 or mode == FLOOR or mode == ZERO:
+        return np.int64(0), mode
+    if mode == CEIL:
+        return (np.int64(1) << s) - 1, FLOOR
+    return np.int64(1) << (s - 1), FLOOR
+
+
+ROUND_CARRY_NAMES = {NEAREST: "nearest, ties up", CONVERGENT: "nearest, ties up"}
+
+
+@_jit
 def mac16x2_exact(acc, c0, x0, c1, x1):
     """acc + c0 x0 + c1 x1 for 16-bit operands, exact (no partial sum can overflow): two
     ``mac_exact``. Its C twin fx_mac16x2_exact is one SMLALD on the Cortex-M4."""

@@ -30,10 +30,15 @@ static void section_process(ref_biquad *k, ref_biquad_section *sec, const int32_
 {
     const int64_t *c = sec->c;
     int64_t *z = sec->z;
+    /* the rounding carry C starts the sum (round_carry in fxsim/primitives.py): nearest and
+     * convergent round to nearest with ties up, ceil and floor as named, zero its own way */
+    const int mode = k->rounding == FX_ZERO ? FX_ZERO : FX_FLOOR;
+    const int64_t carry = sec->shift <= 0 || k->rounding == FX_FLOOR || k->rounding == FX_ZERO ? 0
+        : k->rounding == FX_CEIL ? fx_shl64(1, sec->shift) - 1 : fx_shl64(1, sec->shift - 1);
     int i;
     for (i = 0; i < n; i++) {
         int64_t x0 = x[i], acc, q, e0;
-        acc = fx_mac_exact(0, c[0], x0);
+        acc = fx_mac_exact(fx_shl64(carry, sec->pshift), c[0], x0);
         acc = fx_mac_exact(acc, c[1], z[0]);
         acc = fx_mac_exact(acc, c[2], z[1]);
         acc = fx_shr_round(acc, sec->pshift, FX_FLOOR);
@@ -41,8 +46,8 @@ static void section_process(ref_biquad *k, ref_biquad_section *sec, const int32_
         acc = fx_mac_exact(acc, c[4], z[3]);
         acc = fx_mac_exact(acc, c[5], z[4]);
         acc = fx_mac_exact(acc, c[6], z[5]);
-        q = fx_shr_round(acc, sec->shift, k->rounding);
-        e0 = fx_mac_exact(acc, q, -fx_shl64(1, sec->shift));   /* acc - q 2^shift */
+        q = fx_shr_round(acc, sec->shift, mode);
+        e0 = fx_mac_exact(acc - carry, q, -fx_shl64(1, sec->shift));   /* acc - C - q 2^shift */
         z[1] = z[0];
         z[0] = x0;
         z[3] = z[2];

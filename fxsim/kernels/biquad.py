@@ -30,8 +30,11 @@ of the b's: when b x has fewer than acc_frac the b's are shifted left (exact); w
 a y is added, an error of one accumulator LSB (2^-acc_frac), far below the output's. acc_frac is
 the largest for which sum |coef| * full scale + the error-feedback term provably fits the
 accumulator, so no partial sum can overflow (the adds need no saturation). The output is the
-accumulator shifted right by s = acc_frac - f_y with the design's rounding, then saturated (or
-wrapped) to the section's output word; saturations are counted.
+accumulator shifted right by s = acc_frac - f_y, rounded by a carry that starts the accumulator
+(``primitives.round_carry``: nearest and convergent to nearest with ties up, the s - 1 bits
+below the half making ties rare; ceil, floor; zero its own way), then saturated (or wrapped) to
+the section's output word; saturations are counted. The error-feedback residual e is the
+accumulator less the carry less q 2^s.
 
 Automatic ordering and gain scaling (L1 norm). The overall gain is spread over the sections so
 that the transfer function from the stage input to every intermediate node has an L1 norm
@@ -124,7 +127,9 @@ def biquad_process(x, consts, shifts, out_bits, state, rounding, overflow):
 
     consts[k] = (B0, B1, B2, -A1, -A2, -k1, -k2): integer constants (left alignment shifts
     folded in); shifts[k] = (ps, s): the numerator sum is shifted right by ps (floor) into
-    accumulator units, the accumulator by s (the design's rounding) to the output;
+    accumulator units, the accumulator by s to the output, rounded by ``P.round_carry``: its
+    carry c is the accumulator's start (c 2^ps, so that the floor shift keeps it whole), and the
+    output one shift; e = acc - c - q 2^s, the rounding residual;
     out_bits[k] = the section's output word.
     state[k] = (x[n-1], x[n-2], y[n-1], y[n-2], e[n-1], e[n-2]). Returns (y, overflow count)."""
     y = x.copy()
@@ -135,11 +140,13 @@ def biquad_process(x, consts, shifts, out_bits, state, rounding, overflow):
         ps, s = shifts[k, 0], shifts[k, 1]
         bits = out_bits[k]
         unit = -(np.int64(1) << s)
+        carry, mode = P.round_carry(rounding, s)
+        start = carry << ps
         x1, x2, y1, y2 = state[k, 0], state[k, 1], state[k, 2], state[k, 3]
         e1, e2 = state[k, 4], state[k, 5]
         for i in range(y.size):
             x0 = y[i]
-            acc = P.mac_exact(np.int64(0), b0, x0)
+            acc = P.mac_exact(start, b0, x0)
             acc = P.mac_exact(acc, b1, x1)
             acc = P.mac_exact(acc, b2, x2)
             acc = P.shr_round(acc, ps, P.FLOOR)
@@ -147,8 +154,8 @@ def biquad_process(x, consts, shifts, out_bits, state, rounding, overflow):
             acc = P.mac_exact(acc, na2, y2)
             acc = P.mac_exact(acc, nk1, e1)
             acc = P.mac_exact(acc, nk2, e2)
-            q = P.shr_round(acc, s, rounding)
-            e0 = P.mac_exact(acc, q, unit)          # residual acc - q * 2^s, exact
+            q = P.shr_round(acc, s, mode)
+            e0 = P.mac_exact(acc - carry, q, unit)  # residual acc - c - q * 2^s, exact
             v, o = P.fit(q, bits, overflow)
             n_ovf += o
             y[i] = v
@@ -213,6 +220,9 @@ class Section:
             # + 2^shift: the rounded value q 2^shift (for the residual) may exceed |acc| by that
             bound = (num_bound >> self.ps) + 1 + sum(map(abs, self.A)) * y_max + ef_term + \
                 (1 << max(self.shift, 0))
+            # the rounding carry starts the sum (< 2^(shift + ps)); |acc| and |q 2^shift| stay
+            # within the bound's + 2^shift
+            num_bound += 1 << max(self.shift + self.ps, 0)
             if num_bound < limit and bound < limit and self.shift >= 0:
                 if acc_bits <= 32 and self.sa > 0 and self.shift > ACC32_MIN_SHIFT:
                     # a 32-bit accumulator: one LSB coarser per step until a y needs no
@@ -480,7 +490,8 @@ class Biquad(Stage):
                 f"row order {list(map(int, self.order))} with the gain spread by L1-norm scaling "
                 f"(every intermediate node bounded by {NODE_PEAK} of full scale for any input); "
                 f"acc = b x - a y - k e (exact products, no partial sum can overflow), rounded "
-                f"({self.rounding_name}) right by the section's shift, {self.overflow_name} to "
+                f"({P.ROUND_CARRY_NAMES.get(self.rounding, self.rounding_name)}: the carry starts "
+                f"the sum) right by the section's shift, {self.overflow_name} to "
                 f"the node format (the output format after the last section); e = rounding "
                 f"residual (error feedback). Sections: {secs}")
 
@@ -503,7 +514,9 @@ class Biquad(Stage):
                 den += [_c_term(k, v, s.shift + 2 if e32 else 64, acc32)
                         for k, v in zip(c[5:7], ("e1", "e2"))]
             unit = -(1 << s.shift)
-            secs.append({"pos": pos, "row": s.row, "b0": c[0], "b1": c[1], "b2": c[2],
+            carry, mode = P.round_carry(self.rounding, s.shift)
+            secs.append({"carry": int(carry), "start": int(carry) << s.ps,
+                         "omode": f"FX_{P.ROUNDING_NAMES[int(mode)].upper()}","pos": pos, "row": s.row, "b0": c[0], "b1": c[1], "b2": c[2],
                          "na1": c[3], "na2": c[4], "nk1": c[5], "nk2": c[6],
                          "ef": any(s.ef), "shift": s.shift, "ps": s.ps,
                          "num": [t for t in num if t], "den": [t for t in den if t],

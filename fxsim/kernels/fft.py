@@ -21,7 +21,7 @@ k < h and a group of 4h, (a, b, c, d) at k + (0, h, 2h, 3h), W = exp(-+2 pi i / 
   sums:      y0 = a 2^G + B + (C + D), y2 = a 2^G + B - (C + D), y1 = a 2^G - B -+ i (C - D),
              y3 = a 2^G - B +- i (C - D) (upper signs forward), exact: |y| < 5.25 2^(word - 1 + G)
              fits 32 bits for Q15 and 64 for Q31;
-  output:    (y + c) / 2^(G + s) floored, the carry c added once to the a term (``out_carry``:
+  output:    (y + c) / 2^(G + s) floored, the carry c added once to the a term (``P.round_carry``:
              nearest and convergent round to nearest with ties up, ceil and floor as named, zero
              its own way), written to k + (0, h, 2h, 3h); saturated (or wrapped) and counted.
 The radix-2 stage: (a +- b) / 2^s rounded the same way, fitted.
@@ -183,23 +183,8 @@ def rotate(wr, wi, xr, xi):
 
 
 def out_rounding_name(rounding: int) -> str:
-    """How the FFT rounds its outputs under the design's rounding mode (``out_carry``), in words."""
-    return {P.NEAREST: "nearest, ties up", P.CONVERGENT: "nearest, ties up"}.get(
-        rounding, P.ROUNDING_NAMES[rounding])
-
-
-@_inline
-def out_carry(rounding, sh):
-    """How an output y / 2^sh is rounded: (c, mode), y + c shifted with ``mode``. The carry c is
-    added once, to a butterfly's a term (every output sums a exactly once), so that each output
-    is one shift: floor c = 0; ceil 2^sh - 1; nearest and convergent 2^(sh-1), to nearest with
-    ties up (a tie needs the sh - 2 guard bits below the LSB's half all zero: the tie rule moves
-    no statistic); zero keeps its sign-dependent carry in the shift (c = 0)."""
-    if sh <= 0 or rounding == P.FLOOR or rounding == P.ZERO:
-        return 0, rounding
-    if rounding == P.CEIL:
-        return (1 << sh) - 1, P.FLOOR
-    return 1 << (sh - 1), P.FLOOR
+    """How the FFT rounds its outputs under the design's rounding mode (``P.round_carry``)."""
+    return P.ROUND_CARRY_NAMES.get(rounding, P.ROUNDING_NAMES[rounding])
 
 
 @nb.njit(cache=True)
@@ -207,7 +192,7 @@ def radix2_first(work, n, word, s, rounding, overflow, check):
     """The first radix-2 stage (span 1, twiddle 1) of an odd-log2 transform: a +- b rounded by s
     (and fitted when ``check``). Returns the saturations."""
     sat = 0
-    carry, mode = out_carry(rounding, s)
+    carry, mode = P.round_carry(rounding, s)
     for i in range(0, 2 * n, 4):
         for c in range(2):
             a, b = work[i + c] + carry, work[i + 2 + c]
@@ -232,7 +217,7 @@ def radix4_stage(work, tw, stride, n, h, inverse, word, s, rounding, overflow, c
     # y1 = a - B - i (C - D) goes to k + h forward; the inverse's +i swaps it with y3 (k + 3h)
     o1, o3 = (6 * h, 2 * h) if inverse else (2 * h, 6 * h)
     sat = 0
-    carry, mode = out_carry(rounding, sh)
+    carry, mode = P.round_carry(rounding, sh)
     for g in range(0, n, 4 * h):            # k = 0: W = 1, exact
         ia = 2 * g
         sat += butterfly4(work, ia, ia + o1, ia + 4 * h, ia + o3,
@@ -566,7 +551,7 @@ def _rotate_out(er2, ei2, dr, di, wr, wi, k0, half, word, s, rounding, overflow)
     rotated: t = W (dr, di), each exact product floored to F + G fraction bits before the sum
     (for Q31 data two products might not fit int64 together); exact for W = +-1 (k0 = 1 at k = 0
     and k = n/2, whose twiddle sign is ``half``); out = (E2 2^G + t) / 2^(G+1+s), rounded as a
-    butterfly's outputs (``out_carry``), fitted. Returns (re, im, saturations)."""
+    butterfly's outputs (``P.round_carry``), fitted. Returns (re, im, saturations)."""
     guard = split_guard(word)
     frac = word - 1
     if k0:
@@ -576,7 +561,7 @@ def _rotate_out(er2, ei2, dr, di, wr, wi, k0, half, word, s, rounding, overflow)
         sh = frac - guard
         tr = P.shr_round_small(wr * dr, sh, P.FLOOR) - P.shr_round_small(wi * di, sh, P.FLOOR)
         ti = P.shr_round_small(wr * di, sh, P.FLOOR) + P.shr_round_small(wi * dr, sh, P.FLOOR)
-    carry, mode = out_carry(rounding, guard + 1 + s)
+    carry, mode = P.round_carry(rounding, guard + 1 + s)
     vr, o1 = P.fit(P.shr_round_small(P.shr_round(er2, -guard, P.FLOOR) + carry + tr,
                                      guard + 1 + s, mode), word, overflow)
     vi, o2 = P.fit(P.shr_round_small(P.shr_round(ei2, -guard, P.FLOOR) + carry + ti,
