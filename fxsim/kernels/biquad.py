@@ -460,6 +460,41 @@ class Biquad(Stage):
         self.out_bits = np.array([self.node_fmt.word_bits] * (n - 1) + [self.out_fmt.word_bits],
                                  dtype=np.int64)
 
+    def never_saturates(self) -> list[bool]:
+        """Per section (run order): whether its output provably fits its word for any input, so
+        that the C omits the saturation it would never apply. For a section k before the last,
+        whose sections so far have no error feedback: |y_k| <= X ||h_0..k||_1 +
+        sum_j E_j ||g_j..k||_1 < full scale, X the input's largest magnitude, h the impulse
+        response of the quantized sections 0..k, E_j section j's largest error per sample (its
+        output LSB plus its accumulator's, the floor of ps) and g_j..k the response from that
+        error (1 / A_j, then sections j+1..k). The responses run until they have decayed below
+        1e-15 (up to 2^16 samples), and the bound must hold with a margin of 2^-12."""
+        rows = [sec.quantized_row() for sec in self.sections]
+        x_max = (self.in_fmt.max_int + 1) / 2.0 ** self.in_fmt.frac_bits
+        full = self.node_fmt.max_int / 2.0 ** self.node_fmt.frac_bits
+        n = 1 << 16
+        out = []
+        for k in range(len(rows)):
+            if k == len(rows) - 1 or any(any(sec.ef) for sec in self.sections[:k + 1]) \
+                    or self.overflow_name == "error":
+                out.append(False)
+                continue
+            imp = np.zeros(n)
+            imp[0] = 1.0
+            h = signal.sosfilt(np.array(rows[:k + 1]), imp)
+            if np.abs(h[-1000:]).max() > 1e-15:
+                out.append(False)                       # too slow a decay to bound here
+                continue
+            bound = x_max * np.abs(h).sum()
+            for j in range(k + 1):
+                sec = self.sections[j]
+                g = signal.sosfilt(np.array([[1.0, 0.0, 0.0, *rows[j][3:]], *rows[j + 1:k + 1]]),
+                                   imp)
+                err = 2.0 ** -sec.f_y + 2.0 ** -sec.acc_frac
+                bound += err * np.abs(g).sum()
+            out.append(bool(bound < full * (1 - 2.0 ** -12)))
+        return out
+
     # --- the Stage interface ------------------------------------------------------------------
     def init_state(self):
         return np.zeros((len(self.sections), 6), dtype=np.int64)
@@ -501,6 +536,7 @@ class Biquad(Stage):
         n = len(self.sections)
         node_t = ctype(self.node_fmt)
         secs = []
+        fits = self.never_saturates()
         for pos, s in enumerate(self.sections):
             c = s.constants()
             x_bits = (self.in_fmt if pos == 0 else self.node_fmt).word_bits
@@ -518,7 +554,7 @@ class Biquad(Stage):
             secs.append({"carry": int(carry), "start": int(carry) << s.ps,
                          "omode": f"FX_{P.ROUNDING_NAMES[int(mode)].upper()}","pos": pos, "row": s.row, "b0": c[0], "b1": c[1], "b2": c[2],
                          "na1": c[3], "na2": c[4], "nk1": c[5], "nk2": c[6],
-                         "ef": any(s.ef), "shift": s.shift, "ps": s.ps,
+                         "ef": any(s.ef), "shift": s.shift, "ps": s.ps, "fits": fits[pos],
                          "num": [t for t in num if t], "den": [t for t in den if t],
                          "acc_t": "int32_t" if acc32 else "int64_t",
                          "q_t": "int32_t" if q32 else "int64_t",
