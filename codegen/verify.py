@@ -291,3 +291,42 @@ def verify(design: Design, signals, target: str = "host", min_snr: float = 60.0,
         "failures": [f for r in recs for f in r["failures"]],
         "signals": recs,
     }
+
+
+def junit_xml(runs, seconds: dict | None = None) -> str:
+    """JUnit XML of verify results, for CI systems: one test suite per design x target, one test
+    case per signal (classname design.target, name the signal), its failures (the first
+    mismatching sample, an SNR shortfall, a saturation) as the failure's message and text. The
+    signals not gated on SNR pass unless they mismatch. ``seconds``: per (design, target), the
+    run's time, spread over its cases."""
+    from xml.etree import ElementTree as ET
+    top = ET.Element("testsuites", name="fxsim verify")
+    total = failed = 0
+    for res in runs:
+        key = (res["design"], res["target"])
+        cases = res["signals"]
+        suite = ET.SubElement(top, "testsuite", name=f"{res['design']}.{res['target']}",
+                              tests=str(len(cases)),
+                              failures=str(sum(not c["passed"] for c in cases)),
+                              errors="0", skipped="0")
+        share = (seconds or {}).get(key, 0.0) / max(len(cases), 1)
+        for c in cases:
+            case = ET.SubElement(suite, "testcase", classname=f"{res['design']}.{res['target']}",
+                                 name=str(c["signal"]), time=f"{share:.3f}")
+            total += 1
+            if not c["passed"]:
+                failed += 1
+                text = "\n".join(c["failures"]) or "failed"
+                fail = ET.SubElement(case, "failure", message=c["failures"][0] if c["failures"]
+                                     else "failed", type="fxsim.verify")
+                fail.text = (f"{text}\nbit-exact mismatches: {c['mismatches']} of {c['samples']} "
+                             f"samples; SNR {c['snr_db']:.2f} dB (min {res['min_snr_db']:g}, "
+                             f"{'gated' if c['gated'] else 'not gated'})")
+            else:
+                out = ET.SubElement(case, "system-out")
+                out.text = (f"bit-exact, {c['samples']} samples, SNR {c['snr_db']:.2f} dB"
+                            f"{'' if c['gated'] else ' (not gated)'}")
+    top.set("tests", str(total))
+    top.set("failures", str(failed))
+    ET.indent(top)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(top, encoding="unicode") + "\n"

@@ -163,24 +163,31 @@ def _print_verify(res, des, count):
 
 
 @main.command()
-@click.argument("design_file", metavar="DESIGN")
+@click.argument("design_files", metavar="DESIGN...", nargs=-1, required=True)
 @click.option("--input", "input_file", metavar="FILE",
               help="Default: the built-in signal set. " + INPUT_HELP)
 @input_options
-@click.option("--target", default="host", show_default=True, help=TARGET_HELP)
+@click.option("--target", "targets", multiple=True, default=("host",), show_default=True,
+              help=TARGET_HELP + "; repeat it for several.")
 @click.option("--min-snr", default=60.0, show_default=True, type=float)
 @click.option("--unroll", default=4, show_default=True, type=int)
 @click.option("--per-stage", is_flag=True, help="Compare every stage's ports, not only the last's.")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object (a list of them for several designs or targets).")
+@click.option("--junit", "junit_file", metavar="XML",
+              help="Also write JUnit XML: a test case per design x target x signal.")
 @click.option("--count", is_flag=True,
               help="Also count instructions per call (callgrind on host, QEMU on cortex-m4 and "
                    "riscv32) and report code, table and RAM bytes.")
 @_user_errors
-def verify(design_file, input_file, channel, resample, target, min_snr, unroll, per_stage,
-           as_json, count):
+def verify(design_files, input_file, channel, resample, targets, min_snr, unroll, per_stage,
+           as_json, junit_file, count):
     """Generate, compile and run the C; check it bit for bit against the model and its SNR
-    against float64 per signal. Exit 0 passed, 1 the check failed, 2 a user error."""
+    against float64 per signal, for each DESIGN on each target. Exit 0 all passed, 1 a check
+    failed, 2 a user error."""
     import math
+    import time
+    from pathlib import Path
 
     from fxsim.codegen import verify as V
 
@@ -189,19 +196,30 @@ def verify(design_file, input_file, channel, resample, target, min_snr, unroll, 
 
     if not math.isfinite(min_snr):
         raise FxsimError(f"--min-snr: {min_snr}; allowed: a finite number of dB")
-    des = D.load(design_file)
-    # a user's input (a dict: always gated) or the built-in set (a list with gating flags)
-    signals = {input_file: read_input(input_file, des.sample_rate, channel, resample)} \
-        if input_file else \
-        builtin_signal_set(des.sample_rate, signal_length(des), complex_=des.in_port.complex)
-    res = V.verify(des, signals, target, min_snr, unroll, per_stage=per_stage)
-    if count:
-        res.update(V.cost(des, target, unroll))
+    if junit_file and Path(junit_file).is_dir():
+        raise FxsimError(f"--junit {junit_file!r} is a directory; give a file name")
+    designs = [D.load(f) for f in design_files]       # every design checked before any run
+    runs, seconds = [], {}
+    for des in designs:
+        # a user's input (a dict: always gated) or the built-in set (a list with gating flags)
+        signals = {input_file: read_input(input_file, des.sample_rate, channel, resample)} \
+            if input_file else \
+            builtin_signal_set(des.sample_rate, signal_length(des), complex_=des.in_port.complex)
+        for target in targets:
+            t0 = time.perf_counter()
+            res = V.verify(des, signals, target, min_snr, unroll, per_stage=per_stage)
+            if count:
+                res.update(V.cost(des, target, unroll))
+            seconds[(res["design"], res["target"])] = time.perf_counter() - t0
+            runs.append(res)
+            if not as_json:
+                _print_verify(res, des, count)
+    if junit_file:
+        Path(junit_file).parent.mkdir(parents=True, exist_ok=True)
+        Path(junit_file).write_text(V.junit_xml(runs, seconds))
     if as_json:
-        click.echo(json.dumps(res))
-    else:
-        _print_verify(res, des, count)
-    sys.exit(0 if res["passed"] else 1)
+        click.echo(json.dumps(runs[0] if len(runs) == 1 else runs))
+    sys.exit(0 if all(r["passed"] for r in runs) else 1)
 
 
 @main.command()

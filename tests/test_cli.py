@@ -197,3 +197,30 @@ def test_verify_count_reports_cost():
     out = json.loads(r.stdout)
     assert r.returncode == 0 and out["passed"]
     assert out["instructions_per_call"] > 160 and out["text_bytes"] > 0
+
+
+def test_verify_several_designs_writes_junit(tmp_path):
+    """verify takes several designs; --junit writes a test case per design x target x signal,
+    a failure's text naming what failed (here an SNR shortfall), and the exit status is 1 when
+    any case failed."""
+    import xml.etree.ElementTree as ET
+    out = tmp_path / "ci" / "verify.xml"
+    r = fxsim("verify", EXAMPLE, ROOT / "examples/fir_q15.toml", "--min-snr", 75,
+              "--junit", out, "--json")
+    assert r.returncode == 1, r.stderr
+    runs = json.loads(r.stdout)
+    assert [x["design"] for x in runs] == ["emphasis", "fir_q15"]
+    top = ET.parse(out).getroot()
+    cases = top.findall("testsuite/testcase")
+    assert len(cases) == sum(len(x["signals"]) for x in runs) == int(top.get("tests"))
+    failed = [c for c in cases if c.find("failure") is not None]
+    expected = [(x["design"], s["signal"]) for x in runs for s in x["signals"] if not s["passed"]]
+    assert [(c.get("classname").split(".")[0], c.get("name")) for c in failed] == expected
+    assert failed and all("precision:" in c.find("failure").get("message") and "< 75 dB"
+                          in c.find("failure").text for c in failed)
+    assert int(top.get("failures")) == len(failed)
+
+
+def test_verify_junit_to_a_directory_is_a_one_line_error(tmp_path):
+    r = fxsim("verify", EXAMPLE, "--junit", tmp_path)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "is a directory" in r.stderr
