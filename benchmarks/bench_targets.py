@@ -119,7 +119,7 @@ def main():
     show("biquad Q15, butter(4, 0.25): 2 sections x 160, default", "biquad", D.from_dict(bq))
     bq["stage"][0]["error_feedback"] = False
     show("biquad Q15, butter(4, 0.25): 2 sections x 160, error_feedback = false (noisier: the "
-         "gate's impulse falls to 55.6 dB, a failure)", "biquad", D.from_dict(bq))
+         "gate's impulse falls to 49.6 dB, a failure)", "biquad", D.from_dict(bq))
     show("complex FFT Q15, N = 256, block floating point (examples/fft_q15.toml), one frame "
          "per call", "fft", design("examples/fft_q15.toml"))
     show("real FFT Q15, N = 256, block floating point (examples/rfft_q15.toml)", "rfft",
