@@ -1,0 +1,46 @@
+"""Start-up cost of the command line: wall seconds of `fxsim --help`, of an argument error, and of
+a warm `fxsim quantize` on one second of audio (numba's cache already filled by a first run),
+each the median of several fresh processes, beside the goals (0.5 s, 0.5 s, 1.5 s).
+
+Run: .venv/bin/python benchmarks/bench_startup.py   (uses the checkout's sources)
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = 5
+
+
+def wall(args) -> float:
+    """Median wall seconds of ``python -m fxsim.cli ARGS`` in fresh processes."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    times = []
+    for _ in range(RUNS):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "fxsim.cli", *args], cwd=ROOT, env=env,
+                       capture_output=True)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main():
+    quantize = ["quantize", "examples/emphasis.toml", "--input", "examples/speechlike.wav"]
+    wall(quantize)                                   # fill numba's cache (the first run's cost)
+    rows = [("fxsim --help", wall(["--help"]), 0.5),
+            ("an argument error (quantize without --input)", wall(["quantize", "x.toml"]), 0.5),
+            ("warm quantize, 1 s of 16 kHz audio, 3 stages", wall(quantize), 1.5)]
+    print(f"## Start-up, median of {RUNS} fresh processes (wall seconds, this machine)")
+    print("| command | seconds | goal |")
+    print("|---|---|---|")
+    for name, sec, goal in rows:
+        print(f"| {name} | {sec:.2f} | <= {goal} {'(met)' if sec <= goal else '(missed)'} |")
+
+
+if __name__ == "__main__":
+    main()
