@@ -4,6 +4,7 @@ User errors (FxsimError) print one line, ``fxsim: error: ...``, and exit with st
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
@@ -58,14 +59,15 @@ def input_options(fn):
 @_user_errors
 def quantize(design_file, input_file, channel, resample, as_json, plot_file):
     """Measure what quantization costs, stage by stage, against float64."""
-    from . import design as D
+    from . import audio, design as D
     from .analysis import report
-    from .runner import input_blocks
 
     des = D.load(design_file)
     # streamed: the file is read, run and measured a block at a time (flat memory)
-    rep = report.quantize_report(des, input_blocks(input_file, des, report.BLOCK, channel,
-                                                   resample), source=input_file)
+    f = audio.InputFile(input_file, des.sample_rate, channel, resample, report.BLOCK)
+    total = f.frames if f.resampler is None else int(f.frames * f.resampler.ratio)
+    with _progress(total, des.sample_rate, "quantize", not as_json) as progress:
+        rep = report.quantize_report(des, f.blocks(), progress=progress, source=input_file)
     if plot_file:
         try:
             report.plot(rep, des, plot_file)
@@ -80,6 +82,27 @@ def quantize(design_file, input_file, channel, resample, as_json, plot_file):
         click.echo(json.dumps(out))
     else:
         click.echo(report.format_table(rep))
+
+
+#: inputs shorter than this (seconds) run without a progress bar
+PROGRESS_MIN_SECONDS = 5.0
+
+
+@contextlib.contextmanager
+def _progress(total: int, rate: int, label: str, wanted: bool):
+    """A progress bar on stderr for a long input, as a callback of the samples done; nothing
+    when not wanted (--json), when stderr is not a terminal, or for a short input."""
+    if not wanted or not sys.stderr.isatty() or total < PROGRESS_MIN_SECONDS * rate:
+        yield None
+        return
+    with click.progressbar(length=total, label=f"{label}: {total / rate:.0f} s of audio",
+                           file=sys.stderr, show_eta=True) as bar:
+        done = [0]
+
+        def update(samples):
+            bar.update(samples - done[0])
+            done[0] = samples
+        yield update
 
 
 TARGET_HELP = ("host (portable C99, run here; alias c99) | cortex-m4 (QEMU) | "

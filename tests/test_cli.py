@@ -224,3 +224,20 @@ def test_verify_several_designs_writes_junit(tmp_path):
 def test_verify_junit_to_a_directory_is_a_one_line_error(tmp_path):
     r = fxsim("verify", EXAMPLE, "--junit", tmp_path)
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "is a directory" in r.stderr
+
+
+def test_progress_bar_only_for_long_inputs_on_a_terminal(monkeypatch, capsys):
+    """quantize's progress bar: on stderr for an input of 5 s or more when stderr is a terminal,
+    never with --json, on a pipe, or for a short input."""
+    from fxsim import cli
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    with cli._progress(16000 * 5, 16000, "quantize", True) as p:
+        assert callable(p)
+        p(40000)
+        p(80000)
+    for total, wanted in ((16000 * 4, True), (16000 * 60, False)):
+        with cli._progress(total, 16000, "quantize", wanted) as p:
+            assert p is None
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    with cli._progress(16000 * 60, 16000, "quantize", True) as p:
+        assert p is None
