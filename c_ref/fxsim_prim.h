@@ -312,6 +312,21 @@ static inline int64_t fx_shr_half_up(int64_t x, int s)
     return (x >> s) + ((x >> (s - 1)) & 1);
 }
 
+/* The twin of primitives.round_carry: the carry c that rounds x / 2^s when added ahead of time
+ * (then (x + c) >> s with fx_round_carry_mode(mode)): nearest and convergent 2^(s-1) (to
+ * nearest, ties up), ceil 2^s - 1, floor and zero 0; zero keeps its own sign-dependent shift. */
+static inline int64_t fx_round_carry(int mode, int s)
+{
+    if (s <= 0 || mode == FX_FLOOR || mode == FX_ZERO)
+        return 0;
+    return mode == FX_CEIL ? ((int64_t)1 << s) - 1 : (int64_t)1 << (s - 1);
+}
+
+static inline int fx_round_carry_mode(int mode)
+{
+    return mode == FX_ZERO ? FX_ZERO : FX_FLOOR;
+}
+
 /* fx_shr_round for operands with headroom, |x| <= 2^63 - 2^s and 0 <= s <= 62 (x + c cannot
  * overflow): the rounding folded into one carry-in c, (x + c) >> s (see primitives.shr_round_small, its twin); where s and mode
  * are constants, one add and one shift. The FFT butterflies' sums are this small. */

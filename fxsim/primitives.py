@@ -309,7 +309,9 @@ def round_carry(mode, s):
     return np.int64(1) << (s - 1), FLOOR
 
 
-ROUND_CARRY_NAMES = {NEAREST: "nearest, ties up", CONVERGENT: "nearest, ties up"}
+def round_carry_name(mode: int) -> str:
+    """``round_carry``'s rounding in words, for the stages' statements."""
+    return "nearest, ties up" if mode in (NEAREST, CONVERGENT) else ROUNDING_NAMES[mode]
 
 
 @_jit

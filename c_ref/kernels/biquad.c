@@ -32,9 +32,8 @@ static void section_process(ref_biquad *k, ref_biquad_section *sec, const int32_
     int64_t *z = sec->z;
     /* the rounding carry C starts the sum (round_carry in fxsim/primitives.py): nearest and
      * convergent round to nearest with ties up, ceil and floor as named, zero its own way */
-    const int mode = k->rounding == FX_ZERO ? FX_ZERO : FX_FLOOR;
-    const int64_t carry = sec->shift <= 0 || k->rounding == FX_FLOOR || k->rounding == FX_ZERO ? 0
-        : k->rounding == FX_CEIL ? fx_shl64(1, sec->shift) - 1 : fx_shl64(1, sec->shift - 1);
+    const int mode = fx_round_carry_mode(k->rounding);
+    const int64_t carry = fx_round_carry(k->rounding, sec->shift);
     int i;
     for (i = 0; i < n; i++) {
         int64_t x0 = x[i], acc, q, e0;

@@ -72,11 +72,7 @@ static int stage_shift(int64_t m, int64_t m2, int word, int radix, int trivial, 
  * "convergent", ceil, floor, or zero (its own rule). */
 int64_t ref_fft_round_out(int64_t y, int sh, int rounding)
 {
-    if (sh <= 0 || rounding == FX_FLOOR || rounding == FX_ZERO)
-        return fx_shr_round(y, sh, rounding);
-    if (rounding == FX_CEIL)
-        return fx_shr_round(y + ((int64_t)1 << sh) - 1, sh, FX_FLOOR);
-    return fx_shr_round(y + ((int64_t)1 << (sh - 1)), sh, FX_FLOOR);
+    return fx_shr_round(y + fx_round_carry(rounding, sh), sh, fx_round_carry_mode(rounding));
 }
 
 /* W x floored to F + G fraction bits (G = word - 3), or exactly x 2^G when j < 0 (W = 1). */

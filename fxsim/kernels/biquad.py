@@ -525,7 +525,7 @@ class Biquad(Stage):
                 f"row order {list(map(int, self.order))} with the gain spread by L1-norm scaling "
                 f"(every intermediate node bounded by {NODE_PEAK} of full scale for any input); "
                 f"acc = b x - a y - k e (exact products, no partial sum can overflow), rounded "
-                f"({P.ROUND_CARRY_NAMES.get(self.rounding, self.rounding_name)}: the carry starts "
+                f"({P.round_carry_name(self.rounding)}: the carry starts "
                 f"the sum) right by the section's shift, {self.overflow_name} to "
                 f"the node format (the output format after the last section); e = rounding "
                 f"residual (error feedback). Sections: {secs}")

@@ -182,11 +182,6 @@ def rotate(wr, wi, xr, xi):
     return tr, ti
 
 
-def out_rounding_name(rounding: int) -> str:
-    """How the FFT rounds its outputs under the design's rounding mode (``P.round_carry``)."""
-    return P.ROUND_CARRY_NAMES.get(rounding, P.ROUNDING_NAMES[rounding])
-
-
 @nb.njit(cache=True)
 def radix2_first(work, n, word, s, rounding, overflow, check):
     """The first radix-2 stage (span 1, twiddle 1) of an odd-log2 transform: a +- b rounded by s
@@ -497,7 +492,7 @@ class _FftBase(Stage):
                 f"), input {self.in_port.describe()}, output {self.out_fmt}; twiddles "
                 f"Q{self.word - 1}; per butterfly W x exact, floored to "
                 f"{2 * self.word - 4} fraction bits (twiddle 1 exact); the butterfly's sums exact, "
-                f"rounded ({out_rounding_name(self.rounding)}) to the output"
+                f"rounded ({P.round_carry_name(self.rounding)}) to the output"
                 f"{'' if self.mode == BFP else f', {self.overflow_name} to {self.word} bits'}; "
                 f"{what}")
 
@@ -730,7 +725,7 @@ class _RealFftBase(_FftBase):
                 f", input {self.in_port.describe()}, output {self.out_fmt}; twiddles "
                 f"Q{self.word - 1}; W x exact, floored to "
                 f"{2 * self.word - 4} fraction bits (the split / merge step: each product); sums "
-                f"exact, rounded ({out_rounding_name(self.rounding)}) to "
+                f"exact, rounded ({P.round_carry_name(self.rounding)}) to "
                 f"the output{'' if self.mode == BFP else f', {self.overflow_name} to {self.word} bits'}; "
                 f"{what}")
 
