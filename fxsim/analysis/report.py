@@ -7,9 +7,8 @@ SNR column falls stage by stage as quantization costs accumulate.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import math
+from fractions import Fraction
 
 import numpy as np
 
@@ -17,6 +16,7 @@ from ..design import Design
 from ..errors import FxsimError
 from ..qformat import dequantize, quantize
 from .metrics import SNR_CAP
+from .spectra import SpectrumMeter
 
 
 def input_ints(design: Design, x_float, return_count=False):
@@ -76,8 +76,10 @@ class StageMeter:
     """One stage's figures, accumulated block by block: the model's values and the reference's
     are paired in order (the model's first ``lat`` values, its latency, dropped)."""
 
-    def __init__(self, lat: int):
+    def __init__(self, lat: int, spectrum=None):
         self.skip = lat
+        #: a ``spectra.SpectrumMeter`` fed the paired values, or None
+        self.spectrum = spectrum
         self.fixed, self.ref = np.zeros(0), np.zeros(0)
         self.sig = self.err = 0.0
         self.max_err = 0.0
@@ -102,6 +104,8 @@ class StageMeter:
             self.err += float(np.dot(e, e))
             self.max_err = max(self.max_err, float(np.max(np.abs(e))))
             self.lo, self.hi = min(self.lo, float(f.min())), max(self.hi, float(f.max()))
+            if self.spectrum is not None:
+                self.spectrum.add(f, r)
         self.paired += n
         return e
 
@@ -122,16 +126,28 @@ def _blocks(x_float, block: int):
     return x_float
 
 
+def stage_rates(design: Design) -> list[float]:
+    """Each stage's output rate in samples per second (frames: their samples' rate)."""
+    rates, r = [], Fraction(design.sample_rate)
+    for st in design.stages:
+        r *= st.rate
+        rates.append(float(r))
+    return rates
+
+
 def quantize_report(design: Design, x_float, block: int = BLOCK, progress=None,
-                    source: str = "the input") -> dict:
+                    source: str = "the input", spectra: bool = False) -> dict:
     """The report on a signal: an array, or an iterator of float blocks (``runner.input_blocks``),
     processed block by block through the model and the reference side by side with every figure
     accumulated, so memory stays flat whatever the input's length. A deciding stage's reference
     runs on the model's input of it (``Design.anchors``). ``progress(samples)`` is called after
-    every block."""
+    every block. With ``spectra`` each stage's output spectra (float, fixed, error) are measured too
+    (``_spectra``, for the pictures)."""
     states, rstates = design.init_states(), design.ref_states()
     lats = design.latencies()
-    meters = [StageMeter(lat * st.out_port.words) for lat, st in zip(lats, design.stages)]
+    meters = [StageMeter(lat * st.out_port.words,
+                         SpectrumMeter(st.out_port, rate) if spectra else None)
+              for lat, st, rate in zip(lats, design.stages, stage_rates(design))]
     env = Envelope()
     sats = [0] * len(design.stages)
     n_in = input_sats = 0
@@ -180,6 +196,7 @@ def quantize_report(design: Design, x_float, block: int = BLOCK, progress=None,
         "input_saturations": input_sats,
         "stages": stages,
         "_envelope": env.arrays(),
+        "_spectra": [m.spectrum.result() if m.spectrum else None for m in meters],
     }
 
 
@@ -196,29 +213,3 @@ def format_table(rep: dict) -> str:
                      f"{s['max']:>9.5f} {s['headroom_bits']:>8.2f}"
                      + "".join(f"  {k} {v}" for k, v in s["extra"].items()))
     return "\n".join(lines)
-
-
-def plot(rep: dict, design: Design, path) -> None:
-    """Per-stage SNR and the end-to-end error signal, as a PNG (needs matplotlib)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    at, lo, hi = rep["_envelope"]
-    fig, (a, b) = plt.subplots(2, 1, figsize=(8, 6))
-    a.bar([f"{s['index']}:{s['kernel']}" for s in rep["stages"]], [s["snr_db"] for s in rep["stages"]])
-    a.set_ylabel("SNR vs float64 (dB)")
-    a.set_title(f"{rep['design']}: quantization cost per stage")
-    b.fill_between(at, lo, hi, step="post", lw=0.5)
-    b.set_xlabel("output sample")
-    b.set_ylabel("error (LSB)")
-    fig.tight_layout()
-    try:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=100)
-    except OSError as e:
-        raise FxsimError(f"--plot: cannot write {str(path)!r} ({e.strerror})") from None
-    except ValueError as e:                   # matplotlib: unknown image format
-        raise FxsimError(f"--plot: {str(path)!r}: {e}; use .png, .svg or .pdf") from None
-    finally:
-        plt.close(fig)

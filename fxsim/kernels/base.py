@@ -169,6 +169,12 @@ class Stage:
             return None
         return f'data = "{fmt}" would hold it'
 
+    def response(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """A filter's frequency response at ``w`` (radians per sample of the rate the filter runs
+        at) with its coefficients as written and as quantized: (float, quantized), for the
+        report's pictures. None: the stage is not a fixed linear filter."""
+        return None
+
     def extra_report(self) -> dict:
         """Extra figures of this stage for ``fxsim quantize`` (JSON fields), e.g. a biquad's
         zero-input limit cycle. The one hook through which a stage reports its own metrics."""

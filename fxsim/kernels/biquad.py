@@ -504,6 +504,12 @@ class Biquad(Stage):
                               self.out_bits, state, self.rounding, self.overflow)
         return y, n
 
+    def response(self, w):
+        # the sections as planned carry the scaling gains: their product is put back
+        quantized = np.array([sec.quantized_row() for sec in self.sections])
+        return (signal.sosfreqz(self.sos_user, worN=w)[1],
+                signal.sosfreqz(quantized, worN=w)[1] / float(np.prod(self.gains)))
+
     def reference(self, x):
         return signal.sosfilt(self.sos_user, np.asarray(x, dtype=np.float64))
 

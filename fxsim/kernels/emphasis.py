@@ -98,6 +98,11 @@ class _Emphasis(Stage):
     def init_state(self):
         return np.zeros(2, dtype=np.int64)
 
+    def response(self, w):
+        c_q = self.c_int / 2.0 ** self.coef_fmt.frac_bits
+        ba = (lambda c: ([1.0], [1.0, -c])) if self.recursive else (lambda c: ([1.0, -c], [1.0]))
+        return signal.freqz(*ba(self.coef), worN=w)[1], signal.freqz(*ba(c_q), worN=w)[1]
+
     def process(self, x, state):
         return emphasis_process(x, state, self.c_signed, self.x_align, self.c_shift,
                                 self.recursive, int(self.feedback), self.out_fmt.word_bits,

@@ -351,6 +351,12 @@ class _FirFamily(Stage):
         return y, n
 
     # -- description --
+    def response(self, w):
+        if getattr(self, "ols", None):   # overlap-save quantizes the taps' spectrum instead
+            return None
+        return (signal.freqz(self.taps, worN=w)[1],
+                signal.freqz(self.h_int / 2.0 ** self.coef_frac, worN=w)[1])
+
     def structure(self) -> str:
         return f"{len(self.taps)} taps"
 
@@ -434,6 +440,8 @@ class Fir(_FirFamily):
 
     def reference_block(self, x, state):
         return lfilter_block(self.taps, [1.0], np.asarray(x, dtype=np.float64), state)
+
+
 
 
 class _Resampler(_FirFamily):
