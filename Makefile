@@ -16,7 +16,7 @@ SOURCES := $(shell find fxsim codegen templates c_ref -type f ! -path '*__pycach
 $(VENV)/.installed: pyproject.toml $(SOURCES)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q ".[test,plot]"
+	$(PY) -m pip install -q ".[test,plot,cluster]"
 	touch $@
 
 # The main job on a bundled example: 16 kHz noisy speech through decimation, the channel-energy

@@ -50,38 +50,86 @@ def input_options(fn):
                         help="The channel to read (1-based) of a multi-channel file.")(fn)
 
 
+def parallel_options(fn):
+    """--jobs and --cluster, for every command that runs many simulations."""
+    fn = click.option("--cluster", metavar="ADDRESS",
+                      help="Run the simulations on an existing Dask cluster (its scheduler's "
+                           "address, e.g. tcp://10.0.0.5:8786); the input file must be readable "
+                           "at the same path on the workers.")(fn)
+    return click.option("--jobs", default=-1, show_default=True, type=int, metavar="N",
+                        help="Worker processes for the simulations (-1: all cores).")(fn)
+
+
 @main.command()
 @click.argument("design_file", metavar="DESIGN")
 @click.option("--input", "input_file", required=True, metavar="FILE", help=INPUT_HELP)
 @input_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--plot", "plot_file", metavar="PNG", help="Write a per-stage plot (matplotlib).")
+@click.option("--plot", "plot_file", metavar="PNG",
+              help="Write the pictures (matplotlib; .png, .svg or .pdf): SNR per stage, error, "
+                   "filter responses, output and error spectra per stage, the sweep.")
+@click.option("--html", "html_file", metavar="HTML",
+              help="Write a self-contained HTML report (tables and pictures inline).")
+@click.option("--sweep", "sweep_words", metavar="LO:HI",
+              help="Also measure SNR per stage against the data word length of every stage, "
+                   "e.g. 12:32 (each stage keeps its integer bits).")
+@parallel_options
 @_user_errors
-def quantize(design_file, input_file, channel, resample, as_json, plot_file):
+def quantize(design_file, input_file, channel, resample, as_json, plot_file, html_file,
+             sweep_words, jobs, cluster):
     """Measure what quantization costs, stage by stage, against float64."""
     from . import audio, design as D
     from .analysis import report
 
     des = D.load(design_file)
+    pictures = bool(plot_file or html_file)
+    words = None
+    if sweep_words:
+        from .analysis.sweep import parse_words
+        words = parse_words(sweep_words)
+    if pictures:
+        from .analysis import pictures as P
+        P._pyplot()                              # matplotlib missing: say so before any work
     # streamed: the file is read, run and measured a block at a time (flat memory)
     f = audio.InputFile(input_file, des.sample_rate, channel, resample, report.BLOCK)
     total = f.frames if f.resampler is None else int(f.frames * f.resampler.ratio)
     with _progress(total, des.sample_rate, "quantize", not as_json) as progress:
-        rep = report.quantize_report(des, f.blocks(), progress=progress, source=input_file)
-    if plot_file:
-        try:
-            report.plot(rep, des, plot_file)
-        except ImportError:
-            raise FxsimError("--plot needs matplotlib: pip install 'fxsim[plot]'") from None
+        rep = report.quantize_report(des, f.blocks(), progress=progress, source=input_file,
+                                     spectra=pictures)
+    sweep = None
+    if words:
+        from .analysis.sweep import Source, word_sweep
+        sweep = word_sweep(des, Source(input_file, channel, resample), words, jobs, cluster)
+    if pictures:
+        fig = P.figure(rep, des, sweep)
+        if html_file:
+            P.write_html(html_file, P.html_page(rep, des, P.png_bytes(fig), sweep, input_file))
+            fig = P.figure(rep, des, sweep) if plot_file else None
+        if plot_file:
+            P.save(fig, plot_file)
     out = {k: v for k, v in rep.items() if not k.startswith("_")}
     if as_json:
         out["stages"] = [{k: s[k] for k in ("index", "kernel", "snr_db", "max_err_lsb",
                                               "saturations", "min", "max", "headroom_bits",
                                               "format", "port")}
                          | s["extra"] for s in out["stages"]]
+        if sweep:
+            out["sweep"] = sweep
         click.echo(json.dumps(out))
     else:
         click.echo(report.format_table(rep))
+        if sweep:
+            click.echo(format_sweep(sweep))
+
+
+def format_sweep(sweep: dict) -> str:
+    """The word-length sweep as a text table."""
+    lines = ["SNR (dB) per stage with every stage's data in a word of `bits` (integer bits as "
+             "designed):", f"{'bits':>4} " + " ".join(f"{s:>13}" for s in sweep["stages"])]
+    for w, row, err in zip(sweep["words"], sweep["snr_db"], sweep["errors"]):
+        lines.append(f"{w:>4} " + (" ".join(f"{v:>13.2f}" for v in row) if row
+                                   else f"refused: {err}"))
+    return "\n".join(lines)
 
 
 #: inputs shorter than this (seconds) run without a progress bar
@@ -245,39 +293,92 @@ def verify(design_files, input_file, channel, resample, targets, min_snr, unroll
     sys.exit(0 if all(r["passed"] for r in runs) else 1)
 
 
+#: seconds of the input on which propose verifies its design before writing it
+PROPOSE_VERIFY_SECONDS = 30
+
+
 @main.command()
 @click.argument("design_file", metavar="DESIGN")
 @click.option("--input", "input_file", required=True, metavar="FILE", help=INPUT_HELP)
 @input_options
 @click.option("--target-snr", required=True, type=float, metavar="DB")
 @click.option("-o", "--output", "out_file", required=True, metavar="NEW_DESIGN")
+@click.option("--target", default=None, metavar="TARGET",
+              help="Verify the proposal on this target (default host) and break ties between "
+                   "equally cheap designs by its instruction counts. " + TARGET_HELP)
+@click.option("--headroom-db", default=3.0, show_default=True, type=float, metavar="DB",
+              help="Margin above each stage's measured peak, for unseen signals of the kind.")
+@click.option("--snr-margin", default=1.0, show_default=True, type=float, metavar="DB",
+              help="Reach --target-snr plus this on the input.")
+@click.option("--force", is_flag=True, help="Replace NEW_DESIGN if it exists.")
+@parallel_options
 @click.option("--json", "as_json", is_flag=True)
 @_user_errors
-def propose(design_file, input_file, channel, resample, target_snr, out_file, as_json):
-    """Choose each stage's data format to reach --target-snr on FILE; write NEW_DESIGN."""
+def propose(design_file, input_file, channel, resample, target_snr, out_file, target,
+            headroom_db, snr_margin, force, jobs, cluster, as_json):
+    """Search formats, accumulators, coefficient words and FFT scaling for the cheapest design
+    that reaches --target-snr on FILE without saturating; verify it; write NEW_DESIGN."""
+    import math
     from pathlib import Path
 
-    from . import design as D
+    from fxsim.codegen import verify as V
+
+    from . import audio, design as D
     from .analysis import report
     from .analysis.propose import propose as run_propose, rebase_files
-    from .signals import read_input
+    from .analysis.sweep import Source
 
-    import math
-    if not math.isfinite(target_snr):
-        raise FxsimError(f"--target-snr: {target_snr}; allowed: a finite number of dB")
+    for name, v in (("--target-snr", target_snr), ("--headroom-db", headroom_db),
+                    ("--snr-margin", snr_margin)):
+        if not math.isfinite(v) or (name != "--target-snr" and v < 0):
+            raise FxsimError(f"{name}: {v}; allowed: a finite number of dB"
+                             + (" >= 0" if name != "--target-snr" else ""))
+    out = Path(out_file)
+    if out.is_dir():
+        raise FxsimError(f"-o {out_file!r} is a directory; give a file name")
+    if out.exists() and not force:
+        raise FxsimError(f"-o {out_file!r} exists; give --force to replace it")
     des = D.load(design_file)
-    doc, rep = run_propose(des, read_input(input_file, des.sample_rate, channel, resample),
-                           target_snr)
-    rebase_files(doc, Path(design_file).resolve().parent, Path(out_file).resolve().parent)
+    audio.InputFile(input_file, des.sample_rate, channel, resample)      # errors before work
+    counter = None
+    if target is not None:
+        def counter(doc):
+            return V.cost(D.from_dict(doc, des.path), target, 4)["instructions_per_call"]
+    doc, rep, reasons = run_propose(des, Source(input_file, channel, resample), target_snr,
+                                    headroom_db, snr_margin, jobs, cluster, counter)
+    # the proposal passes the gate (bit-exact, SNR >= the target) on the input before it is written
+    new = D.from_dict(doc, des.path)
+    f = audio.InputFile(input_file, des.sample_rate, channel, resample,
+                        PROPOSE_VERIFY_SECONDS * des.sample_rate)
+    x = next(iter(f.blocks()))
+    res = V.verify(new, {input_file: x}, target or "host", target_snr, 4)
+    if not res["passed"]:
+        click.echo(f"fxsim: the proposal failed verify on {res['target']}: "
+                   f"{'; '.join(res['failures'])}; {out_file} not written", err=True)
+        sys.exit(1)
+    rebase_files(doc, Path(design_file).resolve().parent, out.resolve().parent)
     header = (f"# proposed by fxsim propose from {Path(design_file).name} for {target_snr:g} dB "
               f"on {Path(input_file).name}: measured {rep['snr_db']:.2f} dB\n")
-    Path(out_file).parent.mkdir(parents=True, exist_ok=True)
-    Path(out_file).write_text(header + D.to_toml(doc))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(header + "".join(f"# {r}\n" for r in reasons) + D.to_toml(doc))
+    except OSError as e:
+        raise FxsimError(f"-o {out_file!r}: cannot write ({e.strerror})") from None
+    verified = (f"verified on {res['target']}: bit-exact on {res['samples']} samples, "
+                f"SNR {res['snr_db']:.2f} dB")
     if as_json:
         click.echo(json.dumps({"design": des.name, "snr_db": rep["snr_db"],
-                               "formats": [s["format"] for s in rep["stages"]], "output": out_file}))
+                               "formats": [s["format"] for s in rep["stages"]],
+                               "stages": [{k: v for k, v in spec.items()
+                                           if k in ("kernel", "data", "coef", "acc_bits", "scaling")}
+                                          for spec in doc["stage"]],
+                               "reasons": reasons, "verified": res["passed"],
+                               "verify_snr_db": res["snr_db"], "output": out_file}))
     else:
         click.echo(report.format_table(rep))
+        for r in reasons:
+            click.echo(r)
+        click.echo(verified)
         click.echo(f"wrote {out_file}")
 
 

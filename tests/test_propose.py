@@ -65,3 +65,71 @@ def test_proposal_keeps_headroom_and_relocates_files(tmp_path):
     new = D.load(out)
     assert new.stages[0].out_fmt.int_bits >= 1
     assert V.verify(new, builtin_signal_set(new.sample_rate))["passed"]
+
+
+def test_search_narrows_coefficients_and_accumulator(tmp_path):
+    """The 32-bit taps and 40-bit accumulator of examples/fir_q15.toml are more than 65 dB
+    needs: the search narrows both, says why, and the proposal measures what it claims."""
+    out = tmp_path / "fir.toml"
+    r = fxsim_in_process("propose", ROOT / "examples/fir_q15.toml", "--input", WAV,
+                         "--target-snr", 65, "-o", out, "--json", "--jobs", "1")
+    assert r.returncode == 0, r.stderr
+    res = json.loads(r.stdout)
+    spec = res["stages"][0]
+    assert spec["coef"] == 16 and spec["acc_bits"] == 32 and res["verified"]
+    assert any("coef 16: 32 -> 16" in line for line in res["reasons"])
+    new = D.load(out)
+    rep = quantize_report(new, read_input(WAV))
+    assert rep["snr_db"] >= 65 + 1 and rep["saturations"] == 0      # target + the SNR margin
+    assert "# stage 0 (fir)" in out.read_text()                      # the reasons, in the file
+
+
+def test_existing_output_needs_force(tmp_path):
+    out = tmp_path / "new.toml"
+    out.write_text("# mine\n")
+    r = fxsim_in_process("propose", EXAMPLE, "--input", WAV, "--target-snr", 60, "-o", out)
+    assert r.returncode == 2 and "--force" in r.stderr and out.read_text() == "# mine\n"
+    r = fxsim_in_process("propose", EXAMPLE, "--input", WAV, "--target-snr", 60, "-o", out,
+                         "--force", "--jobs", "1")
+    assert r.returncode == 0, r.stderr
+    assert out.read_text().startswith("# proposed by fxsim")
+
+
+def test_an_input_that_clips_is_blamed_not_the_formats(tmp_path):
+    import numpy as np
+    x = np.sin(np.linspace(0, 200, 8000)) * 1.5            # beyond full scale
+    np.save(tmp_path / "loud.npy", x)
+    r = fxsim_in_process("propose", EXAMPLE, "--input", tmp_path / "loud.npy", "--target-snr", 60,
+                         "-o", tmp_path / "x.toml")
+    assert r.returncode == 2 and "too loud" in r.stderr and "loud.npy" in r.stderr
+    assert not (tmp_path / "x.toml").exists()
+
+
+def test_a_proposal_that_fails_verify_is_not_written(tmp_path, monkeypatch):
+    from fxsim.codegen import verify as V
+    real = V.verify
+
+    def failing(*a, **k):
+        res = real(*a, **k)
+        return {**res, "passed": False, "failures": ["mismatch at stage 0, index 3"]}
+    monkeypatch.setattr(V, "verify", failing)
+    out = tmp_path / "x.toml"
+    r = fxsim_in_process("propose", EXAMPLE, "--input", WAV, "--target-snr", 60, "-o", out,
+                         "--jobs", "1")
+    assert r.returncode == 1 and "failed verify" in r.stderr and not out.exists()
+
+
+@pytest.mark.parametrize("opt,value", [("--headroom-db", "-1"), ("--snr-margin", "inf")])
+def test_bad_margins_are_one_line_errors(tmp_path, opt, value):
+    r = fxsim_in_process("propose", EXAMPLE, "--input", WAV, "--target-snr", 60, opt, value,
+                         "-o", tmp_path / "x.toml")
+    assert r.returncode == 2 and opt in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_fft_keeps_its_word_and_scaling_is_searched(tmp_path):
+    out = tmp_path / "fft.toml"
+    r = fxsim_in_process("propose", ROOT / "examples/fft_q15.toml", "--input", WAV, "--resample",
+                         "--target-snr", 60, "-o", out, "--json", "--jobs", "1")
+    assert r.returncode == 0, r.stderr
+    spec = json.loads(r.stdout)["stages"][0]
+    assert "data" not in spec and spec["scaling"] in ("stage", "bfp", "none")

@@ -1,13 +1,24 @@
-"""``fxsim propose``: choose each stage's data format for a target SNR.
+"""``fxsim propose``: the cheapest formats that meet a target SNR on the user's input.
 
-Each stage's output range comes from the float64 reference on the user's input: the format gets
-the fewest integer bits that hold its peak (with a 1/256 margin for the fixed-point error), but
-never fewer than the design gave the stage (headroom a designer put there for other signals, a
-lowpass's overshoot on full-scale steps say, is kept), and the rest of a 16-bit word as fraction
-bits. While the end-to-end SNR misses the target (or
-anything saturates), the 16-bit stage that loses the most SNR is widened to 32 bits, and the
-design is measured again. The result is the cheapest word choice this greedy search finds; the
-measured figures of the proposal come with it.
+1. Ranges. One streamed pass of the float reference over the input gives each stage's output peak.
+   The input itself must fit the design's input format: when it clips there, no stage format can
+   help, and propose says so instead of widening formats.
+2. Knobs. Per stage: its data word (16 or 32 bits; the integer bits hold the peak times the
+   headroom margin, never fewer than the design gave the stage, the rest are fraction bits), and
+   where the kernel has them its coefficient word (``coef``: 16 or 32), its accumulator
+   (``acc_bits``: 32, 40, 64) and its FFT scaling (``scaling``: stage, bfp, none). The search
+   starts from 16-bit data with the kernels' own defaults for the rest.
+3. Search. While the design misses the target (end-to-end SNR below target + SNR margin, any
+   saturation, or a design the kernels refuse), every one-step change of one knob is measured (in
+   parallel: joblib, or a Dask cluster) and the one with the most SNR per added bit is taken.
+   Then every one-step narrowing is measured and the cheapest that still meets the target is
+   taken, until none does. Cost: the sum of the data, coefficient and accumulator bits of every
+   stage; among equally cheap designs, the fewest instructions per call on the target when a
+   target was named (counted by ``fxsim verify --count``'s machinery), else the higher SNR.
+4. Every knob's value comes with the reason it was chosen (``reasons``).
+
+Margins for unseen signals of the same kind: HEADROOM_DB above the measured peak in every
+format (default 3 dB: a 41 % louder passage still fits) and SNR_MARGIN_DB above the target.
 """
 from __future__ import annotations
 
@@ -21,42 +32,220 @@ import numpy as np
 from ..design import Design, from_dict
 from ..errors import FxsimError
 from ..qformat import QFormat, dequantize
-from .metrics import SNR_CAP
-from .report import input_ints, quantize_report
+from .report import BLOCK, input_ints
+from .sweep import Source, evaluate, parallel_map
 
-MARGIN = 1.0 + 1.0 / 256
+#: default margins for unseen signals of the same kind
+HEADROOM_DB = 3.0
+SNR_MARGIN_DB = 1.0
+
+#: a knob's values, cheapest first; a kernel that has the key takes part
+KNOBS = {"data": (16, 32), "coef": (16, 32), "acc_bits": (32, 40, 64),
+         "scaling": ("stage", "bfp", "none")}
+
+MARGIN = 1.0 + 1.0 / 256     # saturation_hint's margin for the fixed-point error
 
 
-def format_for_peak(peak: float, word_bits: int, min_int_bits: int = 0) -> QFormat:
+def format_for_peak(peak: float, word_bits: int, min_int_bits: int = 0,
+                    margin: float = MARGIN) -> QFormat:
     """The format of ``word_bits`` with the fewest integer bits (at least ``min_int_bits``)
-    holding ``peak`` (times MARGIN)."""
-    int_bits = max(0, math.ceil(math.log2(peak * MARGIN))) if peak > 0 else 0
+    holding ``peak`` times ``margin``."""
+    int_bits = max(0, math.ceil(math.log2(peak * margin))) if peak > 0 else 0
     int_bits = max(int_bits, min_int_bits)
     if int_bits > word_bits - 2:
         raise FxsimError(f"a stage's output peaks at {peak:g}: too large for a {word_bits}-bit word")
     return QFormat(int_bits, word_bits - 1 - int_bits)
 
 
-def propose(design: Design, x_float, target_snr: float) -> tuple[dict, dict]:
-    """Returns (new design document, its quantization report)."""
-    x_int = input_ints(design, x_float)
-    _, routs = design.reference(dequantize(x_int, design.in_fmt), trace=True)
-    peaks = [float(np.max(np.abs(r))) if len(r) else 0.0 for r in routs]
-    words = [16] * len(design.stages)
-    while True:
-        doc = copy.deepcopy(design.doc)
-        for spec, st, peak, word in zip(doc["stage"], design.stages, peaks, words):
-            spec["data"] = str(format_for_peak(peak, word, st.out_fmt.int_bits))
-        rep = quantize_report(from_dict(doc, design.path), x_float)
-        if rep["snr_db"] >= target_snr and rep["saturations"] == 0:
-            return doc, rep
-        narrow = [i for i, w in enumerate(words) if w == 16]
-        if not narrow:
-            raise FxsimError(f"--target-snr: {target_snr:g} dB is out of reach by data formats alone: "
-                             f"32-bit data everywhere gives {rep['snr_db']:.1f} dB; widen the "
-                             f"coefficients or accumulators of the stage that loses most")
-        snr = [SNR_CAP] + [s["snr_db"] for s in rep["stages"]]
-        words[max(narrow, key=lambda i: snr[i] - snr[i + 1])] = 32
+def reference_peaks(design: Design, source: Source) -> list[float]:
+    """Each stage's output peak of the float reference on the input (streamed); an input that
+    clips in the design's input format is an error naming the input."""
+    rstates = design.ref_states()
+    peaks = [0.0] * len(design.stages)
+    clipped = 0
+    for xb in source.blocks(design.sample_rate, BLOCK):
+        x_int, n = input_ints(design, xb, return_count=True)
+        clipped += n
+        for i, r in enumerate(design.reference_block(dequantize(x_int, design.in_fmt), rstates)):
+            if r.size:
+                peaks[i] = max(peaks[i], float(np.max(np.abs(r))))
+    if clipped:
+        raise FxsimError(f"{source.path or 'the input'}: {clipped} input samples clip in the "
+                         f"design's input format {design.in_fmt}: the recording itself is too "
+                         f"loud, no stage format can fix that; scale it below full scale")
+    return peaks
+
+
+def _knobs(design: Design) -> list[dict]:
+    """The starting point: per stage {knob: value} for the knobs its kernel has: 16-bit data,
+    the kernel's own choices for the rest (read back from the built stage)."""
+    out = []
+    for st in design.stages:
+        k = {} if st.data_follows_input else {"data": 16}
+        if "coef" in st.default_keys:
+            word = getattr(st, "coef_bits", None) or getattr(st, "coef_word", None) or \
+                getattr(getattr(st, "coef", None), "word", None)
+            if word in KNOBS["coef"]:
+                k["coef"] = word
+        if "acc_bits" in st.keys and getattr(st, "acc_bits", None) in KNOBS["acc_bits"]:
+            k["acc_bits"] = st.acc_bits
+        if "scaling" in st.keys and getattr(st, "scaling_name", None) in KNOBS["scaling"]:
+            k["scaling"] = st.scaling_name
+        out.append(k)
+    return out
+
+
+def bits(knobs: list[dict]) -> int:
+    return sum(v for k in knobs for v in k.values() if isinstance(v, int))
+
+
+def _doc(design: Design, knobs: list[dict], peaks: list[float], margin: float) -> dict | None:
+    doc = copy.deepcopy(design.doc)
+    for spec, st, k, peak in zip(doc["stage"], design.stages, knobs, peaks):
+        if "data" in k:
+            try:
+                spec["data"] = str(format_for_peak(peak, k["data"], st.out_fmt.int_bits, margin))
+            except FxsimError:
+                return None
+        for key, v in k.items():
+            if key != "data":
+                spec[key] = v
+    return doc
+
+
+def _steps(knobs: list[dict], direction: int):
+    """Every knob set one value up (direction 1) or down (-1): (stage, knob, old, new, knobs)."""
+    for i, k in enumerate(knobs):
+        for key, v in k.items():
+            values = KNOBS[key]
+            j = values.index(v) + direction
+            if 0 <= j < len(values):
+                new = copy.deepcopy(knobs)
+                new[i][key] = values[j]
+                yield i, key, v, values[j], new
+
+
+class Search:
+    def __init__(self, design: Design, source: Source, target_snr: float, headroom_db: float,
+                 snr_margin_db: float, jobs: int, cluster, counter=None):
+        self.design, self.source = design, source
+        self.target_snr, self.need = target_snr, target_snr + snr_margin_db
+        self.margin = 10.0 ** (headroom_db / 20.0)
+        self.jobs, self.cluster, self.counter = jobs, cluster, counter
+        self.path = str(design.path) if design.path else None
+        self.peaks = reference_peaks(design, source)
+        self.measured = 0
+        #: (stage, knob): what the next narrower value gave, when it missed the target
+        self.misses = {}
+
+    def measure(self, candidates: list[list[dict]]) -> list[dict]:
+        docs = [_doc(self.design, k, self.peaks, self.margin) for k in candidates]
+        todo = [(d, self.path, self.source) for d in docs if d is not None]
+        reps = iter(parallel_map(evaluate, todo, self.jobs, self.cluster))
+        self.measured += len(todo)
+        return [next(reps) if d is not None else {"error": "a peak does not fit the word"}
+                for d in docs]
+
+    def shortfall(self, rep: dict) -> str:
+        """Why a measured design misses the target, briefly."""
+        if "error" in rep:
+            return "is refused by the kernel"
+        if rep["saturations"]:
+            return f"saturates ({rep['saturations']} times)"
+        return f"gives {rep['snr_db']:.2f} dB"
+
+    def meets(self, rep: dict) -> bool:
+        return "error" not in rep and rep["snr_db"] >= self.need and rep["saturations"] == 0
+
+    def run(self) -> tuple[list[dict], dict, dict]:
+        knobs = _knobs(self.design)
+        rep = self.measure([knobs])[0]
+        reasons = {}
+        while not self.meets(rep):
+            steps = list(_steps(knobs, 1))
+            if not steps:
+                got = f"{rep['snr_db']:.1f} dB" if "error" not in rep else rep["error"]
+                raise FxsimError(f"--target-snr: {self.target_snr:g} dB (+ a margin of "
+                                 f"{self.need - self.target_snr:g} dB) is out of reach: the "
+                                 f"widest formats give {got}")
+            reps = self.measure([s[4] for s in steps])
+            now = rep.get("snr_db", -math.inf) if "error" not in rep else -math.inf
+
+            def score(pair):
+                (i, key, old, new, k), r = pair
+                if "error" in r:
+                    return (-1, 0.0)
+                added = max(1, bits(k) - bits(knobs))
+                return (int(self.meets(r)) * 2 + int(r["saturations"] == 0),
+                        (r["snr_db"] - now) / added if not self.meets(r) else -bits(k))
+            (i, key, old, new, knobs), rep = max(zip(steps, reps), key=score)
+            if "error" in rep:
+                raise FxsimError(f"--target-snr: no format the kernels accept reaches it: {rep['error']}")
+            reasons.setdefault(i, {})[key] = (
+                f"{old} -> {new}: end-to-end SNR {now:.2f} -> {rep['snr_db']:.2f} dB, "
+                f"{rep['saturations']} saturations (best gain per added bit of {len(steps)} "
+                f"one-step changes)")
+        while True:                       # narrow while the target is still met
+            steps = list(_steps(knobs, -1))
+            reps = self.measure([s[4] for s in steps])
+            for (i, key, old, new, _), r in zip(steps, reps):
+                if not self.meets(r):
+                    self.misses[(i, key)] = f"{new} {self.shortfall(r)}"
+            ok = [(s, r) for s, r in zip(steps, reps) if self.meets(r)]
+            if not ok:
+                break
+            cheapest = min(bits(s[4]) for s, _ in ok)
+            ok = [(s, r) for s, r in ok if bits(s[4]) == cheapest]
+            if len(ok) > 1 and self.counter is not None:
+                counts = [self.counter(_doc(self.design, s[4], self.peaks, self.margin))
+                          for s, _ in ok]
+                (i, key, old, new, knobs), rep = ok[counts.index(min(counts))]
+            else:
+                (i, key, old, new, knobs), rep = max(ok, key=lambda p: p[1]["snr_db"])
+            reasons.setdefault(i, {})[key] = (f"{old} -> {new} when narrowing: still "
+                                              f"{rep['snr_db']:.2f} dB, no saturation")
+        return knobs, rep, reasons
+
+
+def explain(design: Design, knobs: list[dict], peaks: list[float], rep: dict, reasons: dict,
+            misses: dict, headroom_db: float) -> list[str]:
+    """One line per stage: each knob's value and why."""
+    lines = []
+    for i, (st, k, peak, s) in enumerate(zip(design.stages, knobs, peaks, rep["stages"])):
+        kept = st.out_fmt.int_bits and QFormat.parse(s["format"]).int_bits == st.out_fmt.int_bits
+        parts = [f"output {s['format']}: " + ("the kernel keeps its input's word" if
+                                              "data" not in k else
+                                              f"peak {peak:.4g} + {headroom_db:g} dB headroom"
+                                              + (f" (the design's {st.out_fmt.int_bits} "
+                                                 f"integer bit{'s' * (st.out_fmt.int_bits > 1)} "
+                                                 f"kept)" if kept else ""))]
+        for key, v in k.items():
+            why = reasons.get(i, {}).get(key) or (
+                "the narrowest option" if KNOBS[key].index(v) == 0 else "the kernel's default")
+            if (i, key) in misses:
+                why += f"; {misses[(i, key)]}"
+            parts.append(f"{key} {v}: {why}")
+        lines.append(f"stage {st.index} ({st.kernel}): " + "; ".join(parts))
+    return lines
+
+
+def propose(design: Design, source: Source, target_snr: float, headroom_db: float = HEADROOM_DB,
+            snr_margin_db: float = SNR_MARGIN_DB, jobs: int = -1, cluster=None,
+            counter=None) -> tuple[dict, dict, list[str]]:
+    """Returns (new design document, its quantization report, the reasons, one line per
+    stage). ``counter(doc)``: instructions per call of a design document (ties)."""
+    search = Search(design, source, target_snr, headroom_db, snr_margin_db, jobs, cluster,
+                    counter)
+    knobs, rep, reasons = search.run()
+    doc = _doc(design, knobs, search.peaks, search.margin)
+    from_dict(doc, design.path)                   # the written design loads
+    words = sum(QFormat.parse(s["format"]).word_bits for s in rep["stages"]) + \
+        bits([{k: v for k, v in kn.items() if k != "data"} for kn in knobs])
+    return doc, rep, explain(design, knobs, search.peaks, rep, reasons, search.misses,
+                             headroom_db) + \
+        [f"{search.measured} designs measured (target {target_snr:g} dB + {snr_margin_db:g} dB "
+         f"margin, {headroom_db:g} dB headroom); cost {words} bits of output, coefficient and "
+         f"accumulator words"]
 
 
 def rebase_files(doc: dict, from_dir: Path, to_dir: Path) -> dict:

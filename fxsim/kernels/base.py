@@ -43,6 +43,9 @@ class Stage:
     rate: Fraction = Fraction(1)
     #: output samples by which the model trails the float reference (framed stages)
     latency: int = 0
+    #: the output format follows the input's (an FFT keeps its word): ``data`` is not the
+    #: stage's to choose (``fxsim propose`` leaves it out)
+    data_follows_input: bool = False
     #: the one input sample rate (Hz) the stage runs at, or None for any (the design checks it)
     sample_rate: int | None = None
     #: the stage makes hard decisions (thresholds, counters: vad, ns): a difference of one LSB in

@@ -403,6 +403,7 @@ def core_context(word: int) -> dict:
 
 
 class _FftBase(Stage):
+    data_follows_input = True
     keys = frozenset({"n", "scaling"})
     template = "c99/fft.c.j2"
     inverse = False

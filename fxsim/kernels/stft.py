@@ -156,6 +156,7 @@ class _StftBase(Stage):
 
 
 class Stft(_StftBase):
+    data_follows_input = True
     kernel = "stft"
     template = "c99/stft.c.j2"
     example_input = "real"

@@ -1,0 +1,63 @@
+"""Sweeps: word-length curves, and the same results in this process, in worker processes and on
+a Dask cluster."""
+import pickle
+
+import numpy as np
+import pytest
+
+from fxsim import design as D
+from fxsim.analysis import sweep
+
+from .conftest import ROOT
+
+BIQUAD = ROOT / "examples/biquad.toml"
+WAV = ROOT / "examples/speechlike.wav"
+
+
+def test_snr_grows_about_6_db_per_bit():
+    r = sweep.word_sweep(D.load(BIQUAD), sweep.Source(str(WAV)), [12, 14, 16, 18], jobs=1)
+    snr = [row[0] for row in r["snr_db"]]
+    steps = np.diff(snr) / 2
+    assert all(4.5 < s < 7.5 for s in steps), snr
+
+
+def test_refused_words_are_reported_not_raised():
+    # the ns kernel takes Q15 only: other words are refused with the kernel's reason
+    r = sweep.word_sweep(D.load(ROOT / "examples/speech_ns.toml"),
+                         sweep.Source(str(ROOT / "examples/noisy_speech.wav")), [12, 16], jobs=1)
+    assert r["snr_db"][0] is None and "Q15" in r["errors"][0]
+    assert r["snr_db"][1] is not None and r["errors"][1] == ""
+
+
+def test_jobs_are_picklable_and_give_the_same_results_in_workers():
+    des = D.load(BIQUAD)
+    src = sweep.Source(str(WAV))
+    pickle.dumps((sweep.evaluate, sweep.with_word(des, 16), str(des.path), src))
+    local = sweep.word_sweep(des, src, [14, 16], jobs=1)
+    assert sweep.word_sweep(des, src, [14, 16], jobs=2) == local
+
+
+def test_a_dask_cluster_gives_the_same_results():
+    distributed = pytest.importorskip("dask.distributed")
+    des = D.load(BIQUAD)
+    src = sweep.Source(str(WAV))
+    local = sweep.word_sweep(des, src, [14, 16, 18], jobs=1)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        on_cluster = sweep.word_sweep(des, src, [14, 16, 18], cluster=cluster.scheduler_address)
+    assert on_cluster == local
+
+
+def test_unreachable_cluster_is_a_one_line_error(monkeypatch):
+    from fxsim.errors import FxsimError
+    monkeypatch.setattr(sweep, "CONNECT_TIMEOUT", 1)
+    with pytest.raises(FxsimError, match="--cluster"):
+        sweep.parallel_map(sweep.evaluate, [(None, None, None)], cluster="tcp://127.0.0.1:9")
+
+
+def test_in_memory_source_equals_the_file():
+    from fxsim.signals import read_input
+    des = D.load(BIQUAD)
+    a = sweep.evaluate(des.doc, str(des.path), sweep.Source(str(WAV)))
+    b = sweep.evaluate(des.doc, str(des.path), sweep.Source(samples=read_input(WAV)))
+    assert a == b
