@@ -276,6 +276,58 @@ def verify(design: Design, signals, target: str = "host", min_snr: float = 60.0,
     run = compile_for(design, target, unroll, opt, extra_flags)
     recs = [check_signal(design, run, name, x, gated, per_stage) for name, x, gated in signals]
     apply_gate(design, recs, min_snr, builtin)
+    return _result(design, target, recs, min_snr)
+
+
+#: a user's input is verified in segments of this many seconds (flat memory on any length)
+SEGMENT_SECONDS = 60
+#: notes kept per streamed input (the rest are counted)
+MAX_NOTES = 8
+
+
+def verify_stream(design: Design, name: str, blocks, target: str = "host", min_snr: float = 60.0,
+                  unroll: int = 4, opt: str = "-O2", extra_flags=(),
+                  per_stage: bool = False) -> dict:
+    """``verify`` of a user's input given as float blocks (``audio.InputFile.blocks``) of
+    ``SEGMENT_SECONDS`` each: every segment runs through the model and the C from their initial
+    states and is checked and gated on its own (never pooled); the signal's record gathers them:
+    mismatches and saturations summed, the lowest gated SNR, each failure naming its segment."""
+    run = compile_for(design, target, unroll, opt, extra_flags)
+    recs, t0 = [], 0.0
+    for x in blocks:
+        t1 = t0 + len(x) / design.sample_rate
+        rec = check_signal(design, run, f"{name} [{round(t0, 3):g} s, {round(t1, 3):g} s)", x,
+                           True, per_stage)
+        apply_gate(design, [rec], min_snr, False)
+        recs.append(rec)
+        t0 = t1
+    if not recs:
+        raise design.no_output(name, 0)
+    if len(recs) == 1:
+        recs[0]["signal"] = name
+        return _result(design, target, recs, min_snr)
+    notes = [n for r in recs for n in r["notes"]]
+    low = min(recs, key=lambda r: r["snr_db"])
+    merged = {
+        "signal": name, "segments": len(recs),
+        "samples": sum(r["samples"] for r in recs),
+        "mismatches": sum(r["mismatches"] for r in recs),
+        "first_mismatch": next((r["first_mismatch"] for r in recs if r["first_mismatch"]), None),
+        "snr_db": low["snr_db"], "snr_bound_db": low["snr_bound_db"],
+        "snr_stage": low["snr_stage"], "gated": True,
+        "input_saturations": sum(r["input_saturations"] for r in recs),
+        "saturations": [sum(v) for v in zip(*(r["saturations"] for r in recs))],
+        "c_saturations": [sum(v) for v in zip(*(r["c_saturations"] for r in recs))],
+        "ram_bytes": recs[0]["ram_bytes"],
+        "failures": [f for r in recs for f in r["failures"]],
+        "notes": notes[:MAX_NOTES] + ([f"... {len(notes) - MAX_NOTES} more notes"]
+                                      if len(notes) > MAX_NOTES else []),
+        "passed": all(r["passed"] for r in recs),
+    }
+    return _result(design, target, [merged], min_snr)
+
+
+def _result(design: Design, target: str, recs: list, min_snr: float) -> dict:
     mismatches = sum(r["mismatches"] for r in recs)
     gated = [r["snr_db"] for r in recs if r["gated"]]
     return {

@@ -262,8 +262,8 @@ def verify(design_files, input_file, channel, resample, targets, min_snr, unroll
 
     from fxsim.codegen import verify as V
 
-    from . import design as D
-    from .signals import builtin_signal_set, read_input, signal_length
+    from . import audio, design as D
+    from .signals import builtin_signal_set, signal_length
 
     if not math.isfinite(min_snr):
         raise FxsimError(f"--min-snr: {min_snr}; allowed: a finite number of dB")
@@ -272,13 +272,20 @@ def verify(design_files, input_file, channel, resample, targets, min_snr, unroll
     designs = [D.load(f) for f in design_files]       # every design checked before any run
     runs, seconds = [], {}
     for des in designs:
-        # a user's input (a dict: always gated) or the built-in set (a list with gating flags)
-        signals = {input_file: read_input(input_file, des.sample_rate, channel, resample)} \
-            if input_file else \
-            builtin_signal_set(des.sample_rate, signal_length(des), complex_=des.in_port.complex)
+        if input_file:       # a user's input: streamed in segments, each checked and gated
+            audio.InputFile(input_file, des.sample_rate, channel, resample)   # errors first
+        else:
+            signals = builtin_signal_set(des.sample_rate, signal_length(des),
+                                         complex_=des.in_port.complex)
         for target in targets:
             t0 = time.perf_counter()
-            res = V.verify(des, signals, target, min_snr, unroll, per_stage=per_stage)
+            if input_file:
+                segments = audio.InputFile(input_file, des.sample_rate, channel, resample,
+                                           int(V.SEGMENT_SECONDS * des.sample_rate)).blocks()
+                res = V.verify_stream(des, input_file, segments, target, min_snr, unroll,
+                                      per_stage=per_stage)
+            else:
+                res = V.verify(des, signals, target, min_snr, unroll, per_stage=per_stage)
             if count:
                 res.update(V.cost(des, target, unroll))
             seconds[(res["design"], res["target"])] = time.perf_counter() - t0
