@@ -42,7 +42,7 @@ class InputFile:
     wanted rate, float64 (complex128 for a complex .npy), ``block`` at a time."""
 
     def __init__(self, path, rate: int | None = None, channel: int | None = None,
-                 resample: bool = False, block: int = BLOCK):
+                 resample: bool = False, block: int = BLOCK, span=(0.0, None)):
         self.path = check_input_path(path)
         self.block = block
         self.want_rate = rate
@@ -63,6 +63,18 @@ class InputFile:
                 raise FxsimError(f"{self.path}: {self.rate} Hz, but the design runs at {rate} Hz "
                                  f"(give --resample to convert it)")
             self.resampler = Resampler(self.rate, rate)
+        self._span(*span)
+
+    def _span(self, start: float, duration: float | None) -> None:
+        """--start / --duration: the frames [first, first + frames) of the file, in seconds at
+        the file's rate (a .npy, which has none, at the design's)."""
+        rate = self.rate or self.want_rate or 1
+        self.first = int(round(start * rate))
+        if self.first >= self.frames:
+            raise FxsimError(f"{self.path}: --start {start:g} s is past the end "
+                             f"({self.frames / rate:g} s)")
+        left = self.frames - self.first
+        self.frames = left if duration is None else min(left, max(1, int(round(duration * rate))))
 
     def _open_npy(self):
         if self.path.stat().st_size == 0:
@@ -102,7 +114,7 @@ class InputFile:
         return self.resampler.stream(raw)
 
     def _npy_blocks(self):
-        x = self.array
+        x = self.array[self.first: self.first + self.frames]
         for i in range(0, x.size, self.block):
             b = np.asarray(x[i: i + self.block])
             if b.dtype == np.int16:
@@ -111,14 +123,16 @@ class InputFile:
             if not np.isfinite(b).all():
                 bad = "NaN" if np.isnan(b).any() else "inf"
                 raise FxsimError(f"{self.path}: the signal holds {bad} at sample "
-                                 f"{i + int(np.argmin(np.isfinite(b)))}")
+                                 f"{self.first + i + int(np.argmin(np.isfinite(b)))}")
             yield b.astype(np.complex128 if np.iscomplexobj(b) else np.float64)
 
     def _sound_blocks(self):
         import soundfile as sf
         try:
             with sf.SoundFile(str(self.path)) as f:
-                for b in f.blocks(blocksize=self.block, dtype="float64", always_2d=True):
+                f.seek(self.first)
+                for b in f.blocks(blocksize=self.block, frames=self.frames, dtype="float64",
+                                  always_2d=True):
                     x = np.ascontiguousarray(b[:, self.channel])
                     if not np.isfinite(x).all():
                         raise FxsimError(f"{self.path}: the signal holds NaN or inf")

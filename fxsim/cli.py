@@ -41,13 +41,21 @@ INPUT_HELP = ("A sound file libsndfile reads (WAV 8/16/24/32-bit PCM or float, F
 
 
 def input_options(fn):
-    """--channel and --resample, for every command that reads an input file."""
-    fn = click.option("--resample", is_flag=True,
-                      help="Convert a file at another rate to the design's (polyphase, as "
-                           "scipy.signal.resample_poly); without it a rate mismatch is an "
-                           "error.")(fn)
+    """--channel, --resample, --start and --duration, for every command that reads an input
+    file; the command receives ``channel``, ``resample`` and ``span`` = (start, duration)."""
+    @functools.wraps(fn)
+    def wrapper(*args, start, duration, **kwargs):
+        return fn(*args, span=(start, duration), **kwargs)
+    wrapper = click.option("--duration", type=click.FloatRange(min=0, min_open=True),
+                           metavar="S", help="Read only S seconds of the input.")(wrapper)
+    wrapper = click.option("--start", type=click.FloatRange(min=0), default=0.0, metavar="S",
+                           help="Skip the input's first S seconds.")(wrapper)
+    wrapper = click.option("--resample", is_flag=True,
+                           help="Convert a file at another rate to the design's (polyphase, as "
+                                "scipy.signal.resample_poly); without it a rate mismatch is an "
+                                "error.")(wrapper)
     return click.option("--channel", type=click.IntRange(min=1), metavar="N",
-                        help="The channel to read (1-based) of a multi-channel file.")(fn)
+                        help="The channel to read (1-based) of a multi-channel file.")(wrapper)
 
 
 def parallel_options(fn):
@@ -75,7 +83,7 @@ def parallel_options(fn):
                    "e.g. 12:32 (each stage keeps its integer bits).")
 @parallel_options
 @_user_errors
-def quantize(design_file, input_file, channel, resample, as_json, plot_file, html_file,
+def quantize(design_file, input_file, channel, resample, span, as_json, plot_file, html_file,
              sweep_words, jobs, cluster):
     """Measure what quantization costs, stage by stage, against float64."""
     from . import audio, design as D
@@ -91,7 +99,7 @@ def quantize(design_file, input_file, channel, resample, as_json, plot_file, htm
         from .analysis import pictures as P
         P._pyplot()                              # matplotlib missing: say so before any work
     # streamed: the file is read, run and measured a block at a time (flat memory)
-    f = audio.InputFile(input_file, des.sample_rate, channel, resample, report.BLOCK)
+    f = audio.InputFile(input_file, des.sample_rate, channel, resample, report.BLOCK, span)
     total = f.frames if f.resampler is None else int(f.frames * f.resampler.ratio)
     with _progress(total, des.sample_rate, "quantize", not as_json) as progress:
         rep = report.quantize_report(des, f.blocks(), progress=progress, source=input_file,
@@ -99,7 +107,7 @@ def quantize(design_file, input_file, channel, resample, as_json, plot_file, htm
     sweep = None
     if words:
         from .analysis.sweep import Source, word_sweep
-        sweep = word_sweep(des, Source(input_file, channel, resample), words, jobs, cluster)
+        sweep = word_sweep(des, Source(input_file, channel, resample, span), words, jobs, cluster)
     if pictures:
         fig = P.figure(rep, des, sweep)
         if html_file:
@@ -168,12 +176,12 @@ TARGET_HELP = ("host (portable C99, run here; alias c99) | cortex-m4 (QEMU) | "
               help="Write the last stage's per-frame outputs, one row per frame.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @_user_errors
-def run(design_file, input_file, channel, resample, output_file, reference, frames_file, as_json):
+def run(design_file, input_file, channel, resample, span, output_file, reference, frames_file, as_json):
     """Run DESIGN on a recording, block by block, and write its output samples."""
     from . import runner
     from .design import load
     res = runner.run(load(design_file), input_file, output_file, reference, frames_file,
-                     channel=channel, resample=resample)
+                     channel=channel, resample=resample, span=span)
     if as_json:
         click.echo(json.dumps(res))
         return
@@ -251,7 +259,7 @@ def _print_verify(res, des, count):
               help="Also count instructions per call (callgrind on host, QEMU on cortex-m4 and "
                    "riscv32) and report code, table and RAM bytes.")
 @_user_errors
-def verify(design_files, input_file, channel, resample, targets, min_snr, unroll, per_stage,
+def verify(design_files, input_file, channel, resample, span, targets, min_snr, unroll, per_stage,
            as_json, junit_file, count):
     """Generate, compile and run the C; check it bit for bit against the model and its SNR
     against float64 per signal, for each DESIGN on each target. Exit 0 all passed, 1 a check
@@ -273,7 +281,7 @@ def verify(design_files, input_file, channel, resample, targets, min_snr, unroll
     runs, seconds = [], {}
     for des in designs:
         if input_file:       # a user's input: streamed in segments, each checked and gated
-            audio.InputFile(input_file, des.sample_rate, channel, resample)   # errors first
+            audio.InputFile(input_file, des.sample_rate, channel, resample, span=span)  # errors first
         else:
             signals = builtin_signal_set(des.sample_rate, signal_length(des),
                                          complex_=des.in_port.complex)
@@ -281,7 +289,8 @@ def verify(design_files, input_file, channel, resample, targets, min_snr, unroll
             t0 = time.perf_counter()
             if input_file:
                 segments = audio.InputFile(input_file, des.sample_rate, channel, resample,
-                                           int(V.SEGMENT_SECONDS * des.sample_rate)).blocks()
+                                           int(V.SEGMENT_SECONDS * des.sample_rate),
+                                           span).blocks()
                 res = V.verify_stream(des, input_file, segments, target, min_snr, unroll,
                                       per_stage=per_stage)
             else:
@@ -321,7 +330,7 @@ PROPOSE_VERIFY_SECONDS = 30
 @parallel_options
 @click.option("--json", "as_json", is_flag=True)
 @_user_errors
-def propose(design_file, input_file, channel, resample, target_snr, out_file, target,
+def propose(design_file, input_file, channel, resample, span, target_snr, out_file, target,
             headroom_db, snr_margin, force, jobs, cluster, as_json):
     """Search formats, accumulators, coefficient words and FFT scaling for the cheapest design
     that reaches --target-snr on FILE without saturating; verify it; write NEW_DESIGN."""
@@ -346,17 +355,22 @@ def propose(design_file, input_file, channel, resample, target_snr, out_file, ta
     if out.exists() and not force:
         raise FxsimError(f"-o {out_file!r} exists; give --force to replace it")
     des = D.load(design_file)
-    audio.InputFile(input_file, des.sample_rate, channel, resample)      # errors before work
+    audio.InputFile(input_file, des.sample_rate, channel, resample, span=span)  # errors first
+    if target is not None:
+        from fxsim.codegen import targets as T
+        tgt = T.get(target)
+        if tgt.emulated:
+            tgt.module().require()             # a missing toolchain is said before the search
     counter = None
     if target is not None:
         def counter(doc):
             return V.cost(D.from_dict(doc, des.path), target, 4)["instructions_per_call"]
-    doc, rep, reasons = run_propose(des, Source(input_file, channel, resample), target_snr,
+    doc, rep, reasons = run_propose(des, Source(input_file, channel, resample, span), target_snr,
                                     headroom_db, snr_margin, jobs, cluster, counter)
     # the proposal passes the gate (bit-exact, SNR >= the target) on the input before it is written
     new = D.from_dict(doc, des.path)
     f = audio.InputFile(input_file, des.sample_rate, channel, resample,
-                        PROPOSE_VERIFY_SECONDS * des.sample_rate)
+                        PROPOSE_VERIFY_SECONDS * des.sample_rate, span)
     x = next(iter(f.blocks()))
     res = V.verify(new, {input_file: x}, target or "host", target_snr, 4)
     if not res["passed"]:

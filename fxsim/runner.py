@@ -32,10 +32,10 @@ BLOCK = 1 << 16
 
 
 def input_blocks(path, design: Design, block: int = BLOCK, channel: int | None = None,
-                 resample: bool = False):
+                 resample: bool = False, span=(0.0, None)):
     """The input file's samples as float64 blocks (complex128 for a complex .npy), read by
     ``audio.InputFile``: a sound file must be at the design's rate unless ``resample``."""
-    return audio.InputFile(path, design.sample_rate, channel, resample, block).blocks()
+    return audio.InputFile(path, design.sample_rate, channel, resample, block, span).blocks()
 
 
 class OutputWriter:
@@ -95,7 +95,8 @@ def _as_values(port, v: np.ndarray) -> np.ndarray:
 
 
 def run(design: Design, input_path, output_path, reference: bool = False, frames_path=None,
-        block: int = BLOCK, channel: int | None = None, resample: bool = False) -> dict:
+        block: int = BLOCK, channel: int | None = None, resample: bool = False,
+        span=(0.0, None)) -> dict:
     """Run the design on the input file and write its last stage's samples (and side outputs).
     Returns a summary: samples in and out, frames, saturations per stage."""
     port = design.out_port
@@ -111,7 +112,7 @@ def run(design: Design, input_path, output_path, reference: bool = False, frames
     for st in design.stages:
         rate *= st.rate
     # the input is checked before any output
-    blocks = input_blocks(input_path, design, block, channel, resample)
+    blocks = input_blocks(input_path, design, block, channel, resample, span)
     out = OutputWriter(output_path, port, rate)
     rows = None
     if frames_path:

@@ -140,3 +140,20 @@ def test_fuzzed_files_read_or_fail_in_one_line(tmp_path_factory, data, suffix, k
         assert "\n" not in str(e) and "allow_pickle" not in str(e)
     else:
         assert x.ndim == 1 and x.size > 0 and np.isfinite(x).all()
+
+
+def test_start_and_duration_read_a_span(tmp_path):
+    """--start / --duration: the frames of that span, from a sound file and from a .npy."""
+    import soundfile as sf
+    from fxsim import audio
+    x = (np.arange(16000) % 1000 - 500) / 1024.0
+    sf.write(tmp_path / "a.wav", x, 8000, subtype="PCM_16")
+    np.save(tmp_path / "a.npy", x)
+    for name in ("a.wav", "a.npy"):
+        f = audio.InputFile(tmp_path / name, 8000, block=300, span=(0.5, 0.25))
+        got = np.concatenate(list(f.blocks()))
+        assert f.frames == 2000 and np.allclose(got, x[4000:6000], atol=2 ** -15), name
+    f = audio.InputFile(tmp_path / "a.wav", 8000, span=(1.5, None))
+    assert np.concatenate(list(f.blocks())).size == 4000
+    with pytest.raises(FxsimError, match="past the end"):
+        audio.InputFile(tmp_path / "a.wav", 8000, span=(2.0, None))

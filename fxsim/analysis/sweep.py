@@ -26,6 +26,7 @@ class Source:
     path: str | None = None
     channel: int | None = None
     resample: bool = False
+    span: tuple = (0.0, None)             # (start, duration) in seconds; duration None: to the end
     samples: np.ndarray | None = None
 
     def blocks(self, sample_rate: int, block: int):
@@ -34,7 +35,7 @@ class Source:
             x = self.samples
             return (x[i: i + block] for i in range(0, max(x.size, 1), block))
         return audio.InputFile(self.path, sample_rate, self.channel, self.resample,
-                               block).blocks()
+                               block, self.span).blocks()
 
 
 def evaluate(doc: dict, path: str | None, source: Source, spectra: bool = False) -> dict:
