@@ -1,7 +1,8 @@
 """Every command the documentation shows is run, so that README.md and docs/*.md cannot rot.
 
 At collection time README.md and every docs/*.md are parsed for fenced code blocks marked ``sh``,
-``bash``, ``shell`` or ``console`` (in ``console`` blocks only ``$ `` lines are commands). A
+``bash``, ``shell`` or ``console`` (in ``console`` blocks only ``$ `` lines are commands), and
+``text`` blocks holding ``$ `` lines (a transcript: read as a ``console`` block). A
 command is a logical line: backslash continuations and quoted strings that span lines are joined,
 a trailing ``# comment`` is stripped, and a line that is only a comment (for instance the
 continuation of the previous line's comment) is no command. Every command is classified:
@@ -228,6 +229,9 @@ def doc_commands(path: Path) -> list[Command]:
 
 def parse_doc(text: str, doc: str) -> list[Command]:
     blocks = fenced_blocks(text)
+    for b in blocks:        # a transcript (``$ fxsim ...`` and its output) is a console session
+        if b.lang in ("", "text", "txt") and any(t.lstrip().startswith("$ ") for _, t in b.lines):
+            b.lang = "console"
     text_lines = text.splitlines()
     out = []
     for i, block in enumerate(blocks):
