@@ -64,8 +64,26 @@ def parallel_options(fn):
                       help="Run the simulations on an existing Dask cluster (its scheduler's "
                            "address, e.g. tcp://10.0.0.5:8786); the input file must be readable "
                            "at the same path on the workers.")(fn)
-    return click.option("--jobs", default=-1, show_default=True, type=int, metavar="N",
-                        help="Worker processes for the simulations (-1: all cores).")(fn)
+    return click.option("--jobs", type=int, metavar="N",
+                        help="Worker processes for the simulations (-1: all cores; default: all "
+                             f"cores for inputs of {PARALLEL_MIN_SECONDS:g} s or more, else 1: "
+                             "starting workers costs seconds).")(fn)
+
+
+#: inputs shorter than this (seconds) run their simulations in this process unless --jobs says
+#: otherwise: a worker's start (imports, the numba cache) costs more than it saves on them
+PARALLEL_MIN_SECONDS = 30.0
+
+
+def _jobs(jobs, f, rate: int) -> int:
+    """--jobs, or its default for the input file ``f`` (an audio.InputFile)."""
+    if jobs is not None:
+        if jobs == 0 or jobs < -1:
+            raise FxsimError(f"--jobs: {jobs}; allowed: a positive number of processes, or -1 "
+                             f"for all cores")
+        return jobs
+    seconds = f.frames / (f.rate or rate)
+    return -1 if seconds >= PARALLEL_MIN_SECONDS else 1
 
 
 @main.command()
@@ -100,6 +118,7 @@ def quantize(design_file, input_file, channel, resample, span, as_json, plot_fil
         P._pyplot()                              # matplotlib missing: say so before any work
     # streamed: the file is read, run and measured a block at a time (flat memory)
     f = audio.InputFile(input_file, des.sample_rate, channel, resample, report.BLOCK, span)
+    jobs = _jobs(jobs, f, des.sample_rate)
     total = f.frames if f.resampler is None else int(f.frames * f.resampler.ratio)
     with _progress(total, des.sample_rate, "quantize", not as_json) as progress:
         rep = report.quantize_report(des, f.blocks(), progress=progress, source=input_file,
@@ -107,7 +126,8 @@ def quantize(design_file, input_file, channel, resample, span, as_json, plot_fil
     sweep = None
     if words:
         from .analysis.sweep import Source, word_sweep
-        sweep = word_sweep(des, Source(input_file, channel, resample, span), words, jobs, cluster)
+        sweep = word_sweep(des, Source(input_file, channel, resample, span), words, jobs,
+                           cluster)
     if pictures:
         fig = P.figure(rep, des, sweep)
         if html_file:
@@ -355,7 +375,8 @@ def propose(design_file, input_file, channel, resample, span, target_snr, out_fi
     if out.exists() and not force:
         raise FxsimError(f"-o {out_file!r} exists; give --force to replace it")
     des = D.load(design_file)
-    audio.InputFile(input_file, des.sample_rate, channel, resample, span=span)  # errors first
+    f = audio.InputFile(input_file, des.sample_rate, channel, resample, span=span)  # errors first
+    jobs = _jobs(jobs, f, des.sample_rate)
     if target is not None:
         from fxsim.codegen import targets as T
         tgt = T.get(target)

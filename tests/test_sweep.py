@@ -61,3 +61,10 @@ def test_in_memory_source_equals_the_file():
     a = sweep.evaluate(des.doc, str(des.path), sweep.Source(str(WAV)))
     b = sweep.evaluate(des.doc, str(des.path), sweep.Source(samples=read_input(WAV)))
     assert a == b
+
+
+@pytest.mark.parametrize("jobs", ["0", "-2"])
+def test_bad_jobs_is_a_one_line_error(jobs):
+    from .test_cli import fxsim_in_process
+    r = fxsim_in_process("quantize", BIQUAD, "--input", WAV, "--sweep", "14:16", "--jobs", jobs)
+    assert r.returncode == 2 and r.stderr.startswith("fxsim: error: --jobs")
