@@ -26,7 +26,7 @@ def plugin() -> Path:
     src = c_ref_dir() / "targets" / "qemu_plugin" / "insncount.c"
     key = hashlib.sha256(src.read_bytes()).hexdigest()[:12]
     lib = build.cache_dir() / f"libinsncount-{key}.so"
-    if not lib.exists():
+    if not build.touch(lib):                         # a hit marks it used: trim keeps it
         fd, tmp = tempfile.mkstemp(dir=build.cache_dir(), prefix=".insncount-")
         os.close(fd)
         res = subprocess.run(["gcc", "-shared", "-fPIC", "-O2", "-fvisibility=hidden", "-o",
@@ -35,6 +35,8 @@ def plugin() -> Path:
             os.unlink(tmp)
             raise build.BuildError(f"building the QEMU plugin failed:\n{res.stderr.strip()}")
         os.replace(tmp, lib)
+        build.touch(lib)
+        build.trim()
     return lib
 
 
