@@ -1,5 +1,6 @@
 """fxsim propose: formats chosen per stage meet the target SNR, measured again independently."""
 import json
+import re
 import tomllib
 
 import pytest
@@ -127,9 +128,23 @@ def test_bad_margins_are_one_line_errors(tmp_path, opt, value):
 
 
 def test_fft_keeps_its_word_and_scaling_is_searched(tmp_path):
+    """An FFT has no data knob; its scaling is: 'stage' (cheaper) is measured and, at 60 dB,
+    misses, so the kernel's 'bfp' stays, with the reason in the report."""
     out = tmp_path / "fft.toml"
     r = fxsim_in_process("propose", ROOT / "examples/fft_q15.toml", "--input", WAV, "--resample",
                          "--target-snr", 60, "-o", out, "--json", "--jobs", "1")
     assert r.returncode == 0, r.stderr
-    spec = json.loads(r.stdout)["stages"][0]
-    assert "data" not in spec and spec["scaling"] in ("stage", "bfp", "none")
+    res = json.loads(r.stdout)
+    assert res["stages"] == [{"kernel": "fft"}]                 # no data key, scaling left as is
+    assert re.search(r"scaling bfp: the kernel's choice; stage gives [0-9.]+ dB", res["reasons"][0])
+    assert D.load(out).stages[0].scaling_name == "bfp"
+
+
+def test_a_refused_starting_point_is_widened_together(tmp_path):
+    """biquad_narrow (Q15 in, Q31 out) refuses 16-bit words written out: the search leaves the
+    coefficient word and accumulator to the kernel and widens the data with them."""
+    out = tmp_path / "bn.toml"
+    r = fxsim_in_process("propose", ROOT / "examples/biquad_narrow.toml", "--input", WAV,
+                         "--target-snr", 60, "-o", out, "--json", "--jobs", "1")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["snr_db"] >= 61

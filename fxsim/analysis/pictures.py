@@ -74,7 +74,7 @@ def figure(rep: dict, design: Design, sweep: dict | None = None):
             sa.plot(spec["freq"], spec[key], style, lw=1, label=key if key != "error"
                     else "error (fixed - float)")
         sa.set_xlabel("Hz" if spec["unit"] == "Hz" else "bin")
-        sa.set_ylabel("power (dB re full-scale sine)")
+        sa.set_ylabel("power (dB re full scale)")
         sa.set_title(f"{name}: output spectra, SNR {s['snr_db']:.1f} dB")
         sa.legend(fontsize=8)
     if sweep is not None:

@@ -77,29 +77,29 @@ def reference_peaks(design: Design, source: Source) -> list[float]:
 
 
 def _knobs(design: Design) -> list[dict]:
-    """The starting point: per stage {knob: value} for the knobs its kernel has: 16-bit data,
-    the kernel's own choices for the rest (read back from the built stage)."""
+    """The starting point: per stage {knob: value} for the knobs its kernel has: 16-bit data and
+    None (the kernel's own choice, not written into the design) for the rest."""
     out = []
     for st in design.stages:
         k = {} if st.data_follows_input else {"data": 16}
-        if "coef" in st.default_keys:
-            word = getattr(st, "coef_bits", None) or getattr(st, "coef_word", None) or \
-                getattr(getattr(st, "coef", None), "word", None)
-            if word in KNOBS["coef"]:
-                k["coef"] = word
-        if "acc_bits" in st.keys and getattr(st, "acc_bits", None) in KNOBS["acc_bits"]:
-            k["acc_bits"] = st.acc_bits
-        if "scaling" in st.keys and getattr(st, "scaling_name", None) in KNOBS["scaling"]:
-            k["scaling"] = st.scaling_name
+        for key in ("coef", "acc_bits", "scaling"):
+            if key in (st.default_keys if key == "coef" else st.keys):
+                k[key] = None
         out.append(k)
     return out
 
 
-def bits(knobs: list[dict]) -> int:
-    return sum(v for k in knobs for v in k.values() if isinstance(v, int))
+def _chosen(st) -> dict:
+    """A built stage's effective coefficient word, accumulator and scaling (the knobs' values
+    when the kernel chose them)."""
+    word = getattr(st, "coef_bits", None) or getattr(st, "coef_word", None) or \
+        getattr(getattr(st, "coef", None), "word", None)
+    return {"coef": word, "acc_bits": getattr(st, "acc_bits", None),
+            "scaling": getattr(st, "scaling_name", None)}
 
 
 def _doc(design: Design, knobs: list[dict], peaks: list[float], margin: float) -> dict | None:
+    """The design document of a knob setting (None: a peak does not fit a word)."""
     doc = copy.deepcopy(design.doc)
     for spec, st, k, peak in zip(doc["stage"], design.stages, knobs, peaks):
         if "data" in k:
@@ -109,20 +109,53 @@ def _doc(design: Design, knobs: list[dict], peaks: list[float], margin: float) -
                 return None
         for key, v in k.items():
             if key != "data":
-                spec[key] = v
+                if v is None:
+                    spec.pop(key, None)        # the kernel's choice
+                else:
+                    spec[key] = v
     return doc
 
 
-def _steps(knobs: list[dict], direction: int):
-    """Every knob set one value up (direction 1) or down (-1): (stage, knob, old, new, knobs)."""
-    for i, k in enumerate(knobs):
-        for key, v in k.items():
-            values = KNOBS[key]
-            j = values.index(v) + direction
-            if 0 <= j < len(values):
-                new = copy.deepcopy(knobs)
+class Candidate:
+    """A knob setting, its design document and the values the kernels took for the knobs left
+    to them (``effective``; None when a kernel refuses the setting)."""
+
+    def __init__(self, search: "Search", knobs: list[dict]):
+        self.knobs = knobs
+        self.doc = _doc(search.design, knobs, search.peaks, search.margin)
+        self.effective = None
+        if self.doc is not None:
+            try:
+                built = from_dict(self.doc, search.design.path)
+            except FxsimError:
+                return
+            self.effective = [{key: (v if v is not None else _chosen(st)[key])
+                               for key, v in k.items()} for k, st in zip(knobs, built.stages)]
+
+    @property
+    def bits(self) -> int:
+        """Data, coefficient and accumulator bits of every stage (the cost)."""
+        return sum(v for k in self.effective for v in k.values() if isinstance(v, int))
+
+    def steps(self, direction: int):
+        """Every knob one value up (1) or down (-1): (stage, knob, old, new, knobs). Widening a
+        stage's data or coefficients leaves its accumulator and the next stage's to the kernels
+        (a wider product needs a wider accumulator)."""
+        for i, k in enumerate(self.knobs):
+            for key in k:
+                values, old = KNOBS[key], self.effective[i][key]
+                if old not in values:
+                    continue
+                j = values.index(old) + direction
+                if not 0 <= j < len(values):
+                    continue
+                new = copy.deepcopy(self.knobs)
                 new[i][key] = values[j]
-                yield i, key, v, values[j], new
+                if direction > 0 and key in ("data", "coef"):
+                    for n in (i, i + 1):
+                        if n < len(new) and "acc_bits" in new[n] and (n, key) != (i, "acc_bits"):
+                            new[n]["acc_bits"] = None
+                yield i, key, old, values[j], new
 
 
 class Search:
@@ -132,19 +165,19 @@ class Search:
         self.target_snr, self.need = target_snr, target_snr + snr_margin_db
         self.margin = 10.0 ** (headroom_db / 20.0)
         self.jobs, self.cluster, self.counter = jobs, cluster, counter
-        self.path = str(design.path) if design.path else None
+        self.path = str(design.path.resolve()) if design.path else None
         self.peaks = reference_peaks(design, source)
         self.measured = 0
         #: (stage, knob): what the next narrower value gave, when it missed the target
         self.misses = {}
 
-    def measure(self, candidates: list[list[dict]]) -> list[dict]:
-        docs = [_doc(self.design, k, self.peaks, self.margin) for k in candidates]
-        todo = [(d, self.path, self.source) for d in docs if d is not None]
+    def measure(self, cands: list[Candidate]) -> list[dict]:
+        """Reports of the candidates the kernels accept (the others: {"error"})."""
+        todo = [(c.doc, self.path, self.source) for c in cands if c.effective is not None]
         reps = iter(parallel_map(evaluate, todo, self.jobs, self.cluster))
         self.measured += len(todo)
-        return [next(reps) if d is not None else {"error": "a peak does not fit the word"}
-                for d in docs]
+        return [next(reps) if c.effective is not None else {"error": "refused by a kernel"}
+                for c in cands]
 
     def shortfall(self, rep: dict) -> str:
         """Why a measured design misses the target, briefly."""
@@ -157,61 +190,68 @@ class Search:
     def meets(self, rep: dict) -> bool:
         return "error" not in rep and rep["snr_db"] >= self.need and rep["saturations"] == 0
 
-    def run(self) -> tuple[list[dict], dict, dict]:
-        knobs = _knobs(self.design)
-        rep = self.measure([knobs])[0]
+    def _ties(self, ok: list) -> tuple:
+        """The cheapest of several equally cheap (step, candidate, report): fewest instructions
+        on the target when counts are known, else the higher SNR."""
+        if len(ok) > 1 and self.counter is not None:
+            counts = [self.counter(c.doc) for _, c, _ in ok]
+            if all(n is not None for n in counts):
+                return ok[counts.index(min(counts))]
+        return max(ok, key=lambda t: t[2]["snr_db"])
+
+    def run(self) -> tuple[Candidate, dict, dict]:
+        cur = Candidate(self, _knobs(self.design))
+        if cur.effective is None:
+            from_dict(cur.doc or self.design.doc, self.design.path)   # the kernel's own error
+        rep = self.measure([cur])[0]
         reasons = {}
         while not self.meets(rep):
-            steps = list(_steps(knobs, 1))
-            if not steps:
+            steps = list(cur.steps(1))
+            cands = [Candidate(self, s[4]) for s in steps]
+            if not any(c.effective is not None for c in cands):
                 got = f"{rep['snr_db']:.1f} dB" if "error" not in rep else rep["error"]
                 raise FxsimError(f"--target-snr: {self.target_snr:g} dB (+ a margin of "
                                  f"{self.need - self.target_snr:g} dB) is out of reach: the "
                                  f"widest formats give {got}")
-            reps = self.measure([s[4] for s in steps])
-            now = rep.get("snr_db", -math.inf) if "error" not in rep else -math.inf
+            reps = self.measure(cands)
+            now = rep["snr_db"] if "error" not in rep else -math.inf
 
-            def score(pair):
-                (i, key, old, new, k), r = pair
+            def score(t):
+                _, c, r = t
                 if "error" in r:
                     return (-1, 0.0)
-                added = max(1, bits(k) - bits(knobs))
-                return (int(self.meets(r)) * 2 + int(r["saturations"] == 0),
-                        (r["snr_db"] - now) / added if not self.meets(r) else -bits(k))
-            (i, key, old, new, knobs), rep = max(zip(steps, reps), key=score)
-            if "error" in rep:
-                raise FxsimError(f"--target-snr: no format the kernels accept reaches it: {rep['error']}")
+                if self.meets(r):
+                    return (3, -c.bits)
+                return (int(r["saturations"] == 0), (r["snr_db"] - now) / max(1, c.bits - cur.bits))
+            (i, key, old, new, _), cur, rep = max(zip(steps, cands, reps), key=score)
             reasons.setdefault(i, {})[key] = (
                 f"{old} -> {new}: end-to-end SNR {now:.2f} -> {rep['snr_db']:.2f} dB, "
                 f"{rep['saturations']} saturations (best gain per added bit of {len(steps)} "
                 f"one-step changes)")
         while True:                       # narrow while the target is still met
-            steps = list(_steps(knobs, -1))
-            reps = self.measure([s[4] for s in steps])
+            steps = list(cur.steps(-1))
+            cands = [Candidate(self, s[4]) for s in steps]
+            reps = self.measure(cands)
             for (i, key, old, new, _), r in zip(steps, reps):
                 if not self.meets(r):
                     self.misses[(i, key)] = f"{new} {self.shortfall(r)}"
-            ok = [(s, r) for s, r in zip(steps, reps) if self.meets(r)]
+            ok = [(s, c, r) for s, c, r in zip(steps, cands, reps) if self.meets(r)]
             if not ok:
                 break
-            cheapest = min(bits(s[4]) for s, _ in ok)
-            ok = [(s, r) for s, r in ok if bits(s[4]) == cheapest]
-            if len(ok) > 1 and self.counter is not None:
-                counts = [self.counter(_doc(self.design, s[4], self.peaks, self.margin))
-                          for s, _ in ok]
-                (i, key, old, new, knobs), rep = ok[counts.index(min(counts))]
-            else:
-                (i, key, old, new, knobs), rep = max(ok, key=lambda p: p[1]["snr_db"])
+            cheapest = min(c.bits for _, c, _ in ok)
+            (i, key, old, new, _), cur, rep = self._ties([t for t in ok if t[1].bits == cheapest])
+            self.misses.pop((i, key), None)
             reasons.setdefault(i, {})[key] = (f"{old} -> {new} when narrowing: still "
                                               f"{rep['snr_db']:.2f} dB, no saturation")
-        return knobs, rep, reasons
+        return cur, rep, reasons
 
 
-def explain(design: Design, knobs: list[dict], peaks: list[float], rep: dict, reasons: dict,
+def explain(design: Design, cand: Candidate, peaks: list[float], rep: dict, reasons: dict,
             misses: dict, headroom_db: float) -> list[str]:
     """One line per stage: each knob's value and why."""
     lines = []
-    for i, (st, k, peak, s) in enumerate(zip(design.stages, knobs, peaks, rep["stages"])):
+    for i, (st, k, eff, peak, s) in enumerate(zip(design.stages, cand.knobs, cand.effective,
+                                                   peaks, rep["stages"])):
         kept = st.out_fmt.int_bits and QFormat.parse(s["format"]).int_bits == st.out_fmt.int_bits
         parts = [f"output {s['format']}: " + ("the kernel keeps its input's word" if
                                               "data" not in k else
@@ -219,9 +259,10 @@ def explain(design: Design, knobs: list[dict], peaks: list[float], rep: dict, re
                                               + (f" (the design's {st.out_fmt.int_bits} "
                                                  f"integer bit{'s' * (st.out_fmt.int_bits > 1)} "
                                                  f"kept)" if kept else ""))]
-        for key, v in k.items():
+        for key, v in eff.items():
             why = reasons.get(i, {}).get(key) or (
-                "the narrowest option" if KNOBS[key].index(v) == 0 else "the kernel's default")
+                "the kernel's choice" if k[key] is None else
+                "the narrowest option" if KNOBS[key].index(v) == 0 else "as set")
             if (i, key) in misses:
                 why += f"; {misses[(i, key)]}"
             parts.append(f"{key} {v}: {why}")
@@ -236,13 +277,12 @@ def propose(design: Design, source: Source, target_snr: float, headroom_db: floa
     stage). ``counter(doc)``: instructions per call of a design document (ties)."""
     search = Search(design, source, target_snr, headroom_db, snr_margin_db, jobs, cluster,
                     counter)
-    knobs, rep, reasons = search.run()
-    doc = _doc(design, knobs, search.peaks, search.margin)
-    from_dict(doc, design.path)                   # the written design loads
+    cand, rep, reasons = search.run()
     words = sum(QFormat.parse(s["format"]).word_bits for s in rep["stages"]) + \
-        bits([{k: v for k, v in kn.items() if k != "data"} for kn in knobs])
-    return doc, rep, explain(design, knobs, search.peaks, rep, reasons, search.misses,
-                             headroom_db) + \
+        sum(v for k in cand.effective for key, v in k.items()
+            if key != "data" and isinstance(v, int))
+    return cand.doc, rep, explain(design, cand, search.peaks, rep, reasons, search.misses,
+                                  headroom_db) + \
         [f"{search.measured} designs measured (target {target_snr:g} dB + {snr_margin_db:g} dB "
          f"margin, {headroom_db:g} dB headroom); cost {words} bits of output, coefficient and "
          f"accumulator words"]

@@ -4,8 +4,10 @@ by block in bounded memory (for the report's pictures).
 A stream is measured as Welch does it: Hann-windowed segments of ``NFFT`` samples without overlap,
 their periodograms averaged (one-sided for a real stream, two-sided for a complex one). A framed
 complex port (an FFT's bins) is already a spectrum: its power is averaged per bin over frames.
-The level is in dB relative to a full-scale sine's (0 dB = a sine of amplitude 1), so the float
-and fixed curves sit on the signal's level and the error curve shows the quantization noise floor.
+The level is in dB relative to full scale: 0 dB is a sine of amplitude 1 in a real stream, a
+complex exponential of amplitude 1 in a complex stream, and for an FFT's bins the bin of a
+full-scale complex exponential (N); the float and fixed curves sit on the signal's level and the
+error curve shows the quantization noise floor.
 """
 from __future__ import annotations
 
@@ -50,10 +52,12 @@ class SpectrumMeter:
         if not self.segments:
             return None
         if self.per_bin:
-            freq, unit, scale = np.arange(self.n), "bin", 1.0
+            # an FFT's bin of a full-scale complex exponential holds N
+            freq, unit, scale = np.arange(self.n), "bin", float(self.n) ** 2
         else:
-            # a sine of amplitude 1 puts (sum(window) / 2)^2 in its bin (one-sided: both halves)
-            scale = (self.window.sum() / 2) ** 2
+            # a sine of amplitude 1 puts (sum(window) / 2)^2 in its bin (one-sided: both
+            # halves); a complex exponential of amplitude 1 puts sum(window)^2 in its one bin
+            scale = self.window.sum() ** 2 if self.complex else (self.window.sum() / 2) ** 2
             freq = np.fft.fftfreq(self.n, 1 / self.rate) if self.complex else \
                 np.fft.rfftfreq(self.n, 1 / self.rate)
             unit = "Hz"

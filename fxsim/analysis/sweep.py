@@ -29,6 +29,11 @@ class Source:
     span: tuple = (0.0, None)             # (start, duration) in seconds; duration None: to the end
     samples: np.ndarray | None = None
 
+    def __post_init__(self):
+        # a worker may run in another directory (a cluster's): the file by its absolute path
+        if self.path is not None:
+            object.__setattr__(self, "path", str(Path(self.path).resolve()))
+
     def blocks(self, sample_rate: int, block: int):
         from .. import audio
         if self.samples is not None:
@@ -46,9 +51,9 @@ def evaluate(doc: dict, path: str | None, source: Source, spectra: bool = False)
     from .report import BLOCK, quantize_report
     try:
         des = from_dict(doc, Path(path) if path else None)
-        rep = quantize_report(des, source.blocks(des.sample_rate, BLOCK), spectra=spectra)
-    except FxsimError as e:
+    except FxsimError as e:          # a format a kernel refuses: a result, not a failure
         return {"error": str(e)}
+    rep = quantize_report(des, source.blocks(des.sample_rate, BLOCK), spectra=spectra)
     return {k: v for k, v in rep.items() if not k.startswith("_")}
 
 
@@ -97,10 +102,12 @@ def parse_words(text: str) -> list[int]:
 
 def with_word(design, word: int) -> dict:
     """The design's document with every stage's data in ``word``-bit words, each stage keeping
-    its integer bits (its headroom as designed) and taking the rest as fraction bits."""
+    its integer bits (its headroom as designed) and taking the rest as fraction bits; a stage
+    that keeps its input's word (``data_follows_input``: fft, stft) follows the stage before."""
     doc = copy.deepcopy(design.doc)
     for spec, st in zip(doc["stage"], design.stages):
-        spec["data"] = f"Q{st.out_fmt.int_bits}.{word - 1 - st.out_fmt.int_bits}"
+        if not st.data_follows_input:           # an FFT keeps the word it is given
+            spec["data"] = f"Q{st.out_fmt.int_bits}.{word - 1 - st.out_fmt.int_bits}"
     return doc
 
 
@@ -108,7 +115,7 @@ def word_sweep(design, source: Source, words: list[int], jobs: int = -1, cluster
     """SNR at every stage's output against the data word length of all stages: {"words",
     "stages" (labels), "snr_db" (per word a list per stage, or None), "errors" (per word the
     reason a design was refused, or "")}."""
-    path = str(design.path) if design.path else None
+    path = str(design.path.resolve()) if design.path else None
     reps = parallel_map(evaluate, [(with_word(design, w), path, source) for w in words],
                         jobs, cluster)
     return {"words": words,
