@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from fxsim.analysis.metrics import SNR_CAP, lsb_bound_db, snr_db
+from fxsim.analysis.metrics import (SNR_CAP, energy_bound_db, energy_snr_db, lsb_noise)
 from fxsim.analysis.report import input_ints
 from fxsim.design import Design
 from fxsim.ports import Chunk
@@ -194,14 +194,18 @@ def check_signal(design: Design, run, name: str, x_float, gated: bool, all_stage
     _, refs = design.reference(x_ref, trace=True, clip=True, model=values)
     # precision at every checkpoint: the last stage's output and the input of each stage that
     # decides (its reference runs on the model's input of it); the record keeps the lowest
-    points = []
+    points, energies = [], {}
     for i in design.checkpoints():
         lat = design.latencies()[i] * design.stages[i].out_port.words
         fixed = values[i][lat:]
         ref = np.asarray(refs[i])[: len(fixed)]
         fixed = fixed[: len(ref)]
-        points.append((snr_db(ref, fixed),
-                       lsb_bound_db(ref, output_lsb(design, model[i], i)[lat:][: len(ref)]), i))
+        err = ref - fixed
+        # energies of reference, error and LSB noise: a streamed input's segments pool them
+        energies[i] = (float(np.dot(ref, ref)), float(np.dot(err, err)),
+                       lsb_noise(ref, output_lsb(design, model[i], i)[lat:][: len(ref)]))
+        points.append((energy_snr_db(energies[i][0], energies[i][1]),
+                       energy_bound_db(energies[i][0], energies[i][2]), i))
     snr, bound, at = min(points)          # apply_gate chooses among the gated ones
     if not builtin_name(name) and len(x_int) and not len(model[-1].data):
         raise design.no_output(name, len(x_int) // design.in_port.words)
@@ -211,7 +215,8 @@ def check_signal(design: Design, run, name: str, x_float, gated: bool, all_stage
            "gated": gated, "input_saturations": int(input_sats), "saturations": sats,
            "c_saturations": c.saturations, "ram_bytes": c.ram_bytes, "failures": [],
            "notes": [], "checkpoints": [{"stage": i, "snr_db": round(s, 2),
-                                         "snr_bound_db": round(b, 2)} for s, b, i in points]}
+                                         "snr_bound_db": round(b, 2)} for s, b, i in points],
+           "_energies": energies}
     for m in mismatches:
         rec["failures"].append("mismatch: " + describe_mismatch(name, design, m))
     if any(sats):
@@ -288,46 +293,72 @@ MAX_NOTES = 8
 def verify_stream(design: Design, name: str, blocks, target: str = "host", min_snr: float = 60.0,
                   unroll: int = 4, opt: str = "-O2", extra_flags=(),
                   per_stage: bool = False) -> dict:
-    """``verify`` of a user's input given as float blocks (``audio.InputFile.blocks``) of
-    ``SEGMENT_SECONDS`` each: every segment runs through the model and the C from their initial
-    states and is checked and gated on its own (never pooled); the signal's record gathers them:
-    mismatches and saturations summed, the lowest gated SNR, each failure naming its segment."""
+    """``verify`` of a user's input given as float blocks (``audio.InputFile.blocks``), one
+    segment each (``SEGMENT_SECONDS``; a last block shorter than half of the one before joins
+    it): every segment runs through the model and the C from their initial states and is checked
+    bit for bit on its own, so memory stays flat on any length. The signal's SNR pools the
+    segments' energies (the SNR of the whole input, as one signal, never split), and it is gated
+    once; mismatches and saturations are summed, each mismatch names its segment."""
     run = compile_for(design, target, unroll, opt, extra_flags)
     recs, t0 = [], 0.0
-    for x in blocks:
+    for x in _join_short_tail(blocks):
         t1 = t0 + len(x) / design.sample_rate
-        rec = check_signal(design, run, f"{name} [{round(t0, 3):g} s, {round(t1, 3):g} s)", x,
-                           True, per_stage)
-        apply_gate(design, [rec], min_snr, False)
-        recs.append(rec)
+        recs.append(check_signal(design, run, f"{name} [{round(t0, 3):g} s, {round(t1, 3):g} s)",
+                                 x, True, per_stage))
         t0 = t1
     if not recs:
         raise design.no_output(name, 0)
     if len(recs) == 1:
         recs[0]["signal"] = name
-        return _result(design, target, recs, min_snr)
-    notes = [n for r in recs for n in r["notes"]]
-    low = min(recs, key=lambda r: r["snr_db"])
-    merged = {
-        "signal": name, "segments": len(recs),
-        "samples": sum(r["samples"] for r in recs),
-        "mismatches": sum(r["mismatches"] for r in recs),
-        "first_mismatch": next((r["first_mismatch"] for r in recs if r["first_mismatch"]), None),
-        "snr_db": low["snr_db"], "snr_bound_db": low["snr_bound_db"],
-        "snr_stage": low["snr_stage"], "gated": True,
-        "input_saturations": sum(r["input_saturations"] for r in recs),
-        "saturations": [sum(v) for v in zip(*(r["saturations"] for r in recs))],
-        "c_saturations": [sum(v) for v in zip(*(r["c_saturations"] for r in recs))],
-        "ram_bytes": recs[0]["ram_bytes"],
-        "failures": [f for r in recs for f in r["failures"]],
-        "notes": notes[:MAX_NOTES] + ([f"... {len(notes) - MAX_NOTES} more notes"]
-                                      if len(notes) > MAX_NOTES else []),
-        "passed": all(r["passed"] for r in recs),
-    }
+        merged = recs[0]
+    else:
+        notes = [n for r in recs for n in r["notes"]]
+        points = []
+        for i in recs[0]["_energies"]:
+            ps, pe, noise = (sum(r["_energies"][i][k] for r in recs) for k in range(3))
+            points.append({"stage": i, "snr_db": round(energy_snr_db(ps, pe), 2),
+                           "snr_bound_db": round(energy_bound_db(ps, noise), 2)})
+        low = min(points, key=lambda p: p["snr_db"])
+        first = next((dict(r["first_mismatch"], segment=r["signal"]) for r in recs
+                      if r["first_mismatch"]), None)
+        merged = {
+            "signal": name, "segments": len(recs),
+            "samples": sum(r["samples"] for r in recs),
+            "mismatches": sum(r["mismatches"] for r in recs),
+            "first_mismatch": first,
+            "snr_db": low["snr_db"], "snr_bound_db": low["snr_bound_db"],
+            "snr_stage": low["stage"], "gated": True,
+            "input_saturations": sum(r["input_saturations"] for r in recs),
+            "saturations": [sum(v) for v in zip(*(r["saturations"] for r in recs))],
+            "c_saturations": [sum(v) for v in zip(*(r["c_saturations"] for r in recs))],
+            "ram_bytes": recs[0]["ram_bytes"],
+            "failures": [f for r in recs for f in r["failures"]],
+            "notes": notes[:MAX_NOTES] + ([f"... {len(notes) - MAX_NOTES} more notes"]
+                                          if len(notes) > MAX_NOTES else []),
+            "checkpoints": points,
+        }
+    apply_gate(design, [merged], min_snr, False)
     return _result(design, target, [merged], min_snr)
 
 
+def _join_short_tail(blocks):
+    """The blocks, a last one shorter than half of the one before joined to it (a tail of a few
+    samples would give no output, or an SNR of its own measured on almost nothing)."""
+    held = None
+    for b in blocks:
+        if held is not None and len(b) < len(held) // 2:
+            held = np.concatenate([held, b])
+            continue
+        if held is not None:
+            yield held
+        held = b
+    if held is not None:
+        yield held
+
+
 def _result(design: Design, target: str, recs: list, min_snr: float) -> dict:
+    for r in recs:
+        r.pop("_energies", None)
     mismatches = sum(r["mismatches"] for r in recs)
     gated = [r["snr_db"] for r in recs if r["gated"]]
     return {

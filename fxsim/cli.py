@@ -14,6 +14,13 @@ import click
 from .errors import FxsimError
 
 
+def _first_run():
+    """Once per installation, before the model first runs: say that numba compiles, and warm the
+    common kernels (fxsim.warmup)."""
+    from .warmup import first_run_notice
+    first_run_notice(lambda s: click.echo(s, err=True))
+
+
 def _user_errors(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -108,7 +115,10 @@ def quantize(design_file, input_file, channel, resample, span, as_json, plot_fil
     from .analysis import report
 
     des = D.load(design_file)
+    _first_run()
     pictures = bool(plot_file or html_file)
+    if (jobs is not None or cluster) and not sweep_words:
+        raise FxsimError("--jobs and --cluster run the simulations of --sweep: give --sweep")
     words = None
     if sweep_words:
         from .analysis.sweep import parse_words
@@ -200,7 +210,9 @@ def run(design_file, input_file, channel, resample, span, output_file, reference
     """Run DESIGN on a recording, block by block, and write its output samples."""
     from . import runner
     from .design import load
-    res = runner.run(load(design_file), input_file, output_file, reference, frames_file,
+    des = load(design_file)
+    _first_run()
+    res = runner.run(des, input_file, output_file, reference, frames_file,
                      channel=channel, resample=resample, span=span)
     if as_json:
         click.echo(json.dumps(res))
@@ -295,13 +307,17 @@ def verify(design_files, input_file, channel, resample, span, targets, min_snr, 
 
     if not math.isfinite(min_snr):
         raise FxsimError(f"--min-snr: {min_snr}; allowed: a finite number of dB")
+    if not input_file and (span != (0.0, None) or channel or resample):
+        raise FxsimError("--channel, --resample, --start and --duration need --input")
     if junit_file and Path(junit_file).is_dir():
         raise FxsimError(f"--junit {junit_file!r} is a directory; give a file name")
     designs = [D.load(f) for f in design_files]       # every design checked before any run
+    _first_run()
     runs, seconds = [], {}
     for des in designs:
-        if input_file:       # a user's input: streamed in segments, each checked and gated
-            audio.InputFile(input_file, des.sample_rate, channel, resample, span=span)  # errors first
+        if input_file:       # a user's input: streamed in segments (errors before any run)
+            f = audio.InputFile(input_file, des.sample_rate, channel, resample, span=span)
+            segment = int(V.SEGMENT_SECONDS * (f.rate or des.sample_rate))   # in file samples
         else:
             signals = builtin_signal_set(des.sample_rate, signal_length(des),
                                          complex_=des.in_port.complex)
@@ -309,8 +325,7 @@ def verify(design_files, input_file, channel, resample, span, targets, min_snr, 
             t0 = time.perf_counter()
             if input_file:
                 segments = audio.InputFile(input_file, des.sample_rate, channel, resample,
-                                           int(V.SEGMENT_SECONDS * des.sample_rate),
-                                           span).blocks()
+                                           segment, span).blocks()
                 res = V.verify_stream(des, input_file, segments, target, min_snr, unroll,
                                       per_stage=per_stage)
             else:
@@ -376,6 +391,7 @@ def propose(design_file, input_file, channel, resample, span, target_snr, out_fi
         raise FxsimError(f"-o {out_file!r} exists; give --force to replace it")
     des = D.load(design_file)
     f = audio.InputFile(input_file, des.sample_rate, channel, resample, span=span)  # errors first
+    _first_run()
     jobs = _jobs(jobs, f, des.sample_rate)
     if target is not None:
         from fxsim.codegen import targets as T
@@ -391,7 +407,7 @@ def propose(design_file, input_file, channel, resample, span, target_snr, out_fi
     # the proposal passes the gate (bit-exact, SNR >= the target) on the input before it is written
     new = D.from_dict(doc, des.path)
     f = audio.InputFile(input_file, des.sample_rate, channel, resample,
-                        PROPOSE_VERIFY_SECONDS * des.sample_rate, span)
+                        PROPOSE_VERIFY_SECONDS * (f.rate or des.sample_rate), span)
     x = next(iter(f.blocks()))
     res = V.verify(new, {input_file: x}, target or "host", target_snr, 4)
     if not res["passed"]:

@@ -22,14 +22,14 @@ import tempfile
 import time
 from pathlib import Path
 
-MESSAGE = ("fxsim: first run: compiling the fixed-point kernels with numba "
-           "(once; later runs use the cache)")
+MESSAGE = ("fxsim: first run: compiling the common fixed-point kernels with numba (once; later "
+           "runs use the cache; the FFTs and the noise suppressor compile on their first use, "
+           "minutes when cold; `python -m fxsim.warmup` compiles them all ahead)")
 
 #: the designs the first run warms: their model runs compile the kernels' entry points for the
 #: data words the common designs use: emphasis (preemph, gain, deemph), the direct FIR on Q15 and
 #: on Q31 words (also the polyphase decimate and interpolate), the FIR with 16-bit coefficients
-#: (split multiplies), the biquad cascade and the complex FFT. Cold, on two cores, the FFT takes
-#: most of it (docs/caches.md)
+#: (split multiplies) and the biquad cascade: seconds when cold (docs/caches.md)
 COMMON = [
     {"name": "warm_emphasis", "stage": [
         {"kernel": "preemph", "coef": 0.8, "data": "Q1.14"},
@@ -47,13 +47,14 @@ COMMON = [
     {"name": "warm_biquad", "stage": [
         {"kernel": "biquad", "design": {"method": "butter", "order": 4, "wn": 0.25,
                                         "btype": "low"}, "data": "Q1.14"}]},
-    {"name": "warm_fft", "block": 64, "input": "complex", "stage": [
-        {"kernel": "fft", "n": 64, "scaling": "bfp"}]},
 ]
 #: warmed too by ``python -m fxsim.warmup`` (an installer can afford them; the first run of a
-#: command does not wait for them): the real FFT, its inverse and overlap-add (rfft, irfft, stft,
-#: istft) and the channel-energy noise suppressor (vad, ns), each minutes of compiling when cold
+#: command does not wait for them): the complex FFT, the real FFT, its inverse and overlap-add
+#: (rfft, irfft, stft, istft) and the channel-energy noise suppressor (vad, ns), each minutes of
+#: compiling when cold
 MORE = [
+    {"name": "warm_fft", "block": 64, "input": "complex", "stage": [
+        {"kernel": "fft", "n": 64, "scaling": "bfp"}]},
     {"name": "warm_stft", "stage": [
         {"kernel": "stft", "n": 64}, {"kernel": "istft", "n": 64}]},
     {"name": "warm_ns", "sample_rate": 8000, "stage": [{"kernel": "ns"}]},

@@ -6,6 +6,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# the first-run warm-up (fxsim.warmup) has its own tests; elsewhere it would only add output
+os.environ.setdefault("FXSIM_NO_WARMUP", "1")
 os.environ.setdefault("FXSIM_BUILD_CACHE", str(ROOT / ".pytest_cache" / "fxsim-build"))
 
 #: compiler settings every C comparison runs under

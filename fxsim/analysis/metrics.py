@@ -17,8 +17,12 @@ SNR_CAP = 300.0
 def snr_db(ref, out) -> float:
     ref = np.asarray(ref, dtype=np.float64)
     err = ref - np.asarray(out, dtype=np.float64)
-    pe = float(np.dot(err, err))
-    ps = float(np.dot(ref, ref))
+    return energy_snr_db(float(np.dot(ref, ref)), float(np.dot(err, err)))
+
+
+def energy_snr_db(ps: float, pe: float) -> float:
+    """``snr_db`` from the energies of the reference (ps) and of the error (pe), so that
+    figures measured in parts can be pooled."""
     if pe == 0.0:
         return SNR_CAP
     ratio = ps / pe if math.isfinite(ps) and math.isfinite(pe) else 0.0
@@ -41,9 +45,19 @@ def lsb_bound_db(ref, lsb) -> float:
     gate the SNR of such signals and prints the bound beside them. ``lsb`` may be an array, one
     value per sample (block floating point: each frame's LSB)."""
     ref = np.asarray(ref, dtype=np.float64)
+    return energy_bound_db(float(np.dot(ref, ref)), lsb_noise(ref, lsb))
+
+
+def lsb_noise(ref, lsb) -> float:
+    """The rounding-noise energy of ``lsb_bound_db``: lsb^2 / 12 on every active sample."""
+    ref = np.asarray(ref, dtype=np.float64)
     lsb = np.broadcast_to(np.asarray(lsb, dtype=np.float64), ref.shape)
     active = np.abs(ref) >= lsb / 2
-    if not active.any():
+    return float(np.sum(lsb[active] ** 2)) / 12.0
+
+
+def energy_bound_db(ps: float, noise: float) -> float:
+    """``lsb_bound_db`` from the reference's energy and ``lsb_noise``."""
+    if noise == 0.0:
         return -SNR_CAP
-    noise = float(np.sum(lsb[active] ** 2)) / 12.0
-    return min(SNR_CAP, 10.0 * math.log10(float(np.dot(ref, ref)) / noise))
+    return min(SNR_CAP, 10.0 * math.log10(ps / noise))

@@ -15,7 +15,7 @@ import numpy as np
 from ..design import Design
 from ..errors import FxsimError
 from ..qformat import dequantize, quantize
-from .metrics import SNR_CAP
+from .metrics import SNR_CAP, energy_snr_db
 from .spectra import SpectrumMeter
 
 
@@ -111,12 +111,7 @@ class StageMeter:
 
 
 def _snr(sig: float, err: float) -> float:
-    """metrics.snr_db from accumulated energies."""
-    if err == 0.0:
-        return SNR_CAP
-    if sig == 0.0 or not math.isfinite(sig / err) or sig / err <= 0.0:
-        return -SNR_CAP
-    return max(-SNR_CAP, min(SNR_CAP, 10.0 * math.log10(sig / err)))
+    return energy_snr_db(sig, err)
 
 
 def _blocks(x_float, block: int):
