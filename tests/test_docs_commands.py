@@ -322,12 +322,12 @@ def _param(c: Command):
 # --- running ------------------------------------------------------------------------------------
 
 def _runnable(code: str, tmp: Path) -> str:
+    # the documentation's /tmp/ first: the interpreter's own path may lie under /tmp (a CI clone)
+    code = TMP.sub(str(tmp / "tmp") + "/", code)
     py = shlex.quote(sys.executable)
     if FXSIM_CLI.match(code):
-        code = FXSIM_CLI.sub(f"{py} -m fxsim.cli", code, count=1)
-    else:
-        code = PY.sub(py, code, count=1)
-    return TMP.sub(str(tmp / "tmp") + "/", code)
+        return FXSIM_CLI.sub(f"{py} -m fxsim.cli", code, count=1)
+    return PY.sub(py, code, count=1)
 
 
 def _mirror(src: Path, dst: Path) -> None:
