@@ -68,3 +68,16 @@ def test_bad_jobs_is_a_one_line_error(jobs):
     from .test_cli import fxsim_in_process
     r = fxsim_in_process("quantize", BIQUAD, "--input", WAV, "--sweep", "14:16", "--jobs", jobs)
     assert r.returncode == 2 and r.stderr.startswith("fxsim: error: --jobs")
+
+
+def test_workers_without_this_fxsim_are_refused():
+    """A worker that cannot import the jobs' module would leave the cluster waiting: refused."""
+    from fxsim.errors import FxsimError
+
+    class Client:                                   # what Client.run returns for such a worker
+        def run(self, fn, module):
+            return {"tcp://10.0.0.7:40000": None, "tcp://10.0.0.8:40000": fn(module)}
+    with pytest.raises(FxsimError, match="10.0.0.7.*cannot import fxsim.analysis.sweep"):
+        sweep.check_workers(Client(), "fxsim.analysis.sweep", "tcp://10.0.0.5:8786")
+    sweep.check_workers(type("Ok", (), {"run": lambda self, fn, m: {"w": fn(m)}})(),
+                        "fxsim.analysis.sweep", "x")

@@ -80,10 +80,22 @@ def parallel_map(fn, arg_tuples: list[tuple], jobs: int = -1, cluster=None) -> l
     except (OSError, TimeoutError, ValueError) as e:
         raise FxsimError(f"--cluster {cluster!r}: cannot reach the scheduler ({e})") from None
     try:
+        check_workers(client, fn.__module__, cluster)
         with parallel_config(backend="dask"):
             return Parallel()(delayed(fn)(*a) for a in arg_tuples)
     finally:
         client.close()
+
+
+def check_workers(client, module: str, address) -> None:
+    """Every worker can import ``module`` (a worker with another fxsim, or none, would fail to
+    load the jobs, and the cluster would wait for them forever)."""
+    import importlib.util
+    missing = sorted(w for w, spec in client.run(importlib.util.find_spec, module).items()
+                     if spec is None)
+    if missing:
+        raise FxsimError(f"--cluster {address!r}: worker {missing[0]} (and {len(missing) - 1} "
+                         f"more) cannot import {module}: install this fxsim on every worker")
 
 
 def parse_words(text: str) -> list[int]:
