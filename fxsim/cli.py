@@ -139,12 +139,8 @@ def quantize(design_file, input_file, channel, resample, span, as_json, plot_fil
         sweep = word_sweep(des, Source(input_file, channel, resample, span), words, jobs,
                            cluster)
     if pictures:
-        fig = P.figure(rep, des, sweep)
-        if html_file:
-            P.write_html(html_file, P.html_page(rep, des, P.png_bytes(fig), sweep, input_file))
-            fig = P.figure(rep, des, sweep) if plot_file else None
-        if plot_file:
-            P.save(fig, plot_file)
+        P.write(P.figure(rep, des, sweep), plot_file,
+                lambda png: P.html_page(rep, des, png, sweep, input_file), html_file)
     out = {k: v for k, v in rep.items() if not k.startswith("_")}
     if as_json:
         out["stages"] = [{k: s[k] for k in ("index", "kernel", "snr_db", "max_err_lsb",

@@ -78,7 +78,6 @@ def figure(rep: dict, design: Design, sweep: dict | None = None):
         sa.set_title(f"{name}: output spectra, SNR {s['snr_db']:.1f} dB")
         sa.legend(fontsize=8)
     if sweep is not None:
-        ax = axes[-1][0]
         gs = axes[-1][0].get_gridspec()
         axes[-1][0].remove()
         axes[-1][1].remove()
@@ -95,28 +94,32 @@ def figure(rep: dict, design: Design, sweep: dict | None = None):
     return fig
 
 
-def save(fig, path, option: str = "--plot") -> None:
-    """Write the figure (format from the suffix), as a one-line error when it cannot."""
+def write(fig, plot_file=None, html_page=None, html_file=None) -> None:
+    """Write the figure to ``plot_file`` (format from its suffix) and/or the HTML page made by
+    ``html_page(png bytes)`` to ``html_file``, rendering the figure once per format; one-line
+    errors when a file cannot be written. Closes the figure."""
     plt = _pyplot()
     try:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=90)
-    except OSError as e:
-        raise FxsimError(f"{option}: cannot write {str(path)!r} ({e.strerror})") from None
-    except ValueError as e:                   # matplotlib: unknown image format
-        raise FxsimError(f"{option}: {str(path)!r}: {e}; use .png, .svg or .pdf") from None
+        if plot_file:
+            try:
+                Path(plot_file).parent.mkdir(parents=True, exist_ok=True)
+                fig.savefig(plot_file, dpi=90)
+            except OSError as e:
+                raise FxsimError(f"--plot: cannot write {str(plot_file)!r} ({e.strerror})") from None
+            except ValueError as e:           # matplotlib: unknown image format
+                raise FxsimError(f"--plot: {str(plot_file)!r}: {e}; use .png, .svg or .pdf") \
+                    from None
+        if html_file:
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=90)
+            try:
+                Path(html_file).parent.mkdir(parents=True, exist_ok=True)
+                Path(html_file).write_text(html_page(buf.getvalue()))
+            except OSError as e:
+                raise FxsimError(f"--html: cannot write {str(html_file)!r} ({e.strerror})") \
+                    from None
     finally:
         plt.close(fig)
-
-
-def png_bytes(fig) -> bytes:
-    plt = _pyplot()
-    buf = io.BytesIO()
-    try:
-        fig.savefig(buf, format="png", dpi=90)
-    finally:
-        plt.close(fig)
-    return buf.getvalue()
 
 
 _CSS = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
@@ -163,11 +166,3 @@ def html_page(rep: dict, design: Design, png: bytes, sweep: dict | None = None,
         for s in rep["stages"]))
     parts.append("</body></html>\n")
     return "\n".join(parts)
-
-
-def write_html(path, page: str) -> None:
-    try:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_text(page)
-    except OSError as e:
-        raise FxsimError(f"--html: cannot write {str(path)!r} ({e.strerror})") from None

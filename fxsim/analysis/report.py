@@ -110,10 +110,6 @@ class StageMeter:
         return e
 
 
-def _snr(sig: float, err: float) -> float:
-    return energy_snr_db(sig, err)
-
-
 def _blocks(x_float, block: int):
     if isinstance(x_float, np.ndarray) or not hasattr(x_float, "__next__"):
         x = np.asarray(x_float)
@@ -168,7 +164,7 @@ def quantize_report(design: Design, x_float, block: int = BLOCK, progress=None,
         stages.append({
             "index": st.index,
             "kernel": st.kernel,
-            "snr_db": round(_snr(m.sig, m.err), 2),
+            "snr_db": round(energy_snr_db(m.sig, m.err), 2),
             "max_err_lsb": round(m.max_err / st.out_fmt.lsb, 3),
             "saturations": nsat,
             "min": m.lo if m.paired else 0.0,
