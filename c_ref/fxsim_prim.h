@@ -491,6 +491,8 @@ static inline int32_t fx_sat16_c(int64_t v)
 }
 static inline int32_t fx_qadd16_c(int32_t x, int32_t y) { return fx_pack16x2(fx_sat16_c(FX_B(x) + FX_B(y)), fx_sat16_c(FX_T(x) + FX_T(y))); }
 static inline int32_t fx_qsub16_c(int32_t x, int32_t y) { return fx_pack16x2(fx_sat16_c(FX_B(x) - FX_B(y)), fx_sat16_c(FX_T(x) - FX_T(y))); }
+static inline int32_t fx_qasx_c(int32_t x, int32_t y) { return fx_pack16x2(fx_sat16_c(FX_B(x) - FX_T(y)), fx_sat16_c(FX_T(x) + FX_B(y))); }
+static inline int32_t fx_qsax_c(int32_t x, int32_t y) { return fx_pack16x2(fx_sat16_c(FX_B(x) + FX_T(y)), fx_sat16_c(FX_T(x) - FX_B(y))); }
 static inline int32_t fx_shadd16_c(int32_t x, int32_t y) { return fx_pack16x2((int32_t)((FX_B(x) + FX_B(y)) >> 1), (int32_t)((FX_T(x) + FX_T(y)) >> 1)); }
 static inline int32_t fx_shsub16_c(int32_t x, int32_t y) { return fx_pack16x2((int32_t)((FX_B(x) - FX_B(y)) >> 1), (int32_t)((FX_T(x) - FX_T(y)) >> 1)); }
 #undef FX_B
@@ -516,6 +518,8 @@ FX_DSP2(qadd, __qadd)
 FX_DSP2(qsub, __qsub)
 FX_DSP2(qadd16, __qadd16)
 FX_DSP2(qsub16, __qsub16)
+FX_DSP2(qasx, __qasx)
+FX_DSP2(qsax, __qsax)
 FX_DSP2(shadd16, __shadd16)
 FX_DSP2(shsub16, __shsub16)
 

@@ -95,13 +95,13 @@ def outputs(design: Design, x_int, target: str = "host", unroll: int = 4, opt: s
 
 
 def cost(design: Design, target: str = "host", unroll: int = 4, opt: str = "-O2",
-         extra_flags=()) -> dict:
+         extra_flags=(), level_div: int = 4) -> dict:
     """Instructions per call of <name>_process (callgrind on the host, QEMU on an emulated
-    target), the code
-    and constant-table bytes of the design's object file, and the RAM its state takes."""
+    target) on noise at full scale / ``level_div``, the code and constant-table bytes of the
+    design's object file, and the RAM its state takes."""
     from . import measure
     out = {"instructions_per_call": measure.instructions_per_call(design, target, unroll, opt,
-                                                                   extra_flags)}
+                                                                   extra_flags, level_div)}
     # sizes of the firmware build (no test hook); RAM as the harness reports sizeof(state)
     firmware = build.build_design(design, target, unroll, opt, extra_flags, tap=False)
     out.update(build.section_sizes(firmware.obj, firmware.target))

@@ -474,6 +474,24 @@ def qsub16(x, y):
 
 
 @_jit
+def qasx(x, y):
+    """QASX: top = x.top + y.bottom, bottom = x.bottom - y.top, each saturated to 16 bits (with
+    y = (re, im) a complex pair, x + i y in one instruction)."""
+    b = min(max(bottom16(x) - top16(y), -32768), 32767)
+    t = min(max(top16(x) + bottom16(y), -32768), 32767)
+    return pack16x2(b, t)
+
+
+@_jit
+def qsax(x, y):
+    """QSAX: top = x.top - y.bottom, bottom = x.bottom + y.top, each saturated to 16 bits
+    (x - i y)."""
+    b = min(max(bottom16(x) + top16(y), -32768), 32767)
+    t = min(max(top16(x) - bottom16(y), -32768), 32767)
+    return pack16x2(b, t)
+
+
+@_jit
 def shadd16(x, y):
     """SHADD16: both halves added and halved (floor), never overflowing."""
     return pack16x2((bottom16(x) + bottom16(y)) >> 1, (top16(x) + top16(y)) >> 1)

@@ -17,7 +17,8 @@ from .conftest import ROOT
 #: the order of OPS in tests/c/dsp_driver.c
 DSP_OPS = ["smuad", "smuadx", "smusd", "smusdx", "smlad", "smladx", "smlald", "smlaldx",
            "smulbb", "smulbt", "smultb", "smultt", "smlawb", "smlawt", "qadd", "qsub", "qadd16",
-           "qsub16", "shadd16", "shsub16", "ssat", "pkhbt", "pkhtb", "max16x2", "min16x2"]
+           "qsub16", "shadd16", "shsub16", "ssat", "pkhbt", "pkhtb", "max16x2", "min16x2",
+           "qasx", "qsax"]
 SSAT_BITS = (1, 2, 8, 12, 15, 16, 17, 24, 31, 32)
 DRIVER = ROOT / "tests" / "c" / "dsp_driver.c"
 #: register values at the edges: halves at 0, +-1, the int16 extremes, and whole-word extremes
@@ -82,6 +83,8 @@ def test_twin_definitions_on_examples():
     assert P.qadd((1 << 31) - 1, 1) == (1 << 31) - 1 and P.qsub(-(1 << 31), 1) == -(1 << 31)
     assert P.qadd16(w(32767, -32768), w(1, -1)) == w(32767, -32768)
     assert P.shadd16(w(-1, 3), w(0, 0)) == w(-1, 1)
+    assert P.qasx(w(10, 20), w(3, 4)) == w(6, 23) and P.qsax(w(10, 20), w(3, 4)) == w(14, 17)
+    assert P.qasx(w(-32768, 32767), w(1, 1)) == w(-32768, 32767)
     assert P.ssat(40000, 16) == 32767 and P.ssat(-40000, 16) == -32768 and P.ssat(5, 1) == -1 + 1
     assert P.pkhbt(0x1234, 0x5678, 16) == 0x56781234
     assert P.max16x2(w(-1, 5), w(3, -7)) == w(3, 5) and P.min16x2(w(-1, 5), w(3, -7)) == w(-1, -7)
