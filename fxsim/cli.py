@@ -158,8 +158,9 @@ def quantize(design_file, input_file, channel, resample, span, as_json, plot_fil
 
 def format_sweep(sweep: dict) -> str:
     """The word-length sweep as a text table."""
-    lines = ["SNR (dB) per stage with every stage's data in a word of `bits` (integer bits as "
-             "designed):", f"{'bits':>4} " + " ".join(f"{s:>13}" for s in sweep["stages"])]
+    also = "; the design input's too, which the first stage follows" if sweep.get("input_word") else ""
+    lines = [f"SNR (dB) per stage with every stage's data in a word of `bits` (integer bits as "
+             f"designed{also}):", f"{'bits':>4} " + " ".join(f"{s:>13}" for s in sweep["stages"])]
     for w, row, err in zip(sweep["words"], sweep["snr_db"], sweep["errors"]):
         lines.append(f"{w:>4} " + (" ".join(f"{v:>13.2f}" for v in row) if row
                                    else f"refused: {err}"))

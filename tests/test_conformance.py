@@ -15,6 +15,8 @@ the c_ref check fails until its reference C is bound.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -30,6 +32,23 @@ from .contract.probe import FrameProbe
 
 KINDS = sorted(REGISTRY)
 CASES = [(k, f) for k in KINDS for f in REGISTRY[k].formats]
+
+
+def test_registry_names_its_classes_and_loads_them_lazily():
+    """Every registered name resolves to the Stage class of that name; a fresh interpreter that
+    loads a gain-only design imports no other kernel's module (the lazy registry)."""
+    import subprocess
+    import sys
+    from fxsim.kernels.base import Stage
+    for name in REGISTRY:
+        cls = REGISTRY[name]
+        assert issubclass(cls, Stage) and cls.kernel == name
+    code = ("import sys; from fxsim import design as D; "
+            "D.from_dict({'name': 'g', 'block': 8, 'stage': [{'kernel': 'gain', 'gain': 0.5}]}); "
+            "print(sorted(m for m in sys.modules if m.startswith('fxsim.kernels.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent).stdout
+    assert out.strip() == "['fxsim.kernels.base', 'fxsim.kernels.gain']", out
 
 
 def design_for(kind: str, data: str, block: int = 64, **extra) -> D.Design:

@@ -29,6 +29,17 @@ def test_refused_words_are_reported_not_raised():
     assert r["snr_db"][1] is not None and r["errors"][1] == ""
 
 
+def test_an_fft_first_design_sweeps_its_input_word():
+    """The FFT keeps its input's word: the sweep sets the design input's format instead (else
+    every row would be the same design), Q15 and Q31 measured, other words refused."""
+    r = sweep.word_sweep(D.load(ROOT / "examples/fft_q15.toml"), sweep.Source(str(WAV)),
+                         [16, 24, 32], jobs=1)
+    assert r["input_word"] is True
+    assert r["snr_db"][1] is None and "Q15 or Q31" in r["errors"][1]
+    assert r["snr_db"][2][0] > r["snr_db"][0][0] + 60, r["snr_db"]
+    assert sweep.word_sweep(D.load(BIQUAD), sweep.Source(str(WAV)), [16], jobs=1)["input_word"] is False
+
+
 def test_jobs_are_picklable_and_give_the_same_results_in_workers():
     des = D.load(BIQUAD)
     src = sweep.Source(str(WAV))

@@ -92,10 +92,7 @@ def _knobs(design: Design) -> list[dict]:
 def _chosen(st) -> dict:
     """A built stage's effective coefficient word, accumulator and scaling (the knobs' values
     when the kernel chose them)."""
-    word = getattr(st, "coef_bits", None) or getattr(st, "coef_word", None) or \
-        getattr(getattr(st, "coef", None), "word", None)
-    return {"coef": word, "acc_bits": getattr(st, "acc_bits", None),
-            "scaling": getattr(st, "scaling_name", None)}
+    return {"coef": st.coef_word, "acc_bits": st.acc_bits, "scaling": st.scaling_name}
 
 
 def _doc(design: Design, knobs: list[dict], peaks: list[float], margin: float) -> dict | None:

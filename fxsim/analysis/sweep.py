@@ -115,8 +115,13 @@ def parse_words(text: str) -> list[int]:
 def with_word(design, word: int) -> dict:
     """The design's document with every stage's data in ``word``-bit words, each stage keeping
     its integer bits (its headroom as designed) and taking the rest as fraction bits; a stage
-    that keeps its input's word (``data_follows_input``: fft, stft) follows the stage before."""
+    that keeps its input's word (``data_follows_input``: fft, stft) follows the stage before,
+    and where the first stage does, the design input's format is the one set to ``word`` bits
+    (else nothing would vary; the kernel refuses words it does not take: an error row)."""
     doc = copy.deepcopy(design.doc)
+    if design.stages and design.stages[0].data_follows_input:
+        fmt = design.in_fmt
+        doc.setdefault("defaults", {})["data"] = f"Q{fmt.int_bits}.{word - 1 - fmt.int_bits}"
     for spec, st in zip(doc["stage"], design.stages):
         if not st.data_follows_input:           # an FFT keeps the word it is given
             spec["data"] = f"Q{st.out_fmt.int_bits}.{word - 1 - st.out_fmt.int_bits}"
@@ -126,7 +131,8 @@ def with_word(design, word: int) -> dict:
 def word_sweep(design, source: Source, words: list[int], jobs: int = -1, cluster=None) -> dict:
     """SNR at every stage's output against the data word length of all stages: {"words",
     "stages" (labels), "snr_db" (per word a list per stage, or None), "errors" (per word the
-    reason a design was refused, or "")}."""
+    reason a design was refused, or ""), "input_word" (whether the design input's word varies
+    too: where the first stage follows it, ``with_word``)}."""
     path = str(design.path.resolve()) if design.path else None
     reps = parallel_map(evaluate, [(with_word(design, w), path, source) for w in words],
                         jobs, cluster)
@@ -134,4 +140,5 @@ def word_sweep(design, source: Source, words: list[int], jobs: int = -1, cluster
             "stages": [f"{st.index}:{st.kernel}" for st in design.stages],
             "snr_db": [[s["snr_db"] for s in r["stages"]] if "error" not in r else None
                        for r in reps],
-            "errors": [r.get("error", "") for r in reps]}
+            "errors": [r.get("error", "") for r in reps],
+            "input_word": bool(design.stages and design.stages[0].data_follows_input)}

@@ -46,6 +46,11 @@ class Stage:
     #: the output format follows the input's (an FFT keeps its word): ``data`` is not the
     #: stage's to choose (``fxsim propose`` leaves it out)
     data_follows_input: bool = False
+    #: the knobs ``fxsim propose`` searches, as the built stage took them (None: no such knob):
+    #: the coefficient word in bits (set by ``coef_option``), the accumulator width, the FFT scaling
+    coef_word: int | None = None
+    acc_bits: int | None = None
+    scaling_name: str | None = None
     #: the one input sample rate (Hz) the stage runs at, or None for any (the design checks it)
     sample_rate: int | None = None
     #: the stage makes hard decisions (thresholds, counters: vad, ns): a difference of one LSB in
@@ -202,8 +207,9 @@ class Stage:
         return float(v) if kind is float else v
 
     def coef_option(self, opt: dict, default_word: int) -> tuple[int, QFormat | None]:
-        """The ``coef`` key (see ``fxsim.coefs.word_option``)."""
-        return coefs.word_option(self, opt, default_word)
+        """The ``coef`` key (see ``fxsim.coefs.word_option``); the word is kept in ``coef_word``."""
+        self.coef_word, fixed = coefs.word_option(self, opt, default_word)
+        return self.coef_word, fixed
 
     def check_overflow(self, count: int) -> None:
         """With overflow = "error", an overflow is a RangeError naming the stage (the design's
