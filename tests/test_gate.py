@@ -137,6 +137,8 @@ def test_a_long_input_is_verified_in_segments(monkeypatch, tmp_path):
     res = _json.loads(r.stdout)
     rec = res["signals"][0]
     assert rec["segments"] == 4 and rec["samples"] == 16000 and res["bit_exact"]
+    # the merged record carries every field of a signal's record (verify_stream builds it)
+    assert {k for k in whole if not k.startswith("_")} <= set(rec), set(whole) - set(rec)
     # the same SNR as the whole input in one piece, up to the segments' restarts
     assert abs(rec["snr_db"] - whole["snr_db"]) < 0.5 and rec["checkpoints"]
     r = fxsim_in_process("verify", ROOT / "examples/emphasis.toml", "--input", wav, "--json",
