@@ -43,6 +43,9 @@ def test_registry_names_its_classes_and_loads_them_lazily():
     for name in REGISTRY:
         cls = REGISTRY[name]
         assert issubclass(cls, Stage) and cls.kernel == name
+    assert all(isinstance(c, type) for c in {**REGISTRY}.values()) and dict(REGISTRY) == REGISTRY
+    from fxsim.kernels import Fir, channel_fixed  # noqa: F401  (classes by name, modules still)
+    assert Fir is REGISTRY["fir"]
     code = ("import sys; from fxsim import design as D; "
             "D.from_dict({'name': 'g', 'block': 8, 'stage': [{'kernel': 'gain', 'gain': 0.5}]}); "
             "print(sorted(m for m in sys.modules if m.startswith('fxsim.kernels.')))")

@@ -104,19 +104,24 @@ def test_fft_plain_path_on_cortex_m4(name):
     assert res["bit_exact"] and res["passed"], res["failures"]
 
 
+@pytest.mark.parametrize("rounding", ["nearest", "zero", "floor"])
 @pytest.mark.parametrize("n", [64, 128])
-def test_fft_packed_first_stage_on_cortex_m4(n):
+def test_fft_packed_first_stage_on_cortex_m4(n, rounding):
     """The first stage (radix 4 for n = 64, radix 2 for n = 128) on packed words where block
     floating point proves it needs no shift, and the 32-bit path where it shifts: a quiet input
-    (|x| <= FS / 64: normalised, the first stage never shifts) and a full-scale square (m = FS:
-    it must), through fft then ifft (both directions' QSAX / QASX), bit-exact on the M4."""
-    des = D.from_dict({"name": f"rt{n}", "block": n, "input": "complex", "defaults": {"data": "Q15"},
+    (|x| <= FS / 64: normalised, the first stage never shifts), a frame at the edge (largest
+    component 8191: radix 4 just needs no shift) and a full-scale square (m = FS: it must),
+    through fft then ifft (both directions' QSAX / QASX), bit-exact on the M4."""
+    des = D.from_dict({"name": f"rt{n}", "block": n, "input": "complex",
+                       "defaults": {"data": "Q15", "rounding": rounding},
                        "stage": [{"kernel": "fft", "n": n, "scaling": "bfp"},
                                  {"kernel": "ifft", "n": n, "scaling": "bfp"}]})
     rng = np.random.default_rng(n)
     quiet = (rng.uniform(-1, 1, 8 * n) + 1j * rng.uniform(-1, 1, 8 * n)) / 64
     square = np.where(np.arange(8 * n) % 10 < 5, 1.0, -1.0) * (1 + 1j) * (32767 / 32768)
-    res = V.verify(des, {"quiet": quiet, "square": square}, target="cortex-m4", per_stage=True)
+    edge = np.where(np.arange(8 * n) % 3 == 0, 8191, -8191) * (1 - 1j) / 32768
+    res = V.verify(des, {"quiet": quiet, "edge": edge, "square": square}, target="cortex-m4",
+                   per_stage=True)
     assert res["bit_exact"], res["failures"]
 
 
