@@ -148,3 +148,32 @@ def test_a_refused_starting_point_is_widened_together(tmp_path):
                          "--target-snr", 60, "-o", out, "--json", "--jobs", "1")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["snr_db"] >= 61
+
+
+def test_exchange_trades_a_narrower_knob_for_a_wider_one(monkeypatch):
+    """Where no single narrowing meets the target, a pair does: stage 0's coefficients 32 -> 16
+    bits (-16) with stage 1's accumulator 32 -> 40 (+8). The simulations are replaced by a rule
+    that passes a design iff stage 0 keeps 32-bit coefficients or stage 1 has a 40-bit or wider
+    accumulator, so the search's own moves are what is tested."""
+    from fxsim.analysis import propose as PR
+    from fxsim.analysis.sweep import Source
+    fir = {"kernel": "fir", "design": {"method": "firwin", "numtaps": 16, "cutoff": 0.3}}
+    des = D.from_dict({"name": "two", "block": 160, "sample_rate": 16000,
+                       "defaults": {"data": "Q15"}, "stage": [dict(fir), dict(fir)]})
+
+    def rule(self, cands):
+        return [{"error": "refused"} if c.effective is None else
+                {"snr_db": 70.0 if c.effective[0]["coef"] == 32 or c.effective[1]["acc_bits"] >= 40
+                 else 50.0, "saturations": 0} for c in cands]
+    monkeypatch.setattr(PR.Search, "measure", rule)
+    search = PR.Search(des, Source(str(WAV)), 60.0, 3.0, 1.0, jobs=1, cluster=None)
+    start = PR.Candidate(search, [{"data": 16, "coef": 32, "acc_bits": 64},
+                                  {"data": 16, "coef": 16, "acc_bits": 32}])
+    assert start.effective is not None
+    reasons = {}
+    cur, rep = search.exchange(start, reasons)
+    assert cur.effective[0]["coef"] == 16 and cur.effective[1]["acc_bits"] == 40
+    assert cur.bits == start.bits - 8 and "traded with stage 1's acc_bits" in reasons[0]["coef"]
+    # a rule nothing cheaper passes: no exchange
+    monkeypatch.setattr(PR.Search, "measure", lambda self, cands: [{"error": "x"} for _ in cands])
+    assert search.exchange(start, {}) is None

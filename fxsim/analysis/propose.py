@@ -225,7 +225,17 @@ class Search:
                 f"{old} -> {new}: end-to-end SNR {now:.2f} -> {rep['snr_db']:.2f} dB, "
                 f"{rep['saturations']} saturations (best gain per added bit of {len(steps)} "
                 f"one-step changes)")
-        while True:                       # narrow while the target is still met
+        while True:
+            cur, rep = self.narrow(cur, rep, reasons)
+            moved = self.exchange(cur, reasons)
+            if moved is None:
+                return cur, rep, reasons
+            cur, rep = moved
+
+    def narrow(self, cur: Candidate, rep: dict, reasons: dict) -> tuple[Candidate, dict]:
+        """Narrow one knob a step at a time, the cheapest change that still meets the target,
+        until every narrowing misses it."""
+        while True:
             steps = list(cur.steps(-1))
             cands = [Candidate(self, s[4]) for s in steps]
             reps = self.measure(cands)
@@ -234,13 +244,41 @@ class Search:
                     self.misses[(i, key)] = f"{new} {self.shortfall(r)}"
             ok = [(s, c, r) for s, c, r in zip(steps, cands, reps) if self.meets(r)]
             if not ok:
-                break
+                return cur, rep
             cheapest = min(c.bits for _, c, _ in ok)
             (i, key, old, new, _), cur, rep = self._ties([t for t in ok if t[1].bits == cheapest])
             self.misses.pop((i, key), None)
             reasons.setdefault(i, {})[key] = (f"{old} -> {new} when narrowing: still "
                                               f"{rep['snr_db']:.2f} dB, no saturation")
-        return cur, rep, reasons
+
+    def exchange(self, cur: Candidate, reasons: dict) -> tuple[Candidate, dict] | None:
+        """Where no single narrowing meets the target: one knob a step narrower and another a
+        step wider, fewer bits together (a 32-bit accumulator bought with 32-bit coefficients,
+        say), the cheapest pair that meets it; None if none does."""
+        pairs, seen = [], set()
+        for i, key, old, new, knobs in cur.steps(-1):
+            down = Candidate(self, knobs)
+            if down.effective is None:
+                continue
+            for j, key2, old2, new2, knobs2 in down.steps(1):
+                c = Candidate(self, knobs2)
+                sig = repr(c.doc)
+                if (j, key2) == (i, key) or c.effective is None or c.bits >= cur.bits or sig in seen:
+                    continue
+                seen.add(sig)
+                pairs.append(((i, key, old, new), (j, key2, old2, new2), c))
+        reps = self.measure([c for *_, c in pairs])
+        ok = [(p, c, r) for (*p, c), r in zip(pairs, reps) if self.meets(r)]
+        if not ok:
+            return None
+        cheapest = min(c.bits for _, c, _ in ok)
+        ((i, key, old, new), (j, key2, old2, new2)), cur, rep = \
+            self._ties([t for t in ok if t[1].bits == cheapest])
+        why = (f"traded with stage {{}}'s {{}} ({{}} -> {{}}): {rep['snr_db']:.2f} dB, no saturation, "
+               f"{cheapest} bits in all (no single narrowing met the target)")
+        reasons.setdefault(i, {})[key] = f"{old} -> {new}, " + why.format(j, key2, old2, new2)
+        reasons.setdefault(j, {})[key2] = f"{old2} -> {new2}, " + why.format(i, key, old, new)
+        return cur, rep
 
 
 def explain(design: Design, cand: Candidate, peaks: list[float], rep: dict, reasons: dict,
