@@ -64,10 +64,11 @@ def cost(des, target, flags=(), level_div=4):
         return {"error": str(e).splitlines()[0][:80]}
 
 
-def table(title, kernel, des, macs=None, per=None, loud=False):
+def table(title, kernel, des, macs=None, per=None, levels=False):
     """One kernel: fxsim on every target, then CMSIS's rows. The input is noise at a quarter of
-    full scale; ``loud`` adds the DSP path's row at full scale (where the FFTs' first stage
-    shifts and takes its 32-bit path instead of the packed one)."""
+    full scale; ``levels`` adds the DSP path's rows at full scale (where the FFTs' first stage
+    shifts and takes its 32-bit path instead of the packed one) and at 1/64 of it (where the
+    block floating point first normalises the frame, a pass over it)."""
     snr = quantize_report(des, noise(16000))["snr_db"]
     print(f"## {title}")
     unit = "per MAC" if macs else (per[0] if per else "")
@@ -77,8 +78,9 @@ def table(title, kernel, des, macs=None, per=None, loud=False):
             ("fxsim plain C (cortex-m4)", "cortex-m4", ("-DFXSIM_NO_DSP",)),
             ("fxsim riscv32 (RV32IMC)", "riscv32", ()),
             ("fxsim host (x86-64)", "host", ())]
-    if loud:
-        rows.insert(1, ("fxsim DSP path (cortex-m4), full-scale input", "cortex-m4", (), 1))
+    if levels:
+        rows[1:1] = [("fxsim DSP path (cortex-m4), full-scale input", "cortex-m4", (), 1),
+                     ("fxsim DSP path (cortex-m4), input at 1/64 of full scale", "cortex-m4", (), 64)]
     for label, target, flags, *level in rows:
         c = cost(des, target, flags, *level)
         if c is None or "error" in c or c.get("instructions_per_call") is None:
@@ -125,9 +127,9 @@ def main():
     show("biquad Q15, butter(4, 0.25): 2 sections x 160, error_feedback = false (noisier: the "
          "gate's impulse falls to 49.6 dB, a failure)", "biquad", D.from_dict(bq))
     show("complex FFT Q15, N = 256, block floating point (examples/fft_q15.toml), one frame "
-         "per call", "fft", design("examples/fft_q15.toml"), loud=True)
+         "per call", "fft", design("examples/fft_q15.toml"), levels=True)
     show("real FFT Q15, N = 256, block floating point (examples/rfft_q15.toml)", "rfft",
-         design("examples/rfft_q15.toml"), loud=True)
+         design("examples/rfft_q15.toml"), levels=True)
     show("ns, the channel-energy noise suppressor (examples/ns_q15.toml), 160 samples = two "
          "10 ms frames per call", "ns", design("examples/ns_q15.toml"),
          per=("per 10 ms frame", 2))
