@@ -115,7 +115,6 @@ def quantize(design_file, input_file, channel, resample, span, as_json, plot_fil
     from .analysis import report
 
     des = D.load(design_file)
-    _first_run()
     pictures = bool(plot_file or html_file)
     if (jobs is not None or cluster) and not sweep_words:
         raise FxsimError("--jobs and --cluster run the simulations of --sweep: give --sweep")
@@ -129,6 +128,7 @@ def quantize(design_file, input_file, channel, resample, span, as_json, plot_fil
     # streamed: the file is read, run and measured a block at a time (flat memory)
     f = audio.InputFile(input_file, des.sample_rate, channel, resample, report.BLOCK, span)
     jobs = _jobs(jobs, f, des.sample_rate)
+    _first_run()                                 # after every check: errors come first
     total = f.frames if f.resampler is None else int(f.frames * f.resampler.ratio)
     with _progress(total, des.sample_rate, "quantize", not as_json) as progress:
         rep = report.quantize_report(des, f.blocks(), progress=progress, source=input_file,
@@ -206,8 +206,10 @@ TARGET_HELP = ("host (portable C99, run here; alias c99) | cortex-m4 (QEMU) | "
 def run(design_file, input_file, channel, resample, span, output_file, reference, frames_file, as_json):
     """Run DESIGN on a recording, block by block, and write its output samples."""
     from . import runner
+    from .audio import check_input_path
     from .design import load
     des = load(design_file)
+    check_input_path(input_file)                 # a missing input is said before any compiling
     _first_run()
     res = runner.run(des, input_file, output_file, reference, frames_file,
                      channel=channel, resample=resample, span=span)
@@ -309,7 +311,6 @@ def verify(design_files, input_file, channel, resample, span, targets, min_snr, 
     if junit_file and Path(junit_file).is_dir():
         raise FxsimError(f"--junit {junit_file!r} is a directory; give a file name")
     designs = [D.load(f) for f in design_files]       # every design checked before any run
-    _first_run()
     runs, seconds = [], {}
     for des in designs:
         if input_file:       # a user's input: streamed in segments (errors before any run)
@@ -318,6 +319,7 @@ def verify(design_files, input_file, channel, resample, span, targets, min_snr, 
         else:
             signals = builtin_signal_set(des.sample_rate, signal_length(des),
                                          complex_=des.in_port.complex)
+        _first_run()                                  # (once per installation)
         for target in targets:
             t0 = time.perf_counter()
             if input_file:

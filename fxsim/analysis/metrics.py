@@ -37,19 +37,11 @@ def max_err_lsb(ref, out, fmt: QFormat) -> float:
     return float(np.max(np.abs(np.asarray(ref) - np.asarray(out)))) / fmt.lsb
 
 
-def lsb_bound_db(ref, lsb) -> float:
-    """The SNR that rounding the output to its LSB alone allows for this reference: its energy
-    over the energy of uniform rounding noise (lsb^2 / 12) on every sample the output can hold as
-    non-zero (|ref| >= lsb / 2; a sample that rounds to zero is exact in a quiet stretch). A
-    signal whose output is this quiet cannot score above it, whatever the design; verify does not
-    gate the SNR of such signals and prints the bound beside them. ``lsb`` may be an array, one
-    value per sample (block floating point: each frame's LSB)."""
-    ref = np.asarray(ref, dtype=np.float64)
-    return energy_bound_db(float(np.dot(ref, ref)), lsb_noise(ref, lsb))
-
-
 def lsb_noise(ref, lsb) -> float:
-    """The rounding-noise energy of ``lsb_bound_db``: lsb^2 / 12 on every active sample."""
+    """The energy of uniform rounding noise (lsb^2 / 12) on every sample of ``ref`` the output
+    can hold as non-zero (|ref| >= lsb / 2; a sample that rounds to zero is exact in a quiet
+    stretch). ``lsb`` may be an array, one value per sample (block floating point: each frame's
+    LSB)."""
     ref = np.asarray(ref, dtype=np.float64)
     lsb = np.broadcast_to(np.asarray(lsb, dtype=np.float64), ref.shape)
     active = np.abs(ref) >= lsb / 2
@@ -57,7 +49,10 @@ def lsb_noise(ref, lsb) -> float:
 
 
 def energy_bound_db(ps: float, noise: float) -> float:
-    """``lsb_bound_db`` from the reference's energy and ``lsb_noise``."""
+    """The SNR that rounding the output to its LSB alone allows for a reference of energy ``ps``:
+    ps over ``lsb_noise``. A signal whose output is this quiet cannot score above it, whatever
+    the design; verify does not gate the SNR of such signals and prints the bound beside them.
+    Energies, so that a streamed input's segments pool them."""
     if noise == 0.0:
         return -SNR_CAP
     return min(SNR_CAP, 10.0 * math.log10(ps / noise))

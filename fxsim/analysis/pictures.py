@@ -94,27 +94,38 @@ def figure(rep: dict, design: Design, sweep: dict | None = None):
     return fig
 
 
+def _png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90)
+    return buf.getvalue()
+
+
 def write(fig, plot_file=None, html_page=None, html_file=None) -> None:
     """Write the figure to ``plot_file`` (format from its suffix) and/or the HTML page made by
-    ``html_page(png bytes)`` to ``html_file``, rendering the figure once per format; one-line
+    ``html_page(png bytes)`` to ``html_file``, rendering the figure once per format (a PNG plot
+    and the page share one rendering); one-line
     errors when a file cannot be written. Closes the figure."""
     plt = _pyplot()
+    png = None                                # the PNG bytes, once rendered
     try:
         if plot_file:
             try:
                 Path(plot_file).parent.mkdir(parents=True, exist_ok=True)
-                fig.savefig(plot_file, dpi=90)
+                if Path(plot_file).suffix.lower() == ".png" and html_file:
+                    png = _png(fig)
+                    Path(plot_file).write_bytes(png)
+                else:
+                    fig.savefig(plot_file, dpi=90)
             except OSError as e:
                 raise FxsimError(f"--plot: cannot write {str(plot_file)!r} ({e.strerror})") from None
             except ValueError as e:           # matplotlib: unknown image format
                 raise FxsimError(f"--plot: {str(plot_file)!r}: {e}; use .png, .svg or .pdf") \
                     from None
         if html_file:
-            buf = io.BytesIO()
-            fig.savefig(buf, format="png", dpi=90)
+            png = png if png is not None else _png(fig)
             try:
                 Path(html_file).parent.mkdir(parents=True, exist_ok=True)
-                Path(html_file).write_text(html_page(buf.getvalue()))
+                Path(html_file).write_text(html_page(png))
             except OSError as e:
                 raise FxsimError(f"--html: cannot write {str(html_file)!r} ({e.strerror})") \
                     from None

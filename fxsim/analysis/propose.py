@@ -165,16 +165,24 @@ class Search:
         self.path = str(design.path.resolve()) if design.path else None
         self.peaks = reference_peaks(design, source)
         self.measured = 0
+        #: repr(design document) -> its report: every design is simulated once
+        self.reports = {}
         #: (stage, knob): what the next narrower value gave, when it missed the target
         self.misses = {}
 
     def measure(self, cands: list[Candidate]) -> list[dict]:
-        """Reports of the candidates the kernels accept (the others: {"error"})."""
-        todo = [(c.doc, self.path, self.source) for c in cands if c.effective is not None]
-        reps = iter(parallel_map(evaluate, todo, self.jobs, self.cluster))
+        """Reports of the candidates the kernels accept (the others: {"error"}); a design
+        measured before is not simulated again (narrowing after an exchange meets its
+        neighbours a second time)."""
+        keys = [repr(c.doc) for c in cands]
+        todo = {k: c.doc for k, c in zip(keys, cands)
+                if c.effective is not None and k not in self.reports}
+        reps = parallel_map(evaluate, [(d, self.path, self.source) for d in todo.values()],
+                            self.jobs, self.cluster)
+        self.reports.update(zip(todo, reps))
         self.measured += len(todo)
-        return [next(reps) if c.effective is not None else {"error": "refused by a kernel"}
-                for c in cands]
+        return [self.reports[k] if c.effective is not None else {"error": "refused by a kernel"}
+                for k, c in zip(keys, cands)]
 
     def shortfall(self, rep: dict) -> str:
         """Why a measured design misses the target, briefly."""
