@@ -458,18 +458,24 @@ def ssat(x, n):
 
 
 @_jit
+def _sat16(v):
+    """v saturated to a signed halfword (the lanes of QADD16 and kin; C: fx_sat16_c)."""
+    return min(max(v, -32768), 32767)
+
+
+@_jit
 def qadd16(x, y):
     """QADD16: both halves added, each saturated to 16 bits."""
-    b = min(max(bottom16(x) + bottom16(y), -32768), 32767)
-    t = min(max(top16(x) + top16(y), -32768), 32767)
+    b = _sat16(bottom16(x) + bottom16(y))
+    t = _sat16(top16(x) + top16(y))
     return pack16x2(b, t)
 
 
 @_jit
 def qsub16(x, y):
     """QSUB16: both halves subtracted, each saturated to 16 bits."""
-    b = min(max(bottom16(x) - bottom16(y), -32768), 32767)
-    t = min(max(top16(x) - top16(y), -32768), 32767)
+    b = _sat16(bottom16(x) - bottom16(y))
+    t = _sat16(top16(x) - top16(y))
     return pack16x2(b, t)
 
 
@@ -477,8 +483,8 @@ def qsub16(x, y):
 def qasx(x, y):
     """QASX: top = x.top + y.bottom, bottom = x.bottom - y.top, each saturated to 16 bits (with
     y = (re, im) a complex pair, x + i y in one instruction)."""
-    b = min(max(bottom16(x) - top16(y), -32768), 32767)
-    t = min(max(top16(x) + bottom16(y), -32768), 32767)
+    b = _sat16(bottom16(x) - top16(y))
+    t = _sat16(top16(x) + bottom16(y))
     return pack16x2(b, t)
 
 
@@ -486,8 +492,8 @@ def qasx(x, y):
 def qsax(x, y):
     """QSAX: top = x.top - y.bottom, bottom = x.bottom + y.top, each saturated to 16 bits
     (x - i y)."""
-    b = min(max(bottom16(x) + top16(y), -32768), 32767)
-    t = min(max(top16(x) - bottom16(y), -32768), 32767)
+    b = _sat16(bottom16(x) + top16(y))
+    t = _sat16(top16(x) - bottom16(y))
     return pack16x2(b, t)
 
 
