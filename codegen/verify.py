@@ -174,8 +174,11 @@ def output_lsb(design: Design, chunk: Chunk, index: int = -1):
     return np.repeat(per, port.frame * port.words)[: len(chunk.data)]
 
 
-def check_signal(design: Design, run, name: str, x_float, gated: bool, all_stages: bool) -> dict:
-    """Model and C on one signal; the record of the signal in verify's result."""
+def check_signal(design: Design, run, name: str, x_float, gated: bool, all_stages: bool,
+                 energies: dict | None = None) -> dict:
+    """Model and C on one signal; the record of the signal in verify's result. ``energies``, if
+    given, receives per checkpoint the energies of reference, error and LSB noise (a streamed
+    input's segments pool them)."""
     x_int, input_sats = input_ints(design, x_float, return_count=True)
     model, sats = design.run(x_int, strict=False)
     try:
@@ -194,7 +197,7 @@ def check_signal(design: Design, run, name: str, x_float, gated: bool, all_stage
     _, refs = design.reference(x_ref, trace=True, clip=True, model=values)
     # precision at every checkpoint: the last stage's output and the input of each stage that
     # decides (its reference runs on the model's input of it); the record keeps the lowest
-    points, energies = [], {}
+    points, energies = [], {} if energies is None else energies
     for i in design.checkpoints():
         lat = design.latencies()[i] * design.stages[i].out_port.words
         fixed = values[i][lat:]
@@ -215,8 +218,7 @@ def check_signal(design: Design, run, name: str, x_float, gated: bool, all_stage
            "gated": gated, "input_saturations": int(input_sats), "saturations": sats,
            "c_saturations": c.saturations, "ram_bytes": c.ram_bytes, "failures": [],
            "notes": [], "checkpoints": [{"stage": i, "snr_db": round(s, 2),
-                                         "snr_bound_db": round(b, 2)} for s, b, i in points],
-           "_energies": energies}
+                                         "snr_bound_db": round(b, 2)} for s, b, i in points]}
     for m in mismatches:
         rec["failures"].append("mismatch: " + describe_mismatch(name, design, m))
     if any(sats):
@@ -300,11 +302,12 @@ def verify_stream(design: Design, name: str, blocks, target: str = "host", min_s
     segments' energies (the SNR of the whole input, as one signal, never split), and it is gated
     once; mismatches and saturations are summed, each mismatch names its segment."""
     run = compile_for(design, target, unroll, opt, extra_flags)
-    recs, t0 = [], 0.0
+    recs, energies, t0 = [], [], 0.0
     for x in _join_short_tail(blocks):
         t1 = t0 + len(x) / design.sample_rate
+        energies.append({})
         recs.append(check_signal(design, run, f"{name} [{round(t0, 3):g} s, {round(t1, 3):g} s)",
-                                 x, True, per_stage))
+                                 x, True, per_stage, energies[-1]))
         t0 = t1
     if not recs:
         raise design.no_output(name, 0)
@@ -314,11 +317,13 @@ def verify_stream(design: Design, name: str, blocks, target: str = "host", min_s
     else:
         notes = [n for r in recs for n in r["notes"]]
         points = []
-        for i in recs[0]["_energies"]:
-            ps, pe, noise = (sum(r["_energies"][i][k] for r in recs) for k in range(3))
+        measured = [e for e in energies if e]        # a segment whose C crashed has none
+        for i in (measured[0] if measured else ()):
+            ps, pe, noise = (sum(e[i][k] for e in measured) for k in range(3))
             points.append({"stage": i, "snr_db": round(energy_snr_db(ps, pe), 2),
                            "snr_bound_db": round(energy_bound_db(ps, noise), 2)})
-        low = min(points, key=lambda p: p["snr_db"])
+        low = min(points, key=lambda p: p["snr_db"]) if points else \
+            {"stage": len(design.stages) - 1, "snr_db": -SNR_CAP, "snr_bound_db": -SNR_CAP}
         first = next((dict(r["first_mismatch"], segment=r["signal"]) for r in recs
                       if r["first_mismatch"]), None)
         merged = {
@@ -357,8 +362,6 @@ def _join_short_tail(blocks):
 
 
 def _result(design: Design, target: str, recs: list, min_snr: float) -> dict:
-    for r in recs:
-        r.pop("_energies", None)
     mismatches = sum(r["mismatches"] for r in recs)
     gated = [r["snr_db"] for r in recs if r["gated"]]
     return {

@@ -167,3 +167,28 @@ def test_input_options_need_input():
     from .test_cli import fxsim_in_process
     r = fxsim_in_process("verify", ROOT / "examples/emphasis.toml", "--start", "1")
     assert r.returncode == 2 and "need --input" in r.stderr
+
+
+def test_a_segment_whose_c_crashes_fails_the_stream_and_the_rest_still_pool(monkeypatch):
+    """The C crashing on one segment of a streamed input: a failure naming that segment, the
+    other segments' SNR still pooled (no exception for the record without energies)."""
+    wav = ROOT / "examples/speechlike.wav"
+    design = D.load(ROOT / "examples/emphasis.toml")
+    real = V.compile_for
+
+    def flaky(*args, **kwargs):
+        run, calls = real(*args, **kwargs), []
+
+        def once_broken(x_int, all_stages):
+            calls.append(1)
+            if len(calls) == 2:
+                raise build.BuildError("simulated crash")
+            return run(x_int, all_stages)
+        return once_broken
+    monkeypatch.setattr(V, "compile_for", flaky)
+    x = read_input(wav, 16000)
+    res = V.verify_stream(design, "speech", [x[:4000], x[4000:8000], x[8000:12000]])
+    rec = res["signals"][0]
+    assert not res["passed"] and rec["segments"] == 3
+    assert any("simulated crash" in f and "[0.25 s, 0.5 s)" in f for f in rec["failures"])
+    assert rec["snr_db"] > 60 and rec["checkpoints"]
