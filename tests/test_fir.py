@@ -135,10 +135,10 @@ def test_any_split_gives_the_same_output(i, cuts):
 
 def test_full_word_scaling_uses_the_word():
     st = make("fir", design=FIRWIN).stages[0]
-    assert st.coef_bits == 32 and st.coef_frac == 33                    # peak 0.244: 2 extra bits
+    assert st.coef_word == 32 and st.coef_frac == 33                    # peak 0.244: 2 extra bits
     assert 2 ** 30 < np.abs(st.h_int).max() < 2 ** 31
     st16 = make("fir", design=FIRWIN, coef=16).stages[0]
-    assert st16.coef_bits == 16 and st16.coef_frac == 17
+    assert st16.coef_word == 16 and st16.coef_frac == 17
     assert "post-shift 2" in st16.scaling()
     fixed = make("fir", design=FIRWIN, coef="Q15").stages[0]
     assert fixed.coef_frac == 15 and "fixed by coef" in fixed.scaling()

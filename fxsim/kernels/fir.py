@@ -260,12 +260,12 @@ class _FirFamily(Stage):
         while fixed is None and self.coef.frac > 0 and \
                 self._row_abs_max(self.coef.ints) * x_peak > acc_max:
             self.coef = coefs.quantize_coefs(self.taps, word, None, field, self.coef.frac - 1)
-        self.h_int, self.coef_frac, self.coef_bits = self.coef.ints, self.coef.frac, self.coef.word
+        self.h_int, self.coef_frac = self.coef.ints, self.coef.frac   # coef_word: coef_option's
         # signed x signed: w_x + w_c - 1 bits; an unsigned input adds a bit
-        self.prod_bits = prod_bits = in_w + self.coef_bits - (1 if self.in_fmt.signed else 0)
+        self.prod_bits = prod_bits = in_w + self.coef_word - (1 if self.in_fmt.signed else 0)
         if prod_bits > self.acc_bits:
             raise FxsimError(f"{self.where}.acc_bits: {self.acc_bits} cannot hold the {prod_bits}-bit "
-                             f"products of {self.in_fmt} data and {self.coef_bits}-bit coefficients; "
+                             f"products of {self.in_fmt} data and {self.coef_word}-bit coefficients; "
                              f"allowed: acc_bits >= {prod_bits} (32, 40 or 64)")
         self.shift = self.in_fmt.frac_bits + self.coef_frac - self.out_fmt.frac_bits
         if self.shift < 0:
@@ -304,7 +304,7 @@ class _FirFamily(Stage):
         """Choose the numba loop: checked, exact int64, or the split 16-bit int32 path (only when
         each half's dot product provably fits 32 bits)."""
         self.path = "checked" if not self.exact else "exact"
-        if self.exact and self.x_dtype == np.int16 and self.coef_bits <= 16:
+        if self.exact and self.x_dtype == np.int16 and self.coef_word <= 16:
             lim = (1 << 31) - 1
             h_hi = self.table >> SPLIT_BITS
             h_lo = self.table & ((1 << SPLIT_BITS) - 1)
@@ -313,7 +313,7 @@ class _FirFamily(Stage):
                 self.path = "split16"
                 self.h_hi = h_hi.astype(np.int16)
                 self.h_lo = h_lo.astype(np.int16)
-        self.table_x = self.table.astype(np.int32 if self.coef_bits <= 32 else np.int64)
+        self.table_x = self.table.astype(np.int32 if self.coef_word <= 32 else np.int64)
 
     # -- model --
     @property
@@ -387,7 +387,7 @@ class _FirFamily(Stage):
             "acc32": int(acc32), "acc_t": "int32_t" if acc32 else "int64_t",
             "round_small": int(small), "q32": int(small and (bound >> self.shift) + 1 < (1 << 31)),
             "rows": self.rows, "q": self.q, "table": [int(v) for v in self.table.ravel()],
-            "h_type": "int16_t" if self.coef_bits <= 16 else "int32_t",
+            "h_type": "int16_t" if self.coef_word <= 16 else "int32_t",
             "x_type": "int16_t" if self.x_dtype == np.int16 else "int32_t",
             "acc_bits": self.acc_bits, "exact": int(self.exact), "shift": self.shift,
             "decimate": int(self.kernel == "decimate"), "factor": self.factor,
