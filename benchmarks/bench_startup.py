@@ -6,27 +6,19 @@ Run: .venv/bin/python benchmarks/bench_startup.py   (uses the checkout's sources
 """
 from __future__ import annotations
 
-import os
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import fxsim_process  # noqa: E402
+
 RUNS = 5
 
 
 def wall(args) -> float:
     """Median wall seconds of ``python -m fxsim.cli ARGS`` in fresh processes."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    times = []
-    for _ in range(RUNS):
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "fxsim.cli", *args], cwd=ROOT, env=env,
-                       capture_output=True)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return statistics.median(fxsim_process(*args) for _ in range(RUNS))
 
 
 def main():

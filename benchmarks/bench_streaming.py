@@ -24,30 +24,16 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT, checkout_env, fxsim_process  # noqa: E402
+
 DESIGN = "examples/tutorial.toml"
 SWEEP = "12:32"
 
-#: run a command in a child and print its peak resident memory (the child's own, in kB)
-_MEASURE = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
-            "sys.exit(r.returncode)")
-
-
-def env():
-    return {**os.environ, "PYTHONPATH": str(ROOT)}
-
 
 def fxsim(*args) -> tuple[float, float]:
-    """(wall seconds, peak MB) of one `fxsim ARGS` process; its output is discarded."""
-    t0 = time.perf_counter()
-    r = subprocess.run([sys.executable, "-c", _MEASURE, sys.executable, "-m", "fxsim.cli",
-                        *map(str, args)], cwd=ROOT, env=env(), stdout=subprocess.DEVNULL,
-                       stderr=subprocess.PIPE, text=True)
-    wall = time.perf_counter() - t0
-    if r.returncode not in (0, 1):
-        raise SystemExit(f"fxsim {' '.join(map(str, args))} failed:\n{r.stderr}")
-    return wall, int(r.stderr.strip().splitlines()[-1]) / 1024
+    """(wall seconds, peak MB) of one `fxsim ARGS` process."""
+    return fxsim_process(*args, peak=True)
 
 
 def long_wav(path: Path, minutes: float) -> None:
@@ -63,11 +49,11 @@ def start_cluster(workers: int):
     dask = shutil.which("dask", path=str(Path(sys.executable).parent)) or "dask"
     port = 8786 + os.getpid() % 1000
     procs = [subprocess.Popen([dask, "scheduler", "--port", str(port), "--no-dashboard"],
-                              env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+                              env=checkout_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
     time.sleep(3)
     procs.append(subprocess.Popen([dask, "worker", f"tcp://127.0.0.1:{port}", "--nworkers",
                                    str(workers), "--nthreads", "1", "--no-dashboard"],
-                                  env=env(), cwd=tempfile.gettempdir(),
+                                  env=checkout_env(), cwd=tempfile.gettempdir(),
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     time.sleep(8)
     return f"tcp://127.0.0.1:{port}", procs

@@ -311,8 +311,8 @@ def run_program(b: Build, args=(), cwd=None, count: bool = False,
     from . import targets
     tgt = targets.get(b.target)
     limit = {} if timeout is None else {"timeout": timeout}
-    touch(b.program.parent)                          # in use: trim keeps it
     if tgt.emulated:
+        touch(b.program.parent)                      # in use: trim keeps it (run() does, here)
         return tgt.module().run_qemu(b.program, list(args), cwd=cwd, count=count, **limit)
     return run(b.program, args, cwd=cwd, **limit).decode(), None
 
