@@ -119,6 +119,9 @@ def main():
          macs=64 * 160)
     show("FIR Q15, 64 taps x 160, 32-bit taps (examples/fir_q15.toml); CMSIS row: its Q31 FIR",
          "fir32", design("examples/fir_q15.toml"), macs=64 * 160)
+    show("FIR Q15, 64 taps x 160, 32-bit taps, products shifted right 16 into a 32-bit "
+         "accumulator (examples/fir_q15_pshift16.toml: SMLAWB); CMSIS row: its Q31 FIR", "fir32",
+         design("examples/fir_q15_pshift16.toml"), macs=64 * 160)
     bq = {"name": "b_biquad", "block": 160, "sample_rate": 16000, "defaults": {"data": "Q15"},
           "stage": [{"kernel": "biquad", "design": {"method": "butter", "order": 4,
                                                      "wn": 0.25}}]}

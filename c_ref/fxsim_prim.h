@@ -287,6 +287,19 @@ static inline int64_t fx_mac_exact(int64_t acc, int64_t a, int64_t b)
     return acc + a * b;
 }
 
+/* acc + floor(a * b / 2^n), exact under fx_mac_exact's proof: each product drops its n low bits
+ * (an arithmetic shift: floor) before the add. fx_mac_shr32 is the 32-bit accumulator's form; with
+ * a 32-bit a, a 16-bit b and n = 16 it is what SMLAWB / SMLAWT compute on the Cortex-M4. */
+static inline int64_t fx_mac_shr(int64_t acc, int64_t a, int64_t b, int n)
+{
+    return acc + ((a * b) >> n);
+}
+
+static inline int32_t fx_mac_shr32(int32_t acc, int32_t a, int32_t b, int n)
+{
+    return acc + (int32_t)(((int64_t)a * b) >> n);
+}
+
 /* acc + a * b in 32 bits, where the caller has proved every partial sum fits int32_t. */
 /* acc + a * b for 32-bit operands into a 64-bit accumulator, exact under fx_mac_exact's proof:
  * one SMLAL on the Cortex-M4 (a 64 x 64 product there costs three multiplies). */

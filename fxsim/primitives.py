@@ -238,6 +238,16 @@ def mac_exact32(acc, a, b):
 
 
 @_jit
+def mac_shr(acc, a, b, n):
+    """acc + floor(a b / 2^n) with no overflow handling (as ``mac_exact``: the caller has proved
+    every partial sum fits). Each product loses its n low bits before it is added: with a 32-bit
+    a, a 16-bit b and n = 16 this is the Cortex-M4's SMLAWB / SMLAWT (the top 32 bits of the
+    48-bit product), one instruction a tap. Its C twins: fx_mac_shr (64-bit accumulator) and
+    fx_mac_shr32 (32-bit)."""
+    return acc + ((a * b) >> n)
+
+
+@_jit
 def mac_wide(acc, a, b):
     """acc + a b for a, b that fit 32 bits, exact (as ``mac_exact``); its C twin fx_mac_wide
     takes 32-bit operands into a 64-bit accumulator: one SMLAL on the Cortex-M4."""

@@ -31,14 +31,15 @@ def skeleton_args(st):
 
 
 def fir_args(st):
-    """fir_ref_driver: rows q step shift out_bits acc_bits rounding overflow exact (no block);
+    """fir_ref_driver: rows q step shift out_bits acc_bits rounding overflow exact pshift (no
+    block);
     for an overlap-save fir, fir_ols_driver: n taps word const_exp out_bits rounding overflow."""
     r, o = _modes(st)
     if getattr(st, "ols", None):
         ols = st.ols
         return [ols.n, ols.t, ols.word, ols.const_exp, st.out_fmt.word_bits, r, o]
     return [st.rows, st.q, st.c_context()["step"], st.shift, st.out_fmt.word_bits, st.acc_bits,
-            r, o, int(st.exact)]
+            r, o, int(st.exact), st.product_shift]
 
 
 def biquad_args(st):

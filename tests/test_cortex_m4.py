@@ -49,7 +49,8 @@ def test_missing_toolchain_is_a_user_error(monkeypatch):
         cortex_m4.require()
 
 
-@pytest.mark.parametrize("example", ["fir_q15_c16", "fir_q15", "decimate_q15", "biquad"])
+@pytest.mark.parametrize("example", ["fir_q15_c16", "fir_q15", "fir_q15_pshift16",
+                                     "decimate_q15", "biquad"])
 @pytest.mark.parametrize("flags", [(), ("-DFXSIM_NO_DSP",)], ids=["dsp", "plain"])
 def test_filters_bit_exact_on_cortex_m4_both_paths(example, flags):
     """The DSP-instruction path (SMLALD) and the plain-C path both equal the model."""
@@ -63,6 +64,40 @@ def test_dual_mac_path_is_emitted_for_16_bit_taps():
     des = D.load(ROOT / "examples/fir_q15_c16.toml")
     assert "fx_mac16x2_exact" in render.render(des, "cortex-m4")["fir_q15_c16.c"]
     assert "fx_mac16x2_exact" not in render.render(des, "c99")["fir_q15_c16.c"]
+
+
+@pytest.mark.parametrize("taps", [2, 3, 9, 64, 65, 75])
+@pytest.mark.parametrize("flags", [(), ("-DFXSIM_NO_DSP",)], ids=["dsp", "plain"])
+def test_product_shift_16_on_cortex_m4(taps, flags):
+    """16-bit data, 32-bit taps, products shifted right 16 into a 32-bit accumulator: SMLAWB /
+    SMLAWT two taps a pass (the loop above 64 taps, straight code below; an odd tap left over),
+    four outputs a group and the remainder one at a time (block 37), equal to the model; the
+    plain-C path too. The guard bits keep the accumulator's bound within a factor of two of
+    2^31; up to 9 taps the output provably fits Q2.13 (no saturation code), from 64 it may
+    saturate (counted)."""
+    from fxsim.codegen import render
+    h = np.sin(np.arange(1, taps + 1)) * 0.9 / np.sqrt(taps)
+    des = D.from_dict({"name": f"smlaw{taps}", "block": 37, "defaults": {"data": "Q15"},
+                       "stage": [{"kernel": "fir", "taps": h.tolist(), "acc_bits": 32,
+                                  "product_shift": 16, "data": "Q2.13"}]})
+    st = des.stages[0]
+    assert st.exact and st.c_context()["acc32"] and st.coef_word == 32
+    assert "fx_smlawb" in render.render(des, "cortex-m4")[f"smlaw{taps}.c"]
+    x = stress_signal(des.in_fmt, n=1500, seed=taps)
+    want, sats = des.simulate(x)
+    got, c_sats = V.outputs(des, x, "cortex-m4", extra_flags=flags)
+    assert np.array_equal(got, want) and c_sats == sats
+
+
+@pytest.mark.parametrize("kernel,factor", [("decimate", 3), ("interpolate", 2)])
+def test_product_shift_polyphase_on_cortex_m4(kernel, factor):
+    des = D.from_dict({"name": f"ps_{kernel}", "block": 60, "defaults": {"data": "Q15"},
+                       "stage": [{"kernel": kernel, "factor": factor, "acc_bits": 32,
+                                  "product_shift": 16}]})
+    x = stress_signal(des.in_fmt, n=1200, seed=factor)
+    want, sats = des.simulate(x)
+    got, c_sats = V.outputs(des, x, "cortex-m4")
+    assert np.array_equal(got, want) and c_sats == sats
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "examples" / "gate").glob("*.toml")),

@@ -47,9 +47,10 @@ def py_fit(v: int, bits: int, overflow: str) -> int:
     return min(max(v, lo), hi)
 
 
-def py_fir(x, h_int, shift, out_bits, acc_bits, rounding, overflow):
+def py_fir(x, h_int, shift, out_bits, acc_bits, rounding, overflow, pshift=0):
     """y[n] = fit(round(sum_k h[k] x[n-k])), the accumulator fitted after every addition, taps
-    applied oldest sample first (k = T-1 .. 0)."""
+    applied oldest sample first (k = T-1 .. 0); each product floored to a multiple of 2^pshift
+    first (Python's >> on ints is floor division)."""
     x = [int(v) for v in x]
     h = [int(v) for v in h_int]
     t = len(h)
@@ -58,14 +59,14 @@ def py_fir(x, h_int, shift, out_bits, acc_bits, rounding, overflow):
         acc = 0
         for k in range(t - 1, -1, -1):
             xv = x[n - k] if n - k >= 0 else 0
-            acc = py_fit(acc + h[k] * xv, acc_bits, overflow)
+            acc = py_fit(acc + ((h[k] * xv) >> pshift), acc_bits, overflow)
         y.append(py_fit(py_shr_round(acc, shift, rounding), out_bits, overflow))
     return np.array(y, dtype=np.int64)
 
 
 def py_stage(st, x):
     return py_fir(x, st.h_int, st.shift, st.out_fmt.word_bits, st.acc_bits, st.rounding_name,
-                  st.overflow_name)
+                  st.overflow_name, st.product_shift)
 
 
 CONFIGS = [
@@ -86,6 +87,14 @@ CONFIGS = [
     # tap counts that leave 3 and 2 taps after the C's 4-tap unrolled loop, exact and saturating
     ("Q15", {"taps": [0.1, -0.2, 0.3, 0.9, 0.3, -0.2, 0.1]}),
     ("Q31", {"taps": [0.99, 0.99, 0.99, -0.99, 0.99, 0.99], "coef": "Q31", "acc_bits": 64}),
+    # products shifted right (product_shift): the SMLAWB form (16-bit data, 32-bit taps, 32-bit
+    # accumulator, exact), the same saturating and wrapping, and a 64-bit accumulator's
+    ("Q15", {"design": FIRWIN, "acc_bits": 32, "product_shift": 16}),
+    ("Q15", {"taps": [0.99, 0.99, 0.99, 0.99, -0.9, 0.99, 0.5], "coef": "Q31", "acc_bits": 32,
+             "product_shift": 16, "rounding": "floor"}),
+    ("Q15", {"taps": [0.99, 0.99, 0.99, 0.99, -0.9, 0.99, 0.5], "coef": "Q31", "acc_bits": 32,
+             "product_shift": 16, "overflow": "wrap"}),
+    ("Q31", {"design": FIRWIN, "product_shift": 21, "rounding": "convergent"}),
 ]
 
 
@@ -107,6 +116,8 @@ def test_paths_cover_exact_and_checked():
     assert not _design(3).stages[0].exact and not _design(7).stages[0].exact
     assert _design(9).stages[0].exact and not _design(10).stages[0].exact
     assert _design(1).stages[0].path == "split16"
+    assert _design(11).stages[0].exact and _design(11).stages[0].c_context()["acc32"]
+    assert not _design(12).stages[0].exact and _design(14).stages[0].exact
 
 
 def test_saturating_accumulator_counts_and_error_mode():
@@ -225,7 +236,7 @@ def test_accuracy_q31():
 # --- fxsim verify on the example designs ----------------------------------------------------------
 
 @pytest.mark.parametrize("unroll", [1, 4, 8])
-@pytest.mark.parametrize("example", ["fir_q15", "fir_q15_c16", "fir_q31"])
+@pytest.mark.parametrize("example", ["fir_q15", "fir_q15_c16", "fir_q15_pshift16", "fir_q31"])
 def test_verify_examples(example, unroll):
     d = D.load(ROOT / "examples" / f"{example}.toml")
     res = verify(d, builtin_signal_set(d.sample_rate, n=2000), unroll=unroll)
@@ -274,6 +285,14 @@ BAD = [
     ('kernel = "fir"\ntaps = [0.5]\ncoef = 32\nacc_bits = 32', "cannot hold the 47-bit products"),
     ('kernel = "fir"\ntaps = [0.5]\ncoef = 40', "allowed: 2 to 32 bits"),
     ('kernel = "fir"\ntaps = [0.5]\nfactor = 2', "unknown key 'factor'"),
+    ('kernel = "fir"\ntaps = [0.5]\nproduct_shift = 32', "allowed: an integer from 0 to 31"),
+    ('kernel = "fir"\ntaps = [0.5]\nproduct_shift = true', "allowed: an integer from 0 to 31"),
+    ('kernel = "fir"\ntaps = [0.5]\ncoef = 32\nacc_bits = 32\nproduct_shift = 8',
+     "cannot hold the 39-bit products of Q15 data and 32-bit coefficients shifted right 8"),
+    ('kernel = "fir"\ntaps = [0.5]\ncoef = "Q15"\nproduct_shift = 16\ndata = "Q15"',
+     "more fraction bits than the products (14)"),
+    ('kernel = "fir"\ntaps = [0.5]\nmethod = "overlap-save"\nproduct_shift = 16',
+     "only with method = \"direct\""),
     ('kernel = "decimate"\nfactor = 0', "allowed: an integer >= 1"),
     ('kernel = "decimate"\nfactor = -3', "allowed: an integer >= 1"),
     ('kernel = "interpolate"\nfactor = 2.5', "allowed: an integer >= 1"),

@@ -210,6 +210,8 @@ def _apply(op, a):
             v = P.fit32(a[i, 0], a[i, 1], a[i, 2])
         elif op == 14:
             v = P.shl32(a[i, 0], a[i, 1])
+        elif op in (15, 16):                   # its C twins with 64- and 32-bit accumulators
+            v = P.mac_shr(a[i, 0], a[i, 1], a[i, 2], a[i, 3])
         else:
             v = P.mac16x2_exact(a[i, 0], a[i, 1], a[i, 2], a[i, 3], a[i, 4])
         out[i, 0] = v
@@ -218,7 +220,7 @@ def _apply(op, a):
 
 
 OPS = ["shr_round", "saturate", "wrap", "add", "mul_round", "mac", "msu", "norm", "mac16x2_exact",
-       "shr_half_up", "shr_round_small", "shr_round_small32", "mac_wide", "fit32", "shl32"]
+       "shr_half_up", "shr_round_small", "shr_round_small32", "mac_wide", "fit32", "shl32", "mac_shr", "mac_shr32"]
 CORNERS = [0, 1, -1, 2, -2, 32767, -32768, 32768, -32769, (1 << 31) - 1, -(1 << 31),
            (1 << 39) - 1, -(1 << 39), (1 << 62), -(1 << 62), (1 << 63) - 1, -(1 << 63)]
 
@@ -275,6 +277,17 @@ def records(op, n, rng):
         rows += [[acc, x, y, 0, 0] for acc in c[np.abs(c) <= (1 << 62)] for x in c32 for y in c32]
         rnd = np.stack([_signed(rng, n, 62), _signed(rng, n, 32), _signed(rng, n, 32),
                         np.zeros(n, np.int64), np.zeros(n, np.int64)], 1)
+    elif op in ("mac_shr", "mac_shr32"):   # 32-bit operands, shifts 0..31; the shifted
+        bits = 64 if op == "mac_shr" else 32  # product and the sum fit (the FIR's proof)
+        c32 = c[(c >= -(1 << 31)) & (c < (1 << 31))]
+        rows += [[acc, x, y, s, 0] for s in (0, 1, 15, 16, 31) for x in c32 for y in c32
+                 for acc in (0, 1, -1)
+                 if max(abs((x * y) >> s), abs(acc + ((x * y) >> s))) < (1 << (bits - 1))]
+        shifts = rng.integers(0, 32, n)
+        x, y = _signed(rng, n, 32), _signed(rng, n, 16)        # |x y| <= 2^46
+        acc = _signed(rng, n, bits - 2)
+        keep = np.abs(acc + ((x * y) >> shifts)) < (1 << (bits - 2))   # the sum fits
+        rnd = np.stack([acc, np.where(keep, x, 0), y, shifts, np.zeros(n, np.int64)], 1)
     elif op == "fit32":                    # 32-bit values, 2..32 bits, saturate / wrap / error
         c32 = c[(c >= -(1 << 31)) & (c < (1 << 31))]
         rows += [[x, b, ov, 0, 0] for x in c32 for b in (2, 15, 16, 17, 24, 31, 32) for ov in (0, 1, 2)]

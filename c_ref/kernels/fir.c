@@ -7,7 +7,7 @@
 #include "fxsim_prim.h"
 
 int ref_fir_init(ref_fir *k, const int32_t *h, int rows, int q, int step, int shift, int out_bits,
-                 int acc_bits, int rounding, int overflow, int exact)
+                 int acc_bits, int rounding, int overflow, int exact, int pshift)
 {
     if (q < 1 || q > REF_FIR_MAX_Q)
         return -1;
@@ -21,6 +21,7 @@ int ref_fir_init(ref_fir *k, const int32_t *h, int rows, int q, int step, int sh
     k->rounding = rounding;
     k->overflow = overflow;
     k->exact = exact;
+    k->pshift = pshift;
     memset(k->window, 0, sizeof k->window);
     k->phase = 0;
     k->saturations = 0;
@@ -35,9 +36,10 @@ static int32_t ref_fir_dot(ref_fir *k, int p)
     int j;
     for (j = 0; j < k->q; j++) {
         if (k->exact)
-            acc = fx_mac_exact(acc, h[j], k->window[j]);
+            acc = fx_mac_shr(acc, h[j], k->window[j], k->pshift);
         else
-            acc = fx_mac(acc, h[j], k->window[j], k->acc_bits, k->overflow, &k->saturations);
+            acc = fx_add(acc, fx_mul_round(h[j], k->window[j], k->pshift, FX_FLOOR), k->acc_bits,
+                         k->overflow, &k->saturations);
     }
     return (int32_t)fx_fit(fx_shr_round(acc, k->shift, k->rounding), k->out_bits, k->overflow,
                            &k->saturations);

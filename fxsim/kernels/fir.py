@@ -7,6 +7,12 @@ Keys (besides data / rounding / overflow):
          use the whole word: the one policy of fxsim.coefs). Default: 32-bit words: with Q15 data the coefficient
          error then stays far below the output LSB (16-bit words cost ~0.6 LSB of max error).
   acc_bits = 32 | 40 | 64. Default: 40 for data and coefficient words <= 16 bits, else 64.
+  product_shift = n, 0..31 (fir, decimate, interpolate; not with overlap-save). Default 0: exact
+         products. n > 0 drops the n low bits of every product (an arithmetic shift: floor) before
+         it is accumulated. With 16-bit data, 32-bit taps, acc_bits = 32 and n = 16 this is the
+         Cortex-M4's SMLAWB / SMLAWT: one instruction a tap, where an exact 48-bit product needs
+         a 64-bit accumulator (SMLAL) and twice the registers. Each product then errs by less
+         than 2^(n - f_x - f_c) (well below the output LSB when f_x + f_c - n > f_y + 8).
   factor = M (decimate, interpolate): an integer >= 1. Without taps the filter is
          firwin(16 M, 1 / M) (hamming), times M for interpolate (the anti-image gain).
 
@@ -18,12 +24,13 @@ Scaling (the same statement is rendered per stage by ``scaling()`` into reports 
                  bits, the DSP "post-shift", so the whole word carries precision; it gives up
                  fraction bits only where needed to keep sum |h| max |x| < 2^(acc_bits-1)
                  (guard bits: the accumulator then provably never overflows);
-  products:      x h exact, f_x + f_c fraction bits (at most 63 bits, formed in 64);
+  products:      x h exact, f_x + f_c fraction bits (at most 63 bits, formed in 64); with
+                 product_shift = n, floor(x h / 2^n), f_x + f_c - n fraction bits;
   accumulator:   acc_bits wide, starting at 0, summing the products oldest sample first; it
                  saturates or wraps per ``overflow`` at every addition ("error" saturates, counts
                  and raises). When sum |h| * max |x| < 2^(acc_bits - 1) no partial sum can
                  overflow, so the plain multiply-add (``mac_exact``) gives the same bits;
-  output:        one rounding, acc shifted right by f_x + f_c - f_y with the design's rounding,
+  output:        one rounding, acc shifted right by f_x + f_c - n - f_y with the design's rounding,
                  then saturated (or wrapped) to the output word.
 
 Polyphase structure and phase convention (the same as ``scipy.signal.upfirdn``, the reference):
@@ -42,7 +49,8 @@ from fractions import Fraction
 
 import numba as nb
 import numpy as np
-from scipy import signal
+# scipy.signal is imported where it is used (design, responses, whole-signal references): its
+# import costs about 0.8 s, which a quantize of given taps need not pay (kernels.base.lfilter_block)
 
 from .. import coefs
 from .. import primitives as P
@@ -79,17 +87,33 @@ CHUNK = 1024
 
 
 @nb.njit(cache=True)
-def _row_checked(ext, h, first, step, k0, m, acc, p, rows, acc_bits, overflow):
+def _row_checked(ext, h, first, step, k0, m, acc, p, rows, acc_bits, overflow, pshift):
     q = h.size
     n_ovf = 0
     for k in range(m):
         w = ext[first + (k0 + k) * step:]
         a = np.int64(0)
         for j in range(q):
-            a, o = P.mac(a, np.int64(h[j]), np.int64(w[j]), acc_bits, overflow)
+            if pshift:
+                a, o = P.add(a, P.mul_round(np.int64(h[j]), np.int64(w[j]), pshift, P.FLOOR),
+                             acc_bits, overflow)
+            else:
+                a, o = P.mac(a, np.int64(h[j]), np.int64(w[j]), acc_bits, overflow)
             n_ovf += o
         acc[k * rows + p] = a
     return n_ovf
+
+
+@nb.njit(cache=True)
+def _row_shr(ext, h, first, step, k0, m, acc, p, rows, pshift):
+    """_row_exact's sums of products that each drop their pshift low bits (``mac_shr``)."""
+    q = h.size
+    for k in range(m):
+        w = ext[first + (k0 + k) * step:]
+        a = np.int64(0)
+        for j in range(q):
+            a = P.mac_shr(a, np.int64(h[j]), np.int64(w[j]), pshift)
+        acc[k * rows + p] = a
 
 
 @nb.njit(cache=True)
@@ -151,7 +175,7 @@ def _round_out(acc, count, y, start, shift, rounding, out_bits, overflow):
 
 
 @nb.njit(cache=True)
-def run_checked(ext, h, first, step, acc_bits, shift, rounding, out_bits, overflow):
+def run_checked(ext, h, first, step, acc_bits, pshift, shift, rounding, out_bits, overflow):
     """Accumulators that saturate or wrap at every addition (``mac``); returns (y, count)."""
     rows, q = h.shape
     npos = _positions(ext.size, q, first, step)
@@ -161,14 +185,16 @@ def run_checked(ext, h, first, step, acc_bits, shift, rounding, out_bits, overfl
     for k0 in range(0, npos, CHUNK):
         m = min(CHUNK, npos - k0)
         for p in range(rows):
-            n_ovf += _row_checked(ext, h[p], first, step, k0, m, acc, p, rows, acc_bits, overflow)
+            n_ovf += _row_checked(ext, h[p], first, step, k0, m, acc, p, rows, acc_bits, overflow,
+                                  pshift)
         n_ovf += _round_out(acc, m * rows, y, k0 * rows, shift, rounding, out_bits, overflow)
     return y, n_ovf
 
 
 @nb.njit(cache=True)
-def run_exact(ext, h, first, step, shift, rounding, out_bits, overflow):
-    """Accumulators proved not to overflow: plain multiply-adds (``mac_exact``)."""
+def run_exact(ext, h, first, step, pshift, shift, rounding, out_bits, overflow):
+    """Accumulators proved not to overflow: plain multiply-adds (``mac_exact``; ``mac_shr`` for
+    products shifted right by pshift > 0)."""
     rows, q = h.shape
     npos = _positions(ext.size, q, first, step)
     y = np.empty(npos * rows, dtype=np.int64)
@@ -177,7 +203,10 @@ def run_exact(ext, h, first, step, shift, rounding, out_bits, overflow):
     for k0 in range(0, npos, CHUNK):
         m = min(CHUNK, npos - k0)
         for p in range(rows):
-            _row_exact(ext, h[p], first, step, k0, m, acc, p, rows)
+            if pshift:
+                _row_shr(ext, h[p], first, step, k0, m, acc, p, rows, pshift)
+            else:
+                _row_exact(ext, h[p], first, step, k0, m, acc, p, rows)
         n_ovf += _round_out(acc, m * rows, y, k0 * rows, shift, rounding, out_bits, overflow)
     return y, n_ovf
 
@@ -211,6 +240,7 @@ def design_taps(spec, field: str) -> np.ndarray:
     if method not in DESIGN_METHODS:
         raise FxsimError(f"{field}.method: {method!r} is not a supported scipy.signal FIR design; "
                          f"allowed: {' | '.join(DESIGN_METHODS)}")
+    from scipy import signal
     kwargs = {k: v for k, v in spec.items() if k != "method"}
     numtaps = kwargs.get("numtaps")
     if isinstance(numtaps, int) and numtaps > MAX_TAPS:   # refuse before scipy spends minutes
@@ -232,7 +262,7 @@ class _FirFamily(Stage):
 
     template = "c99/fir.c.j2"
     default_keys = frozenset({"coef", "acc_bits"})
-    keys = frozenset({"taps", "taps_file", "design", "coef", "acc_bits"})
+    keys = frozenset({"taps", "taps_file", "design", "coef", "acc_bits", "product_shift"})
     factor = 1
 
     # -- configuration --
@@ -249,6 +279,9 @@ class _FirFamily(Stage):
         if not isinstance(self.acc_bits, int) or isinstance(self.acc_bits, bool) or \
                 self.acc_bits not in ACC_BITS:
             raise FxsimError(f"{self.where}.acc_bits: {self.acc_bits!r}; allowed: 32, 40, 64")
+        n = self.product_shift = opt.get("product_shift", 0)
+        if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= 31:
+            raise FxsimError(f"{self.where}.product_shift: {n!r}; allowed: an integer from 0 to 31")
         x_peak = max(-self.in_fmt.min_int, self.in_fmt.max_int)
         # the output shift f_x + f_c - f_y stays <= 62 (the primitives' largest shift)
         max_frac = 62 + self.out_fmt.frac_bits - self.in_fmt.frac_bits
@@ -258,28 +291,36 @@ class _FirFamily(Stage):
         # (sum |h| max |x| < 2^(acc_bits-1)), giving up fraction bits only when it must
         acc_max = (1 << (self.acc_bits - 1)) - 1
         while fixed is None and self.coef.frac > 0 and \
-                self._row_abs_max(self.coef.ints) * x_peak > acc_max:
+                self._acc_bound(self._row_abs_max(self.coef.ints) * x_peak) > acc_max:
             self.coef = coefs.quantize_coefs(self.taps, word, None, field, self.coef.frac - 1)
         self.h_int, self.coef_frac = self.coef.ints, self.coef.frac   # coef_word: coef_option's
         # signed x signed: w_x + w_c - 1 bits; an unsigned input adds a bit
-        self.prod_bits = prod_bits = in_w + self.coef_word - (1 if self.in_fmt.signed else 0)
+        self.prod_bits = in_w + self.coef_word - (1 if self.in_fmt.signed else 0)
+        prod_bits = self.prod_bits - n                 # after the product shift
         if prod_bits > self.acc_bits:
             raise FxsimError(f"{self.where}.acc_bits: {self.acc_bits} cannot hold the {prod_bits}-bit "
-                             f"products of {self.in_fmt} data and {self.coef_word}-bit coefficients; "
+                             f"products of {self.in_fmt} data and {self.coef_word}-bit coefficients"
+                             f"{f' shifted right {n}' if n else ''}; "
                              f"allowed: acc_bits >= {prod_bits} (32, 40 or 64)")
-        self.shift = self.in_fmt.frac_bits + self.coef_frac - self.out_fmt.frac_bits
+        prod_frac = self.in_fmt.frac_bits + self.coef_frac - n
+        self.shift = prod_frac - self.out_fmt.frac_bits
         if self.shift < 0:
             raise FxsimError(f"{self.where}.data: {self.out_fmt} has more fraction bits than the "
-                             f"products ({self.in_fmt.frac_bits + self.coef_frac}); use an output "
-                             f"format with at most that many")
+                             f"products ({prod_frac}); use an output format with at most that many")
         self.table = self._table()
-        self.acc_bound = int(np.abs(self.table).sum(axis=1).max()) * x_peak
+        self.acc_bound = self._acc_bound(int(np.abs(self.table).sum(axis=1).max()) * x_peak)
         self.exact = self.acc_bound <= (1 << (self.acc_bits - 1)) - 1
         self.x_dtype = np.int16 if self.in_fmt.signed and in_w <= 16 else np.int32
         self._prepare_fast_path(x_peak)
 
     def _read_factor(self, opt):
         return 1
+
+    def _acc_bound(self, exact_bound: int) -> int:
+        """Bound on |acc| given the bound sum |h| max |x| on the exact products' sum: each shifted
+        product floor(x h / 2^n) exceeds |x h| / 2^n by less than 1 (the taps add one each)."""
+        n = self.product_shift
+        return exact_bound if not n else (exact_bound >> n) + len(self.taps)
 
     def _default_taps(self):
         raise FxsimError(f"{self.where}: needs one of taps, taps_file or design")
@@ -304,7 +345,8 @@ class _FirFamily(Stage):
         """Choose the numba loop: checked, exact int64, or the split 16-bit int32 path (only when
         each half's dot product provably fits 32 bits)."""
         self.path = "checked" if not self.exact else "exact"
-        if self.exact and self.x_dtype == np.int16 and self.coef_word <= 16:
+        if self.exact and self.x_dtype == np.int16 and self.coef_word <= 16 and \
+                not self.product_shift:
             lim = (1 << 31) - 1
             h_hi = self.table >> SPLIT_BITS
             h_lo = self.table & ((1 << SPLIT_BITS) - 1)
@@ -342,9 +384,10 @@ class _FirFamily(Stage):
         if self.path == "split16":
             y, n = run_split16(ext, self.h_hi, self.h_lo, SPLIT_BITS, first, step, *out)
         elif self.path == "exact":
-            y, n = run_exact(ext, self.table_x, first, step, *out)
+            y, n = run_exact(ext, self.table_x, first, step, self.product_shift, *out)
         else:
-            y, n = run_checked(ext, self.table_x, first, step, self.acc_bits, *out)
+            y, n = run_checked(ext, self.table_x, first, step, self.acc_bits, self.product_shift,
+                               *out)
         if q > 1:
             hist[:] = ext[ext.size - (q - 1):]
         n = int(n)
@@ -352,6 +395,7 @@ class _FirFamily(Stage):
 
     # -- description --
     def response(self, w):
+        from scipy import signal
         if getattr(self, "ols", None):   # overlap-save quantizes the taps' spectrum instead
             return None
         return (signal.freqz(self.taps, worN=w)[1],
@@ -361,17 +405,21 @@ class _FirFamily(Stage):
         return f"{len(self.taps)} taps"
 
     def scaling(self):
-        fx, fc = self.in_fmt.frac_bits, self.coef_frac
+        fx, fc, n = self.in_fmt.frac_bits, self.coef_frac, self.product_shift
         prod_bits = self.prod_bits
         if self.exact:
-            acc = (f"{self.acc_bits}-bit accumulator that cannot overflow (sum |h| * max |x| = "
+            what = "sum |h| * max |x| =" if not n else f"sum |floor(h x / 2^{n})| <="
+            acc = (f"{self.acc_bits}-bit accumulator that cannot overflow ({what} "
                    f"2^{math.log2(max(self.acc_bound, 1)):.2f} < 2^{self.acc_bits - 1}): plain "
                    f"multiply-adds")
         else:
             acc = (f"{self.acc_bits}-bit accumulator that {'wraps' if self.overflow_name == 'wrap' else 'saturates'} "
                    f"at every addition")
-        return (f"{self.structure()}; x {self.in_fmt} * h {self.coef.describe()} -> exact "
-                f"{prod_bits}-bit products with {fx + fc} fraction bits; {acc}, oldest sample "
+        prod = (f"exact {prod_bits}-bit products with {fx + fc} fraction bits" if not n else
+                f"{prod_bits}-bit products shifted right {n} (floor) to {prod_bits - n} bits with "
+                f"{fx + fc - n} fraction bits")
+        return (f"{self.structure()}; x {self.in_fmt} * h {self.coef.describe()} -> {prod}; "
+                f"{acc}, oldest sample "
                 f"first; output: shift right {self.shift} with rounding {self.rounding_name}, "
                 f"{self.overflow_name} to {self.out_fmt}")
 
@@ -383,6 +431,9 @@ class _FirFamily(Stage):
         # a 32-bit accumulator when the bound (and the rounding's carry) fits one: single-word
         # MACs, half the registers
         acc32 = self.exact and bound + (1 << self.shift) < (1 << 31)
+        # the rounded output provably fits its word (|round(acc / 2^s)| <= (bound >> s) + 1):
+        # the output needs no saturation, nor a count of saturations
+        out_fits = small and (bound >> self.shift) + 1 <= P.max_int(self.out_fmt.word_bits)
         return {
             "acc32": int(acc32), "acc_t": "int32_t" if acc32 else "int64_t",
             "round_small": int(small), "q32": int(small and (bound >> self.shift) + 1 < (1 << 31)),
@@ -391,6 +442,7 @@ class _FirFamily(Stage):
             "x_type": "int16_t" if self.x_dtype == np.int16 else "int32_t",
             "acc_bits": self.acc_bits, "exact": int(self.exact), "shift": self.shift,
             "decimate": int(self.kernel == "decimate"), "factor": self.factor,
+            "pshift": self.product_shift, "out_fits": int(out_fits),
             "step": self.factor if self.kernel == "decimate" else 1, "chunk": C_CHUNK,
         }
 
@@ -411,6 +463,9 @@ class Fir(_FirFamily):
                              f"{' | '.join(self.METHODS)}")
         if "nfft" in opt and method != "overlap-save":
             raise FxsimError(f"{self.where}.nfft: only with method = \"overlap-save\"")
+        if self.product_shift and method == "overlap-save":
+            raise FxsimError(f"{self.where}.product_shift: only with method = \"direct\" "
+                             f"(overlap-save forms no tap products)")
         self.ols = None
         if method == "overlap-save":
             from .fastconv import OverlapSave
@@ -436,6 +491,7 @@ class Fir(_FirFamily):
         return self.ols.c_context(self) if self.ols else super().c_context()
 
     def reference(self, x):
+        from scipy import signal
         return signal.lfilter(self.taps, [1.0], np.asarray(x, dtype=np.float64))
 
     def reference_block(self, x, state):
@@ -458,6 +514,7 @@ class _Resampler(_FirFamily):
         return f
 
     def _default_taps(self):
+        from scipy import signal
         m = self.factor
         if m == 1:
             return np.array([1.0])
@@ -482,6 +539,7 @@ class Decimate(_Resampler):
         return (-phase) % self.factor, self.factor
 
     def reference(self, x):
+        from scipy import signal
         x = np.asarray(x, dtype=np.float64)
         return signal.upfirdn(self.taps, x, 1, self.factor)[: -(-x.size // self.factor)]
 
@@ -521,6 +579,7 @@ class Interpolate(_Resampler):
         return max(int(np.abs(h_int[p::m]).sum()) for p in range(m))
 
     def reference(self, x):
+        from scipy import signal
         x = np.asarray(x, dtype=np.float64)
         # taps shorter than the factor: the missing branch outputs are zeros, which upfirdn's
         # shorter output leaves out

@@ -1,5 +1,5 @@
 /* Test driver for the reference C of the FIR family (c_ref/kernels/fir.c).
- * argv: rows q step shift out_bits acc_bits rounding overflow exact block
+ * argv: rows q step shift out_bits acc_bits rounding overflow exact pshift block
  *   (ref_fir_init's parameters after the table, in its order; see c_ref/kernels/fir.h)
  * stdin: rows * q int32 taps (the model's table), then int32 samples.
  * stdout: int32 outputs; stderr: "saturations N" at the end.
@@ -19,17 +19,17 @@ int main(int argc, char **argv)
     static ref_fir k;
     int rows, q, block, call = 0;
     size_t got;
-    if (argc != 11)
+    if (argc != 12)
         return 2;
     rows = atoi(argv[1]);
     q = atoi(argv[2]);
-    block = atoi(argv[10]);
+    block = atoi(argv[11]);
     if (rows < 1 || rows > 64 || q < 1 || rows * q > MAXTAPS || block < 0 || block > MAXN)
         return 2;
     if (fread(h, sizeof h[0], (size_t)(rows * q), stdin) != (size_t)(rows * q))
         return 2;
     if (ref_fir_init(&k, h, rows, q, atoi(argv[3]), atoi(argv[4]), atoi(argv[5]), atoi(argv[6]),
-                     atoi(argv[7]), atoi(argv[8]), atoi(argv[9])) != 0)
+                     atoi(argv[7]), atoi(argv[8]), atoi(argv[9]), atoi(argv[10])) != 0)
         return 2;
     for (;;) {
         int want = block ? block : 1 + call++ % 17, m;

@@ -40,6 +40,10 @@ int main(int argc, char **argv)
             out[0] = fx_shr_round_small32((int32_t)a[0], (int)a[1], (int)a[2]);
         else if (!strcmp(op, "mac_wide"))
             out[0] = fx_mac_wide(a[0], (int32_t)a[1], (int32_t)a[2]);
+        else if (!strcmp(op, "mac_shr"))
+            out[0] = fx_mac_shr(a[0], a[1], a[2], (int)a[3]);
+        else if (!strcmp(op, "mac_shr32"))
+            out[0] = fx_mac_shr32((int32_t)a[0], (int32_t)a[1], (int32_t)a[2], (int)a[3]);
         else if (!strcmp(op, "fit32"))
             out[0] = fx_fit32((int32_t)a[0], (int)a[1], (int)a[2], &ovf);
         else if (!strcmp(op, "shl32"))
