@@ -1,5 +1,6 @@
 """Start-up cost of the command line: wall seconds of `fxsim --help`, of an argument error, and of
-a warm `fxsim quantize` on one second of audio (numba's cache already filled by a first run),
+a warm `fxsim quantize` on one second of audio (numba's and the design cache already filled by a
+first run), for a design of given coefficients and one whose filters scipy.signal designs,
 each the median of several fresh processes, beside the goals (0.5 s, 0.5 s, 1.5 s).
 
 Run: .venv/bin/python benchmarks/bench_startup.py   (uses the checkout's sources)
@@ -23,10 +24,14 @@ def wall(args) -> float:
 
 def main():
     quantize = ["quantize", "examples/emphasis.toml", "--input", "examples/speechlike.wav"]
+    tutorial = ["quantize", "examples/tutorial.toml", "--input", "examples/speechlike.wav"]
     wall(quantize)                                   # fill numba's cache (the first run's cost)
+    wall(tutorial)                                   # and the design cache (scipy.signal's designs)
     rows = [("fxsim --help", wall(["--help"]), 0.5),
             ("an argument error (quantize without --input)", wall(["quantize", "x.toml"]), 0.5),
-            ("warm quantize, 1 s of 16 kHz audio, 3 stages", wall(quantize), 1.5)]
+            ("warm quantize, 1 s of 16 kHz audio, 3 stages (emphasis.toml)", wall(quantize), 1.5),
+            ("warm quantize, 1 s, 4 stages designed by scipy.signal (tutorial.toml: ellip "
+             "biquads, firwin FIR, decimate)", wall(tutorial), 1.5)]
     print(f"## Start-up, median of {RUNS} fresh processes (wall seconds, this machine)")
     print("| command | seconds | goal |")
     print("|---|---|---|")

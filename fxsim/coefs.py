@@ -4,7 +4,8 @@ Reading. A kernel's coefficients come from exactly one of three keys: an inline 
 (``taps = [...]``, ``sos = [[...]]``), a ``.npy`` file (``taps_file``, ``sos_file``; relative names
 start at the design file's directory) or a scipy.signal design (``design = { method = ..., ... }``).
 ``read`` takes the three key names and the kernel's designer and returns a finite float64 array of
-the dimension the kernel wants.
+the dimension the kernel wants. A design's result is kept in the user's cache directory
+(``designed``): scipy.signal's import (0.8 s) is then paid on a design's first run only.
 
 Quantization policy (``quantize_coefs``), the same for gain, emphasis, fir and biquad:
   * ``coef`` given as a Q format fixes the format: values are rounded to nearest and must fit it;
@@ -20,7 +21,11 @@ Quantization policy (``quantize_coefs``), the same for gain, emphasis, fir and b
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import os
+import tempfile
 from pathlib import Path
 from typing import Callable, NamedTuple
 
@@ -31,6 +36,8 @@ from .qformat import QFormat, quantize
 
 #: refuse coefficients whose quantization alone costs more than this (dB)
 MIN_COEF_SNR_DB = 60.0
+#: designs kept in the cache at most (a few kB each); the least recently written go first
+DESIGN_CACHE_ENTRIES = 512
 
 
 def number(v: float) -> str:
@@ -62,7 +69,7 @@ def read(stage, opt: dict, inline: str, file: str, design: str,
     elif key == file:
         arr = _read_npy(opt[file], stage.base_dir, field)
     else:
-        arr = np.asarray(designer(opt[design], field), dtype=np.float64)
+        arr = designed(designer, opt[design], field)
     if arr.ndim != ndim:
         raise FxsimError(f"{field}: an array of shape {arr.shape}; allowed: "
                          f"{'a 1-D list' if ndim == 1 else 'a 2-D table'} of numbers, e.g. "
@@ -72,6 +79,44 @@ def read(stage, opt: dict, inline: str, file: str, design: str,
     if not np.isfinite(arr).all():
         i = int(np.argmin(np.isfinite(arr.ravel())))
         raise FxsimError(f"{field}: coefficient {i} is {arr.ravel()[i]!r}; allowed: finite numbers")
+    return arr
+
+
+def designed(designer: Callable[[dict, str], np.ndarray], spec, field: str) -> np.ndarray:
+    """``designer(spec, field)`` as float64, through a cache in ``$XDG_CACHE_HOME/fxsim/designs``
+    keyed by the designer, the spec and the fxsim, scipy and numpy versions (the same key gives the
+    same bits: a file holds the array exactly). A spec that is not plain data, or a cache directory
+    that cannot be written, just designs again; a designer's error is never cached. Files are
+    written under unique names and renamed into place, so parallel runs are safe."""
+    import scipy                             # its version only: scipy.signal stays unimported
+    from . import __version__
+    try:
+        text = json.dumps([designer.__module__, designer.__qualname__, spec, __version__,
+                           scipy.__version__, np.__version__], sort_keys=True)
+    except (TypeError, ValueError):
+        return np.asarray(designer(spec, field), dtype=np.float64)
+    from .codegen.build import user_cache_home
+    home = user_cache_home() / "fxsim" / "designs"
+    path = home / (hashlib.sha256(text.encode()).hexdigest()[:32] + ".npy")
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError):
+        pass
+    arr = np.asarray(designer(spec, field), dtype=np.float64)
+    tmp = None
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=home, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            np.save(f, arr, allow_pickle=False)
+        os.replace(tmp, path)
+        tmp = None
+        entries = sorted(home.glob("*.npy"), key=lambda q: q.stat().st_mtime)
+        for old in entries[:max(0, len(entries) - DESIGN_CACHE_ENTRIES)]:
+            old.unlink(missing_ok=True)
+    except OSError:                          # a read-only or full cache: designing is enough
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
     return arr
 
 

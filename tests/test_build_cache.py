@@ -214,3 +214,57 @@ def test_parallel_processes_share_one_cache(tmp_path, monkeypatch):
     assert results[0]["shared"] == [str(b.program), _output(b, des)]
     assert _entries(cache) == {Path(p).parent.name for r in results.values() for p, _ in r.values()}
     assert [p.name for p in cache.iterdir() if p.name.startswith(".")] == []
+
+
+# --- the design cache (fxsim.coefs.designed) ------------------------------------------------------
+
+def _counting_designer(calls):
+    def firwin_twice(spec, field):
+        from scipy import signal
+        calls.append(spec)
+        if spec.get("numtaps", 0) < 1:
+            raise FxsimError(f"{field}: numtaps must be >= 1")
+        return signal.firwin(spec["numtaps"], spec["cutoff"])
+    return firwin_twice
+
+
+def test_design_cache_gives_the_same_bits_and_designs_once(tmp_path, monkeypatch):
+    from scipy import signal
+    from fxsim import coefs
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    calls = []
+    designer = _counting_designer(calls)
+    spec = {"numtaps": 33, "cutoff": 0.3}
+    first = coefs.designed(designer, spec, "stage[0].design")
+    again = coefs.designed(designer, dict(spec), "stage[0].design")
+    assert len(calls) == 1 and len(list((tmp_path / "fxsim" / "designs").glob("*.npy"))) == 1
+    want = signal.firwin(33, 0.3)
+    assert first.tobytes() == want.tobytes() and again.tobytes() == want.tobytes()
+    coefs.designed(designer, {"numtaps": 33, "cutoff": 0.31}, "f")      # another spec: designed
+    assert len(calls) == 2
+
+
+def test_design_cache_never_keeps_an_error_and_survives_no_cache(tmp_path, monkeypatch):
+    from fxsim import coefs
+    calls = []
+    designer = _counting_designer(calls)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    for _ in range(2):
+        with pytest.raises(FxsimError, match="numtaps must be >= 1"):
+            coefs.designed(designer, {"numtaps": 0, "cutoff": 0.3}, "stage[0].design")
+    assert len(calls) == 2 and not list(tmp_path.rglob("*.npy"))
+    blocker = tmp_path / "file"                  # a cache home that cannot be a directory
+    blocker.write_text("x")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    assert coefs.designed(designer, {"numtaps": 5, "cutoff": 0.3}, "f").size == 5
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_design_cache_is_bounded(tmp_path, monkeypatch):
+    from fxsim import coefs
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(coefs, "DESIGN_CACHE_ENTRIES", 3)
+    designer = _counting_designer([])
+    for k in range(6):
+        coefs.designed(designer, {"numtaps": 9 + k, "cutoff": 0.3}, "f")
+    assert len(list((tmp_path / "fxsim" / "designs").glob("*.npy"))) == 3

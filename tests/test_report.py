@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 from scipy import signal
 
 from fxsim import design as D
@@ -125,3 +126,41 @@ def test_speech_ns_streams_through_blocks_in_which_ns_gives_nothing():
     x = read_input(ROOT / "examples/noisy_speech.wav")[:8000]
     a, b = quantize_report(des, x, block=97), quantize_report(des, x)
     assert a["snr_db"] == pytest.approx(b["snr_db"], abs=0.01) and a["samples"] == 8000
+
+
+@settings(max_examples=40, deadline=None)
+@given(nb=st.integers(1, 70), poles=st.lists(st.floats(-0.95, 0.95), max_size=6),
+       cuts=st.lists(st.integers(0, 400), max_size=6), seed=st.integers(0, 2 ** 16))
+def test_streamed_float_reference_equals_scipy_lfilter(nb, poles, cuts, seed):
+    """lfilter_block (the numba recursion the streamed reports use instead of importing
+    scipy.signal) equals scipy.signal.lfilter on the whole signal, over any split into blocks."""
+    from fxsim.kernels.base import lfilter_block
+    rng = np.random.default_rng(seed)
+    b = rng.standard_normal(nb)
+    a = np.poly(poles) * rng.uniform(0.5, 2.0) if poles else np.array([rng.uniform(0.5, 2.0)])
+    x = rng.standard_normal(400)
+    want = signal.lfilter(b, a, x)
+    state, parts, pos = {}, [], 0
+    for c in sorted(cuts) + [x.size]:
+        parts.append(lfilter_block(b, a, x[pos:c], state))
+        pos = max(pos, c)
+    np.testing.assert_allclose(np.concatenate(parts), want, rtol=1e-9,
+                               atol=1e-12 * np.abs(want).max())
+
+
+@settings(max_examples=30, deadline=None)
+@given(order=st.integers(1, 8), wn=st.floats(0.02, 0.9), cuts=st.lists(st.integers(0, 500), max_size=6),
+       seed=st.integers(0, 2 ** 16))
+def test_streamed_sos_reference_equals_scipy_sosfilt(order, wn, cuts, seed):
+    """base.sosfilt (the biquad's planning and streamed reference, without scipy.signal) equals
+    scipy.signal.sosfilt, whole and over any split into blocks."""
+    from fxsim.kernels.base import sosfilt
+    sos = signal.butter(order, wn, output="sos")
+    x = np.random.default_rng(seed).standard_normal(500)
+    want = signal.sosfilt(sos, x)
+    np.testing.assert_allclose(sosfilt(sos, x), want, rtol=1e-12, atol=1e-14)
+    zi, parts, pos = np.zeros((len(sos), 2)), [], 0
+    for c in sorted(cuts) + [x.size]:
+        parts.append(sosfilt(sos, x[pos:c], zi))
+        pos = c
+    np.testing.assert_allclose(np.concatenate(parts), want, rtol=1e-12, atol=1e-14)

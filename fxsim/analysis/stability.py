@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import signal
+
+from ..kernels.base import sosfilt
 
 #: frequency grid (0 .. pi) the noise and response estimates use
 GRID = 1024
@@ -38,7 +39,7 @@ def impulse_length(sos: np.ndarray, tol: float = 1e-12, cap: int = 1 << 16) -> i
 def impulse_response(sos: np.ndarray, n: int) -> np.ndarray:
     x = np.zeros(n)
     x[0] = 1.0
-    return signal.sosfilt(sos, x) if len(sos) else x
+    return sosfilt(sos, x) if len(sos) else x
 
 
 def l1_norm(sos: np.ndarray, n: int | None = None) -> float:

@@ -5,7 +5,8 @@ relative to the design file) or ``design = { method = "butter" | "cheby1" | "che
 "bessel", order, wn, btype = "low", rp, rs, fs }`` (scipy.signal.iirfilter, output="sos");
 optional ``coef`` (one Q format for every coefficient, or a word size 2..32 whose formats fxsim
 chooses per section) and ``acc_bits`` (32, 40 or 64).
-The float reference is ``scipy.signal.sosfilt`` of the sos as written (a0 normalised).
+The float reference is ``scipy.signal.sosfilt`` of the sos as written (a0 normalised); streamed
+block by block (quantize, propose) it is the same recursion compiled with numba (``base.sosfilt``).
 
 Structure. Every section is Direct Form I, for 16-bit and 32-bit data alike:
     acc = floor((b0 x[n] + b1 x[n-1] + b2 x[n-2]) / 2^ps)
@@ -74,14 +75,13 @@ from typing import NamedTuple
 
 import numba as nb
 import numpy as np
-from scipy import signal
 
 from .. import coefs
 from .. import primitives as P
 from ..analysis import stability as S
 from ..errors import FxsimError
 from ..qformat import QFormat, quantize
-from .base import Stage
+from .base import Stage, sosfilt
 
 METHODS = ("butter", "cheby1", "cheby2", "ellip", "bessel")
 DESIGN_KEYS = {"method", "order", "wn", "btype", "rp", "rs", "fs"}
@@ -322,6 +322,7 @@ class Biquad(Stage):
             if method in need and not isinstance(d.get(k), (int, float)):
                 raise FxsimError(f"{field}.{k}: {d.get(k)!r}; method {method!r} needs {k} "
                                  f"(dB, a positive number)")
+        from scipy import signal           # at use: its import is 0.8 s of a command's start-up
         try:
             sos = signal.iirfilter(order, wn, rp=d.get("rp"), rs=d.get("rs"), btype=btype,
                                    ftype=method, output="sos", fs=d.get("fs"))
@@ -481,15 +482,14 @@ class Biquad(Stage):
                 continue
             imp = np.zeros(n)
             imp[0] = 1.0
-            h = signal.sosfilt(np.array(rows[:k + 1]), imp)
+            h = sosfilt(np.array(rows[:k + 1]), imp)
             if np.abs(h[-1000:]).max() > 1e-15:
                 out.append(False)                       # too slow a decay to bound here
                 continue
             bound = x_max * np.abs(h).sum()
             for j in range(k + 1):
                 sec = self.sections[j]
-                g = signal.sosfilt(np.array([[1.0, 0.0, 0.0, *rows[j][3:]], *rows[j + 1:k + 1]]),
-                                   imp)
+                g = sosfilt(np.array([[1.0, 0.0, 0.0, *rows[j][3:]], *rows[j + 1:k + 1]]), imp)
                 err = 2.0 ** -sec.f_y + 2.0 ** -sec.acc_frac
                 bound += err * np.abs(g).sum()
             out.append(bool(bound < full * (1 - 2.0 ** -12)))
@@ -506,11 +506,13 @@ class Biquad(Stage):
 
     def response(self, w):
         # the sections as planned carry the scaling gains: their product is put back
+        from scipy import signal
         quantized = np.array([sec.quantized_row() for sec in self.sections])
         return (signal.sosfreqz(self.sos_user, worN=w)[1],
                 signal.sosfreqz(quantized, worN=w)[1] / float(np.prod(self.gains)))
 
     def reference(self, x):
+        from scipy import signal
         return signal.sosfilt(self.sos_user, np.asarray(x, dtype=np.float64))
 
     def reference_block(self, x, state):
@@ -518,9 +520,7 @@ class Biquad(Stage):
             return np.zeros(0)
         if "zi" not in state:
             state["zi"] = np.zeros((len(self.sos_user), 2))
-        y, state["zi"] = signal.sosfilt(self.sos_user, np.asarray(x, dtype=np.float64),
-                                        zi=state["zi"])
-        return y
+        return sosfilt(self.sos_user, x, state["zi"])
 
     def scaling(self):
         n = len(self.sections)
@@ -646,7 +646,7 @@ def plan_cascade(sos: np.ndarray, node_fmt: QFormat, out_fmt: QFormat,
     def imp(mask):                               # impulse response of the sections in mask
         if mask not in imp_cache:
             j = (mask & -mask).bit_length() - 1
-            imp_cache[mask] = signal.sosfilt(sos[j:j + 1], imp(mask & ~(1 << j)))
+            imp_cache[mask] = sosfilt(sos[j:j + 1], imp(mask & ~(1 << j)))
         return imp_cache[mask]
 
     def l1(mask):

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import numba as nb
 import numpy as np
-from scipy import signal
 
 from .. import coefs
 from .. import primitives as P
@@ -99,6 +98,7 @@ class _Emphasis(Stage):
         return np.zeros(2, dtype=np.int64)
 
     def response(self, w):
+        from scipy import signal           # at use: its import is 0.8 s of a command's start-up
         c_q = self.c_int / 2.0 ** self.coef_fmt.frac_bits
         ba = (lambda c: ([1.0], [1.0, -c])) if self.recursive else (lambda c: ([1.0, -c], [1.0]))
         return signal.freqz(*ba(self.coef), worN=w)[1], signal.freqz(*ba(c_q), worN=w)[1]
@@ -128,6 +128,7 @@ class Preemph(_Emphasis):
     example = {"coef": 0.68}
 
     def reference(self, x):
+        from scipy import signal
         return signal.lfilter([1.0, -self.coef], [1.0], x)
 
     def reference_block(self, x, state):
@@ -141,6 +142,7 @@ class Deemph(_Emphasis):
     recursive = True
 
     def reference(self, x):
+        from scipy import signal
         return signal.lfilter([1.0], [1.0, -self.coef], x)
 
     def reference_block(self, x, state):

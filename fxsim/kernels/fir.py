@@ -514,11 +514,11 @@ class _Resampler(_FirFamily):
         return f
 
     def _default_taps(self):
-        from scipy import signal
         m = self.factor
         if m == 1:
             return np.array([1.0])
-        h = signal.firwin(16 * m, 1.0 / m)
+        h = coefs.designed(design_taps, {"method": "firwin", "numtaps": 16 * m, "cutoff": 1.0 / m},
+                           f"{self.where}.taps")
         return h * m if self.kernel == "interpolate" else h
 
 class Decimate(_Resampler):
