@@ -30,8 +30,8 @@ def main():
     rows = [("fxsim --help", wall(["--help"]), 0.5),
             ("an argument error (quantize without --input)", wall(["quantize", "x.toml"]), 0.5),
             ("warm quantize, 1 s of 16 kHz audio, 3 stages (emphasis.toml)", wall(quantize), 1.5),
-            ("warm quantize, 1 s, 4 stages designed by scipy.signal (tutorial.toml: ellip "
-             "biquads, firwin FIR, decimate)", wall(tutorial), 1.5)]
+            ("warm quantize, 1 s, 4 stages, 3 designed by scipy.signal (tutorial.toml: "
+             "ellip biquads, firwin FIR, decimate)", wall(tutorial), 1.5)]
     print(f"## Start-up, median of {RUNS} fresh processes (wall seconds, this machine)")
     print("| command | seconds | goal |")
     print("|---|---|---|")

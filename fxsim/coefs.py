@@ -25,7 +25,9 @@ import hashlib
 import json
 import math
 import os
+import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Callable, NamedTuple
 
@@ -82,22 +84,31 @@ def read(stage, opt: dict, inline: str, file: str, design: str,
     return arr
 
 
+def design_cache_dir() -> Path:
+    """``$FXSIM_DESIGN_CACHE``, else ``$XDG_CACHE_HOME/fxsim/designs`` (not created here)."""
+    from .codegen.build import user_cache_home
+    env = os.environ.get("FXSIM_DESIGN_CACHE")
+    return Path(env) if env else user_cache_home() / "fxsim" / "designs"
+
+
 def designed(designer: Callable[[dict, str], np.ndarray], spec, field: str) -> np.ndarray:
-    """``designer(spec, field)`` as float64, through a cache in ``$XDG_CACHE_HOME/fxsim/designs``
-    keyed by the designer, the spec and the fxsim, scipy and numpy versions (the same key gives the
-    same bits: a file holds the array exactly). A spec that is not plain data, or a cache directory
-    that cannot be written, just designs again; a designer's error is never cached. Files are
-    written under unique names and renamed into place, so parallel runs are safe."""
+    """``designer(spec, field)`` as float64, through a cache (``design_cache_dir``) keyed by the
+    spec, the designer's name and the source of its module (an edit of the designer designs
+    again), and the fxsim, scipy and numpy versions; the same key gives the same bits (a file
+    holds the array exactly). A spec that is not plain data, or a cache directory that cannot be
+    written, just designs again; a designer's error is never cached. Files are written under
+    unique names and renamed into place, so parallel runs are safe."""
     import scipy                             # its version only: scipy.signal stays unimported
     from . import __version__
     try:
+        source = Path(sys.modules[designer.__module__].__file__).read_bytes()
         text = json.dumps([designer.__module__, designer.__qualname__, spec, __version__,
                            scipy.__version__, np.__version__], sort_keys=True)
-    except (TypeError, ValueError):
+    except (AttributeError, KeyError, OSError, TypeError, ValueError):
         return np.asarray(designer(spec, field), dtype=np.float64)
-    from .codegen.build import user_cache_home
-    home = user_cache_home() / "fxsim" / "designs"
-    path = home / (hashlib.sha256(text.encode()).hexdigest()[:32] + ".npy")
+    home = design_cache_dir()
+    key = hashlib.sha256(text.encode() + b"\0" + source).hexdigest()[:32]
+    path = home / (key + ".npy")
     try:
         return np.load(path, allow_pickle=False)
     except (OSError, ValueError, EOFError):
@@ -112,8 +123,9 @@ def designed(designer: Callable[[dict, str], np.ndarray], spec, field: str) -> n
         os.replace(tmp, path)
         tmp = None
         entries = sorted(home.glob("*.npy"), key=lambda q: q.stat().st_mtime)
-        for old in entries[:max(0, len(entries) - DESIGN_CACHE_ENTRIES)]:
-            old.unlink(missing_ok=True)
+        stale = [q for q in home.glob("*.tmp") if q.stat().st_mtime < time.time() - 3600]
+        for old in entries[:max(0, len(entries) - DESIGN_CACHE_ENTRIES)] + stale:
+            old.unlink(missing_ok=True)     # the oldest, and what a killed run left behind
     except OSError:                          # a read-only or full cache: designing is enough
         if tmp:
             Path(tmp).unlink(missing_ok=True)

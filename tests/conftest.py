@@ -9,6 +9,7 @@ sys.path.insert(0, str(ROOT))
 # the first-run warm-up (fxsim.warmup) has its own tests; elsewhere it would only add output
 os.environ.setdefault("FXSIM_NO_WARMUP", "1")
 os.environ.setdefault("FXSIM_BUILD_CACHE", str(ROOT / ".pytest_cache" / "fxsim-build"))
+os.environ.setdefault("FXSIM_DESIGN_CACHE", str(ROOT / ".pytest_cache" / "fxsim-designs"))
 
 #: compiler settings every C comparison runs under
 C_BUILDS = {

@@ -231,6 +231,7 @@ def _counting_designer(calls):
 def test_design_cache_gives_the_same_bits_and_designs_once(tmp_path, monkeypatch):
     from scipy import signal
     from fxsim import coefs
+    monkeypatch.delenv("FXSIM_DESIGN_CACHE", raising=False)    # the default place
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     calls = []
     designer = _counting_designer(calls)
@@ -248,23 +249,42 @@ def test_design_cache_never_keeps_an_error_and_survives_no_cache(tmp_path, monke
     from fxsim import coefs
     calls = []
     designer = _counting_designer(calls)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setenv("FXSIM_DESIGN_CACHE", str(tmp_path / "designs"))
     for _ in range(2):
         with pytest.raises(FxsimError, match="numtaps must be >= 1"):
             coefs.designed(designer, {"numtaps": 0, "cutoff": 0.3}, "stage[0].design")
     assert len(calls) == 2 and not list(tmp_path.rglob("*.npy"))
-    blocker = tmp_path / "file"                  # a cache home that cannot be a directory
+    blocker = tmp_path / "file"                  # a cache that cannot be a directory
     blocker.write_text("x")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    monkeypatch.setenv("FXSIM_DESIGN_CACHE", str(blocker / "designs"))
     assert coefs.designed(designer, {"numtaps": 5, "cutoff": 0.3}, "f").size == 5
     assert not list(tmp_path.rglob("*.tmp"))
 
 
 def test_design_cache_is_bounded(tmp_path, monkeypatch):
     from fxsim import coefs
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setenv("FXSIM_DESIGN_CACHE", str(tmp_path))
     monkeypatch.setattr(coefs, "DESIGN_CACHE_ENTRIES", 3)
+    left = tmp_path / "killed.tmp"               # what a killed run left, an hour ago
+    left.write_bytes(b"")
+    os.utime(left, (time.time() - 4000, time.time() - 4000))
     designer = _counting_designer([])
     for k in range(6):
         coefs.designed(designer, {"numtaps": 9 + k, "cutoff": 0.3}, "f")
-    assert len(list((tmp_path / "fxsim" / "designs").glob("*.npy"))) == 3
+    assert len(list(tmp_path.glob("*.npy"))) == 3 and not left.exists()
+
+
+def test_design_cache_key_follows_the_designers_source(tmp_path, monkeypatch):
+    """An edit of the designer's module designs again (the version string alone would not)."""
+    from fxsim import coefs
+    monkeypatch.setenv("FXSIM_DESIGN_CACHE", str(tmp_path))
+    calls = []
+    designer = _counting_designer(calls)
+    coefs.designed(designer, {"numtaps": 7, "cutoff": 0.3}, "f")
+    real = Path.read_bytes
+
+    def edited(p):                                # this module, as if edited since
+        return real(p) + (b"# edited" if p.name == Path(__file__).name else b"")
+    monkeypatch.setattr(Path, "read_bytes", edited)
+    coefs.designed(designer, {"numtaps": 7, "cutoff": 0.3}, "f")
+    assert len(calls) == 2

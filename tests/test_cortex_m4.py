@@ -66,15 +66,15 @@ def test_dual_mac_path_is_emitted_for_16_bit_taps():
     assert "fx_mac16x2_exact" not in render.render(des, "c99")["fir_q15_c16.c"]
 
 
-@pytest.mark.parametrize("taps", [2, 3, 9, 64, 65, 75])
+@pytest.mark.parametrize("taps", [2, 3, 9, 64, 65, 71, 72, 75])
 @pytest.mark.parametrize("flags", [(), ("-DFXSIM_NO_DSP",)], ids=["dsp", "plain"])
 def test_product_shift_16_on_cortex_m4(taps, flags):
     """16-bit data, 32-bit taps, products shifted right 16 into a 32-bit accumulator: SMLAWB /
     SMLAWT two taps a pass (the loop above 64 taps, straight code below; an odd tap left over),
     four outputs a group and the remainder one at a time (block 37), equal to the model; the
-    plain-C path too. The guard bits keep the accumulator's bound within a factor of two of
-    2^31; up to 9 taps the output provably fits Q2.13 (no saturation code), from 64 it may
-    saturate (counted)."""
+    plain-C path too. 71 and 72 taps: the loop and straight passes after it. The guard bits keep
+    the accumulator's bound within a factor of two of 2^31; up to 9 taps the output provably
+    fits Q2.13 (no saturation code), from 64 it may saturate (counted)."""
     from fxsim.codegen import render
     h = np.sin(np.arange(1, taps + 1)) * 0.9 / np.sqrt(taps)
     des = D.from_dict({"name": f"smlaw{taps}", "block": 37, "defaults": {"data": "Q15"},
@@ -82,7 +82,9 @@ def test_product_shift_16_on_cortex_m4(taps, flags):
                                   "product_shift": 16, "data": "Q2.13"}]})
     st = des.stages[0]
     assert st.exact and st.c_context()["acc32"] and st.coef_word == 32
-    assert "fx_smlawb" in render.render(des, "cortex-m4")[f"smlaw{taps}.c"]
+    c = render.render(des, "cortex-m4")[f"smlaw{taps}.c"]
+    assert "fx_smlawb" in c
+    assert ("fx_fit" not in c) == (taps <= 9) == bool(st.c_context()["out_fits"])
     x = stress_signal(des.in_fmt, n=1500, seed=taps)
     want, sats = des.simulate(x)
     got, c_sats = V.outputs(des, x, "cortex-m4", extra_flags=flags)

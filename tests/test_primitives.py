@@ -220,7 +220,8 @@ def _apply(op, a):
 
 
 OPS = ["shr_round", "saturate", "wrap", "add", "mul_round", "mac", "msu", "norm", "mac16x2_exact",
-       "shr_half_up", "shr_round_small", "shr_round_small32", "mac_wide", "fit32", "shl32", "mac_shr", "mac_shr32"]
+       "shr_half_up", "shr_round_small", "shr_round_small32", "mac_wide", "fit32", "shl32",
+       "mac_shr", "mac_shr32"]
 CORNERS = [0, 1, -1, 2, -2, 32767, -32768, 32768, -32769, (1 << 31) - 1, -(1 << 31),
            (1 << 39) - 1, -(1 << 39), (1 << 62), -(1 << 62), (1 << 63) - 1, -(1 << 63)]
 

@@ -149,8 +149,8 @@ def test_streamed_float_reference_equals_scipy_lfilter(nb, poles, cuts, seed):
 
 
 @settings(max_examples=30, deadline=None)
-@given(order=st.integers(1, 8), wn=st.floats(0.02, 0.9), cuts=st.lists(st.integers(0, 500), max_size=6),
-       seed=st.integers(0, 2 ** 16))
+@given(order=st.integers(1, 8), wn=st.floats(0.02, 0.9),
+       cuts=st.lists(st.integers(0, 500), max_size=6), seed=st.integers(0, 2 ** 16))
 def test_streamed_sos_reference_equals_scipy_sosfilt(order, wn, cuts, seed):
     """base.sosfilt (the biquad's planning and streamed reference, without scipy.signal) equals
     scipy.signal.sosfilt, whole and over any split into blocks."""

@@ -138,8 +138,8 @@ def test_count_gives_instructions_code_and_ram():
 
 
 @needs_toolchain
-@pytest.mark.parametrize("example", ["fir_q15_c16", "fir_q15", "fir_q15_pshift16", "decimate_q15", "biquad",
-                                     "biquad_q31", "fir_q31", "interpolate_q15"])
+@pytest.mark.parametrize("example", ["fir_q15_c16", "fir_q15", "fir_q15_pshift16", "decimate_q15",
+                                     "biquad", "biquad_q31", "fir_q31", "interpolate_q15"])
 def test_filters_bit_exact_on_riscv32(example):
     des = D.load(ROOT / f"examples/{example}.toml")
     res = V.verify(des, builtin_signal_set(des.sample_rate), target="riscv32")

@@ -19,9 +19,10 @@
  * 0, each row gives one output: step = M for decimate by M (the first input is kept), 1 otherwise.
  *
  * Scaling: x has f_x fraction bits, taps f_c; products x h are exact in 64 bits (f_x + f_c
- * fraction bits), then shifted right by pshift (floor; 0: exact); the acc_bits-wide accumulator starts at 0 and adds them oldest sample first,
- * saturating or wrapping at every addition (fx_mac) - or, when `exact` (the caller has proved
- * that no partial sum can overflow), with plain multiply-adds (fx_mac_exact), the same bits.
+ * fraction bits), then shifted right by pshift (floor; 0: exact); the acc_bits-wide accumulator
+ * starts at 0 and adds them oldest sample first, saturating or wrapping at every addition
+ * (fx_add of fx_mul_round, floor) - or, when `exact` (the caller has proved
+ * that no partial sum can overflow), with plain multiply-adds (fx_mac_shr), the same bits.
  * Output: acc shifted right by `shift` with `rounding`, then saturated or wrapped to out_bits.
  */
 #ifndef FXSIM_REF_FIR_H

@@ -232,8 +232,8 @@ class Stage:
 @nb.njit(cache=True)
 def _lfilter_df2t(b, a, x, z):
     """y = lfilter(b, a, x) in float64 from the state z (updated in place): the transposed
-    direct form II recursion of scipy.signal.lfilter; b and a normalised (a[0] = 1), both of
-    length z.size + 1 >= 2."""
+    direct form II recursion of scipy.signal.lfilter (its terms summed in another order: equal to
+    within float64 rounding); b and a normalised (a[0] = 1), both of length z.size + 1 >= 2."""
     m = z.size
     y = np.empty(x.size)
     for i in range(x.size):
@@ -270,6 +270,8 @@ def sosfilt(sos, x, zi=None) -> np.ndarray:
     in place), compiled with numba as ``lfilter_block``: the IIR planning and the streamed
     reference need no scipy.signal import. Tested against scipy (tests/test_report.py)."""
     sos = np.ascontiguousarray(sos, dtype=np.float64).reshape(-1, 6)
+    if not (sos[:, 3] == 1.0).all():
+        raise ValueError("sosfilt: every section needs a0 = 1 (normalise the rows first)")
     x = np.ascontiguousarray(x, dtype=np.float64)
     if zi is None:
         zi = np.zeros((sos.shape[0], 2))

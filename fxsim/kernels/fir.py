@@ -106,7 +106,8 @@ def _row_checked(ext, h, first, step, k0, m, acc, p, rows, acc_bits, overflow, p
 
 @nb.njit(cache=True)
 def _row_shr(ext, h, first, step, k0, m, acc, p, rows, pshift):
-    """_row_exact's sums of products that each drop their pshift low bits (``mac_shr``)."""
+    """_row_exact's sums of products that each drop their pshift low bits (``mac_shr``); a loop
+    of its own, so that the exact form's (the default) stays as numba vectorises it."""
     q = h.size
     for k in range(m):
         w = ext[first + (k0 + k) * step:]
