@@ -246,28 +246,9 @@ def _lfilter_df2t(b, a, x, z):
     return y
 
 
-@nb.njit(cache=True)
-def _sosfilt_df2t(sos, x, zi):
-    """scipy.signal.sosfilt's recursion (rows [b0 b1 b2 1 a1 a2], transposed direct form II) in
-    float64, section after section, from the state zi (n x 2, updated in place)."""
-    y = x.copy()
-    for s in range(sos.shape[0]):
-        b0, b1, b2, a1, a2 = sos[s, 0], sos[s, 1], sos[s, 2], sos[s, 4], sos[s, 5]
-        z0, z1 = zi[s, 0], zi[s, 1]
-        for i in range(y.size):
-            xi = y[i]
-            yi = b0 * xi + z0
-            z0 = b1 * xi - a1 * yi + z1
-            z1 = b2 * xi - a2 * yi
-            y[i] = yi
-        zi[s, 0] = z0
-        zi[s, 1] = z1
-    return y
-
-
 def sosfilt(sos, x, zi=None) -> np.ndarray:
     """``scipy.signal.sosfilt(sos, x, zi=zi)`` for sections with a0 = 1 (zi, n x 2, is updated
-    in place), compiled with numba as ``lfilter_block``: the IIR planning and the streamed
+    in place): each section is ``_lfilter_df2t`` of its row, so the IIR planning and the streamed
     reference need no scipy.signal import. Tested against scipy (tests/test_report.py)."""
     sos = np.ascontiguousarray(sos, dtype=np.float64).reshape(-1, 6)
     if not (sos[:, 3] == 1.0).all():
@@ -275,7 +256,9 @@ def sosfilt(sos, x, zi=None) -> np.ndarray:
     x = np.ascontiguousarray(x, dtype=np.float64)
     if zi is None:
         zi = np.zeros((sos.shape[0], 2))
-    return _sosfilt_df2t(sos, x, zi)
+    for row, z in zip(sos, zi):             # z: a row of zi, a view updated in place
+        x = _lfilter_df2t(row[:3], row[3:], x, z)
+    return x
 
 
 def lfilter_block(b, a, x, state: dict) -> np.ndarray:

@@ -93,12 +93,9 @@ def _row_checked(ext, h, first, step, k0, m, acc, p, rows, acc_bits, overflow, p
     for k in range(m):
         w = ext[first + (k0 + k) * step:]
         a = np.int64(0)
-        for j in range(q):
-            if pshift:
-                a, o = P.add(a, P.mul_round(np.int64(h[j]), np.int64(w[j]), pshift, P.FLOOR),
-                             acc_bits, overflow)
-            else:
-                a, o = P.mac(a, np.int64(h[j]), np.int64(w[j]), acc_bits, overflow)
+        for j in range(q):              # the product floored by 2^pshift (pshift 0: exact)
+            a, o = P.add(a, P.mul_round(np.int64(h[j]), np.int64(w[j]), pshift, P.FLOOR),
+                         acc_bits, overflow)
             n_ovf += o
         acc[k * rows + p] = a
     return n_ovf
@@ -177,7 +174,7 @@ def _round_out(acc, count, y, start, shift, rounding, out_bits, overflow):
 
 @nb.njit(cache=True)
 def run_checked(ext, h, first, step, acc_bits, pshift, shift, rounding, out_bits, overflow):
-    """Accumulators that saturate or wrap at every addition (``mac``); returns (y, count)."""
+    """Accumulators that saturate or wrap at every addition (``add``); returns (y, count)."""
     rows, q = h.shape
     npos = _positions(ext.size, q, first, step)
     y = np.empty(npos * rows, dtype=np.int64)
