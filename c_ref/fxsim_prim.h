@@ -579,6 +579,23 @@ static inline int32_t fx_min16x2(int32_t a, int32_t b)
 #endif
 }
 
+/* Lane-wise maximum of two pair registers whose halves are unsigned (the FFTs' block floating
+ * point keeps squared magnitudes' top halves in them): USUB16 sets a GE flag per lane where
+ * a >= b, unsigned; SEL picks, as fx_max16x2. */
+static inline int32_t fx_umax16x2(int32_t a, int32_t b)
+{
+#if FXSIM_USE_DSP
+    int32_t r, t;
+    __asm__("usub16 %1, %2, %3\n\tsel %0, %2, %3" : "=r"(r), "=&r"(t) : "r"(a), "r"(b) : "cc");
+    return r;
+#else
+    const uint32_t ua = (uint32_t)a, ub = (uint32_t)b;
+    const uint32_t lo = (ua & 0xFFFFu) > (ub & 0xFFFFu) ? ua & 0xFFFFu : ub & 0xFFFFu;
+    const uint32_t hi = (ua >> 16) > (ub >> 16) ? ua >> 16 : ub >> 16;
+    return (int32_t)(lo | hi << 16);
+#endif
+}
+
 /* PKHBT / PKHTB. gcc 12 emits UXTH + ORR for the plain expression, so the pair update of the
  * filters (shift 16) is the instruction itself under the DSP extension. */
 static inline int32_t fx_pkhbt(int32_t x, int32_t y, int shift)
@@ -595,6 +612,13 @@ static inline int32_t fx_pkhbt(int32_t x, int32_t y, int shift)
 
 static inline int32_t fx_pkhtb(int32_t x, int32_t y, int shift)
 {
+#if FXSIM_USE_DSP
+    if (shift == 16) {
+        int32_t r;
+        __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(r) : "r"(x), "r"(y));
+        return r;
+    }
+#endif
     return (int32_t)(((uint32_t)x & 0xFFFF0000u) | ((uint32_t)(y >> shift) & 0xFFFFu));
 }
 

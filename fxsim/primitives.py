@@ -532,6 +532,12 @@ def min16x2(x, y):
 
 
 @_jit
+def umax16x2(x, y):
+    """USUB16 then SEL: the lane-wise maximum of two pair registers, their halves unsigned."""
+    return pack16x2(max(x & 0xFFFF, y & 0xFFFF), max((x >> 16) & 0xFFFF, (y >> 16) & 0xFFFF))
+
+
+@_jit
 def pkhbt(x, y, shift):
     """PKHBT: the bottom half of x, the top half of y << shift (0 <= shift <= 31)."""
     return wrap32((x & 0xFFFF) | ((y << shift) & 0xFFFF0000))

@@ -18,7 +18,7 @@ from .conftest import ROOT
 DSP_OPS = ["smuad", "smuadx", "smusd", "smusdx", "smlad", "smladx", "smlald", "smlaldx",
            "smulbb", "smulbt", "smultb", "smultt", "smlawb", "smlawt", "qadd", "qsub", "qadd16",
            "qsub16", "shadd16", "shsub16", "ssat", "pkhbt", "pkhtb", "max16x2", "min16x2",
-           "qasx", "qsax"]
+           "qasx", "qsax", "umax16x2"]
 SSAT_BITS = (1, 2, 8, 12, 15, 16, 17, 24, 31, 32)
 DRIVER = ROOT / "tests" / "c" / "dsp_driver.c"
 #: register values at the edges: halves at 0, +-1, the int16 extremes, and whole-word extremes
@@ -89,6 +89,8 @@ def test_twin_definitions_on_examples():
     assert P.pkhbt(0x1234, 0x5678, 16) == 0x56781234
     assert P.max16x2(w(-1, 5), w(3, -7)) == w(3, 5) and P.min16x2(w(-1, 5), w(3, -7)) == w(-1, -7)
     assert P.pkhtb(0x12340000, -0x10000, 16) == w(-1, 0x1234)
+    assert P.umax16x2(w(-1, 5), w(3, -7)) == w(-1, -7)                        # 0xFFFF, 0xFFF9
+    assert P.umax16x2(w(0x7FFF, 2), w(-0x8000, 1)) == w(-0x8000, 2)
 
 
 def test_host_plain_c_equals_the_twins(cases):

@@ -22,8 +22,9 @@ int ref_fft_init(ref_fft *k, const int32_t *tw, int n, int inverse, int mode, in
     return 0;
 }
 
-/* The frame's peaks: *m the largest component magnitude, *m2 a bound of the largest squared
- * magnitude in units of 2^(2r), r = word - 16 (components rounded up to a multiple of 2^r). */
+/* The frame's peaks: *m the largest component magnitude, *m2 the top half (>> 16) of the largest
+ * squared magnitude in units of 2^(2r), r = word - 16 (components rounded up to a multiple of
+ * 2^r). */
 static void peaks(const int64_t *w, int n, int word, int64_t *m, int64_t *m2)
 {
     const int r = word - 16;
@@ -40,8 +41,8 @@ static void peaks(const int64_t *w, int n, int word, int64_t *m, int64_t *m2)
             a = (a >> r) + 1;
             b = (b >> r) + 1;
         }
-        if (a * a + b * b > *m2)
-            *m2 = a * a + b * b;
+        if ((a * a + b * b) >> 16 > *m2)
+            *m2 = (a * a + b * b) >> 16;
     }
 }
 
@@ -53,7 +54,7 @@ static int shift_fits(int64_t m, int64_t m2, int word, int s, int radix, int tri
     if (trivial)
         return radix * m <= (full << s);
     a = ((full << s) - 1) >> (word - 16);
-    q = REF_FFT_ROT_SQ * m2;
+    q = REF_FFT_ROT_SQ * ((m2 << 16) | 0xFFFF);   /* the square's bound 2^16 M2 + 2^16 - 1 */
     return q + (q >> REF_FFT_ROT_SQ_SHIFT) + 1 <= a * a;
 }
 

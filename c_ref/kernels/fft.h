@@ -22,10 +22,10 @@
  *   G - 1 zero bits: the tie rule moves no statistic), ceil, floor, zero.
  * The shift s: mode 0 ("stage") 1 per radix-2 level (radix 4: 2), mode 2 ("none") 0, mode 1
  * (block floating point) the smallest s of 0 .. 3 for which the stage cannot overflow, from the
- * frame's peaks m (largest component) and M2 (bound of the largest squared magnitude, units of
- * 2^(2r), r = word - 16, components rounded up to multiples of 2^r first):
+ * frame's peaks m (largest component) and M2 (the largest squared magnitude's top half, >> 16,
+ * units of 2^(2r), r = word - 16, components rounded up to multiples of 2^r first):
  *   first stage (twiddles 1): radix m <= FS 2^s;
- *   radix 4: q + (q >> 13) + 1 <= A^2, q = 16 M2, A = (FS 2^s - 1) >> r
+ *   radix 4: q + (q >> 13) + 1 <= A^2, q = 16 (2^16 M2 + 2^16 - 1), A = (FS 2^s - 1) >> r
  *   (|a| + 3 |W| M <= 4 |W| M <= FS 2^s - 1, with |W| <= 1 + 2^-15).
  * Before the first stage the frame is normalised: shifted left by the largest sh >= 0 with
  * radix m 2^sh <= FS (0 if there is none), so that the first stage need not shift. The frame's
@@ -38,7 +38,7 @@
 
 #define REF_FFT_MAX_N 4096
 #define REF_FFT_MAX_FRAMES 64
-#define REF_FFT_ROT_SQ 16          /* 16 (1 + 2^-15)^2 M2 <= q + (q >> 13) + 1, q = 16 M2 */
+#define REF_FFT_ROT_SQ 16          /* 16 (1 + 2^-15)^2 S <= q + (q >> 13) + 1, q = 16 S */
 #define REF_FFT_ROT_SQ_SHIFT 13
 
 typedef struct {

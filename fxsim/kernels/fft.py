@@ -95,7 +95,8 @@ def twiddles(n: int, frac: int) -> np.ndarray:
 
 
 #: 16 |W|^2 bounded in integers: a quantized twiddle has |W| <= 1 + 2^-15 (Q15; Q31 closer), and
-#: 16 (1 + 2^-15)^2 M2 <= q + (q >> 13) + 1 with q = 16 M2: the bfp test of a radix-4 stage
+#: 16 (1 + 2^-15)^2 S <= q + (q >> 13) + 1 with q = 16 S, S = 2^16 M2 + 2^16 - 1 the bound of the
+#: largest squared magnitude: the bfp test of a radix-4 stage
 ROT_SQ = 16
 ROT_SQ_SHIFT = 13
 
@@ -111,9 +112,12 @@ def frame_peak(work):
 
 @nb.njit(cache=True)
 def frame_power(work, word):
-    """M2: an upper bound of the largest squared complex magnitude of a frame, in units of
+    """M2: the top half (>> 16) of the largest squared complex magnitude of a frame, in units of
     2^(2r), r = word - 16, each component's magnitude rounded up to a multiple of 2^r first
-    (exact for Q15; for Q31 it stays within 32 bits)."""
+    (exact for Q15; for Q31 it stays within 32 bits), so that 2^16 M2 + 2^16 - 1 bounds that
+    square. The top halves, at most 2^15 + 2, fit unsigned 16-bit lanes: the Cortex-M4 takes
+    their largest two samples an instruction pair (USUB16 + SEL), and the bound is a 2^-10 part
+    looser than the square itself near any stage's threshold, which it almost never crosses."""
     r = word - 16
     m2 = np.int64(0)
     for i in range(0, work.size, 2):
@@ -122,7 +126,7 @@ def frame_power(work, word):
         if r > 0:
             a = (a >> r) + 1
             b = (b >> r) + 1
-        m2 = max(m2, a * a + b * b)
+        m2 = max(m2, (a * a + b * b) >> 16)
     return m2
 
 
@@ -132,15 +136,16 @@ def shift_fits(m, m2, word, s, radix, trivial):
     butterfly output is at most the sum of its inputs' components, or rotations of them: with
     twiddles 1 (the first stage, radix 2 or 4) radix m, m the frame's largest component
     (``frame_peak``); in a radix-4 stage with twiddles, |a| + 3 |W| M <= 4 |W| M, M the largest
-    complex magnitude (M^2 bounded by M2, ``frame_power``; the roundings add less than 1 LSB).
+    complex magnitude (M^2 bounded by 2^16 M2 + 2^16 - 1, ``frame_power``; the roundings add less
+    than 1 LSB).
     The test is that bound <= FS 2^s, FS = 2^(w-1) - 1, in integers and without a division: for
-    the radix-4 stages A = (FS 2^s - 1) >> r and q + (q >> 13) + 1 <= A^2, q = 16 M2 (every term
-    within 2^36)."""
+    the radix-4 stages A = (FS 2^s - 1) >> r and q + (q >> 13) + 1 <= A^2, q = 16 (2^16 M2 +
+    2^16 - 1) (every term within 2^36)."""
     full = P.max_int(word)
     if trivial:
         return radix * m <= (full << s)
     a = ((full << s) - 1) >> (word - 16)
-    q = ROT_SQ * m2
+    q = ROT_SQ * ((m2 << 16) | 0xFFFF)
     return q + (q >> ROT_SQ_SHIFT) + 1 <= a * a
 
 

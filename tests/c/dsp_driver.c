@@ -24,7 +24,8 @@ static int32_t ssat_n(int32_t x, int n)
 static const char *const OPS[] = {
     "smuad", "smuadx", "smusd", "smusdx", "smlad", "smladx", "smlald", "smlaldx", "smulbb",
     "smulbt", "smultb", "smultt", "smlawb", "smlawt", "qadd", "qsub", "qadd16", "qsub16",
-    "shadd16", "shsub16", "ssat", "pkhbt", "pkhtb", "max16x2", "min16x2", "qasx", "qsax"};
+    "shadd16", "shsub16", "ssat", "pkhbt", "pkhtb", "max16x2", "min16x2", "qasx", "qsax",
+    "umax16x2"};
 
 static int apply(const int64_t *a, int64_t *out)
 {
@@ -40,7 +41,7 @@ static int apply(const int64_t *a, int64_t *out)
     OP2(smuad) OP2(smuadx) OP2(smusd) OP2(smusdx) OP3(smlad) OP3(smladx) OP3L(smlald)
     OP3L(smlaldx) OP2(smulbb) OP2(smulbt) OP2(smultb) OP2(smultt) OP3(smlawb) OP3(smlawt)
     OP2(qadd) OP2(qsub) OP2(qadd16) OP2(qsub16) OP2(shadd16) OP2(shsub16) OP2(max16x2)
-    OP2(min16x2) OP2(qasx) OP2(qsax)
+    OP2(min16x2) OP2(qasx) OP2(qsax) OP2(umax16x2)
 #undef OP2
 #undef OP3
 #undef OP3L
