@@ -45,6 +45,17 @@ def bit_reversal_pairs(n: int) -> list[int]:
     return out
 
 
+def bit_reversal_fixed(n: int) -> list[int]:
+    """The indices that the bit-reversal permutation of n = 2^b points keeps in place (i equal to
+    i with its b bits reversed): with bit_reversal_pairs, every index once.
+
+    >>> bit_reversal_fixed(8)
+    [0, 2, 5, 7]
+    """
+    bits = n.bit_length() - 1
+    return [i for i in range(n) if (int(f"{i:0{bits}b}"[::-1], 2) if bits else 0) == i]
+
+
 def comment(text: str) -> str:
     """Text safe inside a C block comment."""
     return str(text).replace("*/", "* /")
