@@ -35,19 +35,26 @@ static int step_shift(const ref_rfft *k, const int64_t *w, int len)
     return m <= (full - 1) * 10000 / 24143 ? 0 : m <= (2 * full - 2) * 10000 / 24143 ? 1 : 2;
 }
 
-/* One output pair: (E2 2^G + W p) / 2^(G + 1 + s); W = sign exactly where edge. */
-static void rotate_out(ref_rfft *k, int64_t er2, int64_t ei2, int64_t pr, int64_t pi, int64_t wr,
-                       int64_t wi, int edge, int64_t sign, int s, int64_t *re, int64_t *im)
+/* t = W p at F + G fraction bits: each exact product floored (two Q31 products may not sum
+ * inside int64); W = sign exactly where edge. */
+static void rotation(const ref_rfft *k, int64_t pr, int64_t pi, int64_t wr, int64_t wi, int edge,
+                     int64_t sign, int64_t *tr, int64_t *ti)
 {
     const int g = k->word - 3, f = k->word - 1;  /* sums fit int32 (Q15) and int64 (Q31) */
-    int64_t tr, ti;
     if (edge) {
-        tr = fx_shl64(pr, g) * sign;
-        ti = fx_shl64(pi, g) * sign;
-    } else {     /* each product floored: two Q31 products may not sum inside int64 */
-        tr = fx_shr_round(wr * pr, f - g, FX_FLOOR) - fx_shr_round(wi * pi, f - g, FX_FLOOR);
-        ti = fx_shr_round(wr * pi, f - g, FX_FLOOR) + fx_shr_round(wi * pr, f - g, FX_FLOOR);
+        *tr = fx_shl64(pr, g) * sign;
+        *ti = fx_shl64(pi, g) * sign;
+    } else {
+        *tr = fx_shr_round(wr * pr, f - g, FX_FLOOR) - fx_shr_round(wi * pi, f - g, FX_FLOOR);
+        *ti = fx_shr_round(wr * pi, f - g, FX_FLOOR) + fx_shr_round(wi * pr, f - g, FX_FLOOR);
     }
+}
+
+/* One output: (E2 2^G + t) / 2^(G + 1 + s), rounded, fitted. */
+static void step_out(ref_rfft *k, int64_t er2, int64_t ei2, int64_t tr, int64_t ti, int s,
+                     int64_t *re, int64_t *im)
+{
+    const int g = k->word - 3;
     *re = fx_fit(ref_fft_round_out(fx_shl64(er2, g) + tr, g + 1 + s, k->rounding), k->word,
                  k->overflow, &k->saturations);
     *im = fx_fit(ref_fft_round_out(fx_shl64(ei2, g) + ti, g + 1 + s, k->rounding), k->word,
@@ -63,12 +70,22 @@ int ref_rfft_forward(ref_rfft *k, const int64_t *frame, int32_t *y)
     e = ref_fft_transform(k->tw, 2, h, 0, k->mode, k->word, k->rounding, k->overflow, z,
                           &k->saturations);
     s = step_shift(k, z, k->n);
+    /* bins i and h - i share E2 (conjugated) and t: X[h - i] = (E2 - t)* / 2 (rfft.h) */
     for (i = 0; i <= h; i++) {
         const int a = 2 * (i % h), b = 2 * ((h - i) % h);
-        int64_t re, im;
-        rotate_out(k, z[a] + z[b], z[a + 1] - z[b + 1], z[a + 1] + z[b + 1], z[b] - z[a],
-                   i < h ? k->tw[2 * i] : 0, i < h ? k->tw[2 * i + 1] : 0, i == 0 || i == h,
-                   i == 0 ? 1 : -1, s, &re, &im);
+        const int mirror = i > h / 2 && i < h;        /* from bin h - i's rotation */
+        const int src = mirror ? h - i : i;
+        const int64_t er2 = z[a] + z[b], ei2 = z[a + 1] - z[b + 1];
+        int64_t tr, ti, re, im;
+        if (mirror) {       /* the pair's own parts: A = Z[h - i], B = Z*[i] */
+            rotation(k, z[b + 1] + z[a + 1], z[a] - z[b], k->tw[2 * src], k->tw[2 * src + 1], 0,
+                     1, &tr, &ti);
+            step_out(k, er2, ei2, -tr, ti, s, &re, &im);
+        } else {
+            rotation(k, z[a + 1] + z[b + 1], z[b] - z[a], i < h ? k->tw[2 * i] : 0,
+                     i < h ? k->tw[2 * i + 1] : 0, i == 0 || i == h, i == 0 ? 1 : -1, &tr, &ti);
+            step_out(k, er2, ei2, tr, ti, s, &re, &im);
+        }
         y[2 * i] = (int32_t)re;
         y[2 * i + 1] = (int32_t)im;
     }
@@ -85,8 +102,10 @@ int ref_rfft_inverse(ref_rfft *k, const int64_t *bins, int32_t *y)
         const int64_t ar = x[2 * i], ai = x[2 * i + 1], br = x[2 * (h - i)],
                       bi = -x[2 * (h - i) + 1];
         /* Z = E + i O: the rotation by conj(W) applied to i (X[k] - X*[n/2-k]) */
-        rotate_out(k, ar + br, ai + bi, -(ai - bi), ar - br, k->tw[2 * i], -(int64_t)k->tw[2 * i + 1],
-                   i == 0, 1, s, &z[2 * i], &z[2 * i + 1]);
+        int64_t tr, ti;
+        rotation(k, -(ai - bi), ar - br, k->tw[2 * i], -(int64_t)k->tw[2 * i + 1], i == 0, 1, &tr,
+                 &ti);
+        step_out(k, ar + br, ai + bi, tr, ti, s, &z[2 * i], &z[2 * i + 1]);
     }
     e = ref_fft_transform(k->tw, 2, h, 1, k->mode, k->word, k->rounding, k->overflow, z,
                           &k->saturations);

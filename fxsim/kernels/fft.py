@@ -546,22 +546,26 @@ def split_guard(word):
     return word - 3
 
 
-@nb.njit(cache=True)
-def _rotate_out(er2, ei2, dr, di, wr, wi, k0, half, word, s, rounding, overflow):
-    """The split / merge output from twice its even part (er2, ei2) and twice its odd part
-    rotated: t = W (dr, di), each exact product floored to F + G fraction bits before the sum
-    (for Q31 data two products might not fit int64 together); exact for W = +-1 (k0 = 1 at k = 0
-    and k = n/2, whose twiddle sign is ``half``); out = (E2 2^G + t) / 2^(G+1+s), rounded as a
-    butterfly's outputs (``P.round_carry``), fitted. Returns (re, im, saturations)."""
+@_inline
+def _rotation(dr, di, wr, wi, k0, half, word):
+    """t = W (dr, di) at F + G fraction bits: each exact product floored to F + G fraction bits
+    before the sum (for Q31 data two products might not fit int64 together); exact for W = +-1
+    (k0 = 1 at k = 0 and k = n/2, whose twiddle sign is ``half``)."""
     guard = split_guard(word)
-    frac = word - 1
     if k0:
-        tr = P.shr_round(dr, -guard, P.FLOOR) * half
-        ti = P.shr_round(di, -guard, P.FLOOR) * half
-    else:
-        sh = frac - guard
-        tr = P.shr_round_small(wr * dr, sh, P.FLOOR) - P.shr_round_small(wi * di, sh, P.FLOOR)
-        ti = P.shr_round_small(wr * di, sh, P.FLOOR) + P.shr_round_small(wi * dr, sh, P.FLOOR)
+        return P.shr_round(dr, -guard, P.FLOOR) * half, P.shr_round(di, -guard, P.FLOOR) * half
+    sh = word - 1 - guard
+    tr = P.shr_round_small(wr * dr, sh, P.FLOOR) - P.shr_round_small(wi * di, sh, P.FLOOR)
+    ti = P.shr_round_small(wr * di, sh, P.FLOOR) + P.shr_round_small(wi * dr, sh, P.FLOOR)
+    return tr, ti
+
+
+@_inline
+def _step_out(er2, ei2, tr, ti, word, s, rounding, overflow):
+    """A split / merge output from twice its even part (er2, ei2) and its odd part rotated (tr,
+    ti, at F + G fraction bits): out = (E2 2^G + t) / 2^(G+1+s), rounded as a butterfly's outputs
+    (``P.round_carry``), fitted. Returns (re, im, saturations)."""
+    guard = split_guard(word)
     carry, mode = P.round_carry(rounding, guard + 1 + s)
     vr, o1 = P.fit(P.shr_round_small(P.shr_round(er2, -guard, P.FLOOR) + carry + tr,
                                      guard + 1 + s, mode), word, overflow)
@@ -574,24 +578,37 @@ def _rotate_out(er2, ei2, dr, di, wr, wi, k0, half, word, s, rounding, overflow)
 def rfft_split(z, out, tw, n, word, mode, rounding, overflow):
     """Bins 0 .. n/2 of the real n-point DFT from Z, the n/2-point FFT of x[2m] + i x[2m+1]
     (natural order in ``z``): X[k] = E + W^k O, E = (Z[k] + Z*[n/2-k]) / 2,
-    O = -i (Z[k] - Z*[n/2-k]) / 2. Returns (shift, saturations)."""
+    O = -i (Z[k] - Z*[n/2-k]) / 2. Bins k and n/2 - k share their parts, E(n/2-k) = E*(k),
+    O(n/2-k) = O*(k), and W^(n/2-k) = -W^-k, so that X[n/2-k] = (E - W^k O)*: one rotation,
+    t = W^k (2 O), serves both (bin n/2 - k takes (E2 - t)* before its rounding). Returns (shift,
+    saturations)."""
     h = n // 2
     s = _shift_for(frame_peak(z), word, mode)
     sat = 0
-    for k in range(h + 1):
-        ar, ai = z[2 * (k % h)], z[2 * (k % h) + 1]
+    for k in range(h // 2 + 1):
+        ar, ai = z[2 * k], z[2 * k + 1]
         j = (h - k) % h
         br, bi = z[2 * j], -z[2 * j + 1]               # conj(Z[n/2 - k])
         # 2E = A + B; 2O = -i (A - B) = (ai - bi, -(ar - br))
         er2, ei2 = ar + br, ai + bi
         dr, di = ai - bi, br - ar
-        edge = 1 if (k == 0 or k == h) else 0
-        sign = 1 if k == 0 else -1
-        wr = tw[2 * k] if k < h else 0
-        wi = tw[2 * k + 1] if k < h else 0
-        vr, vi, o = _rotate_out(er2, ei2, dr, di, wr, wi, edge, sign, word, s, rounding, overflow)
+        if k == 0:                                     # bins 0 and n/2: W = 1 and -1, exact
+            tr, ti = _rotation(dr, di, 0, 0, 1, 1, word)
+            vr, vi, o = _step_out(er2, ei2, tr, ti, word, s, rounding, overflow)
+            out[0], out[1] = vr, vi
+            tr, ti = _rotation(dr, di, 0, 0, 1, -1, word)
+            vr, vi, o2 = _step_out(er2, ei2, tr, ti, word, s, rounding, overflow)
+            out[2 * h], out[2 * h + 1] = vr, vi
+            sat += o + o2
+            continue
+        tr, ti = _rotation(dr, di, tw[2 * k], tw[2 * k + 1], 0, 1, word)
+        vr, vi, o = _step_out(er2, ei2, tr, ti, word, s, rounding, overflow)
         out[2 * k], out[2 * k + 1] = vr, vi
         sat += o
+        if j != k:                                     # X[n/2-k] = (E2 - t)* / 2
+            vr, vi, o = _step_out(er2, -ei2, -tr, ti, word, s, rounding, overflow)
+            out[2 * j], out[2 * j + 1] = vr, vi
+            sat += o
     return s, sat
 
 
@@ -611,8 +628,8 @@ def irfft_merge(x, work, tw, n, word, mode, rounding, overflow):
         dr, di = ar - br, ai - bi
         wr, wi = tw[2 * k], -tw[2 * k + 1]
         # i (W D) = (-(W D)_im, (W D)_re): feed the rotation with i D = (-di, dr) instead
-        vr, vi, o = _rotate_out(er2, ei2, -di, dr, wr, wi, 1 if k == 0 else 0, 1,
-                                word, s, rounding, overflow)
+        tr, ti = _rotation(-di, dr, wr, wi, 1 if k == 0 else 0, 1, word)
+        vr, vi, o = _step_out(er2, ei2, tr, ti, word, s, rounding, overflow)
         work[2 * k], work[2 * k + 1] = vr, vi
         sat += o
     return s, sat
