@@ -596,8 +596,9 @@ static inline int32_t fx_umax16x2(int32_t a, int32_t b)
 #endif
 }
 
-/* PKHBT / PKHTB. gcc 12 emits UXTH + ORR for the plain expression, so the pair update of the
- * filters (shift 16) is the instruction itself under the DSP extension. */
+/* PKHBT / PKHTB. gcc 12 emits UXTH + ORR for the plain expression, so with shift 16 each is the
+ * instruction itself under the DSP extension: PKHBT for the filters' pair updates and the FFT's
+ * packed outputs, PKHTB for the FFT's measure (two squares' top halves into one word). */
 static inline int32_t fx_pkhbt(int32_t x, int32_t y, int shift)
 {
 #if FXSIM_USE_DSP

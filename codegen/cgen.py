@@ -33,27 +33,32 @@ def c_array(values, per_line: int = 8) -> str:
     return ",\n    ".join(lines)
 
 
+def _reverse_bits(i: int, bits: int) -> int:
+    """i with its ``bits`` low bits reversed."""
+    return int(f"{i:0{bits}b}"[::-1], 2) if bits else 0
+
+
 def bit_reversal_pairs(n: int) -> list[int]:
     """The index pairs (i, j), i < j, that the bit-reversal permutation of n = 2^b points swaps
     (j is i with its b bits reversed), flattened: the table an in-place reversal walks."""
     bits = n.bit_length() - 1
     out = []
     for i in range(n):
-        j = int(f"{i:0{bits}b}"[::-1], 2) if bits else 0
+        j = _reverse_bits(i, bits)
         if i < j:
             out += [i, j]
     return out
 
 
-def bit_reversal_fixed(n: int) -> list[int]:
+def bit_reversal_kept(n: int) -> list[int]:
     """The indices that the bit-reversal permutation of n = 2^b points keeps in place (i equal to
     i with its b bits reversed): with bit_reversal_pairs, every index once.
 
-    >>> bit_reversal_fixed(8)
+    >>> bit_reversal_kept(8)
     [0, 2, 5, 7]
     """
     bits = n.bit_length() - 1
-    return [i for i in range(n) if (int(f"{i:0{bits}b}"[::-1], 2) if bits else 0) == i]
+    return [i for i in range(n) if _reverse_bits(i, bits) == i]
 
 
 def comment(text: str) -> str:

@@ -46,7 +46,7 @@ def environment(design: Design | None = None) -> Environment:
                       keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
     env.filters["c_array"] = cgen.c_array
     env.filters["bit_reversal_pairs"] = cgen.bit_reversal_pairs
-    env.filters["bit_reversal_fixed"] = cgen.bit_reversal_fixed
+    env.filters["bit_reversal_kept"] = cgen.bit_reversal_kept
     env.filters["c_int"] = cgen.c_int
     env.filters["comment"] = cgen.comment
     return env
