@@ -519,12 +519,20 @@ FX_DSP3(smlad, __smlad)
 FX_DSP3(smladx, __smladx)
 FX_DSP3L(smlald, __smlald)
 FX_DSP3L(smlaldx, __smlaldx)
-/* SMULBB & co.: plain C in both paths (gcc 12's arm_acle.h lacks them; it emits the instructions
- * for these products of halves). */
-static inline int32_t fx_smulbb(int32_t x, int32_t y) { return fx_smulbb_c(x, y); }
-static inline int32_t fx_smulbt(int32_t x, int32_t y) { return fx_smulbt_c(x, y); }
-static inline int32_t fx_smultb(int32_t x, int32_t y) { return fx_smultb_c(x, y); }
-static inline int32_t fx_smultt(int32_t x, int32_t y) { return fx_smultt_c(x, y); }
+/* SMULBB & co.: gcc 12's arm_acle.h lacks them, and for a top half it emits ASR + MUL for the plain
+ * expression, so under the DSP extension each is the instruction itself. */
+#if FXSIM_USE_DSP
+#define FX_SMULXY(xy) static inline int32_t fx_smul##xy(int32_t x, int32_t y)\
+    { int32_t r; __asm__("smul" #xy " %0, %1, %2" : "=r"(r) : "r"(x), "r"(y)); return r; }
+#else
+#define FX_SMULXY(xy) static inline int32_t fx_smul##xy(int32_t x, int32_t y)\
+    { return fx_smul##xy##_c(x, y); }
+#endif
+FX_SMULXY(bb)
+FX_SMULXY(bt)
+FX_SMULXY(tb)
+FX_SMULXY(tt)
+#undef FX_SMULXY
 FX_DSP3(smlawb, __smlawb)
 FX_DSP3(smlawt, __smlawt)
 FX_DSP2(qadd, __qadd)
