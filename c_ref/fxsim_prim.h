@@ -557,16 +557,20 @@ static inline int32_t fx_ssat_c(int32_t x, int n)
 #endif
 
 /* Lane-wise max and min of two pair registers (the frame peaks of the block floating point):
- * SSUB16 sets a GE flag per lane where a >= b, SEL then picks per lane; one asm block, so that
- * nothing comes between the flags and their use. The difference goes to a scratch register and
- * the result may share one with a or b (SEL reads both as it writes), so that a running maximum
- * stays in its register. */
+ * SSUB16 (USUB16: unsigned halves) sets a GE flag per lane where a >= b, SEL then picks per lane
+ * (operands "%2, %3": a where the flag is set, else b; "%3, %2" the other way); one asm block, so
+ * that nothing comes between the flags and their use. The difference goes to a scratch register
+ * and the result may share one with a or b (SEL reads both as it writes), so that a running
+ * maximum stays in its register. */
+#define FX_SUB_SEL(sub, pick)\
+    int32_t r, t;\
+    __asm__(sub " %1, %2, %3\n\tsel %0, " pick : "=r"(r), "=&r"(t) : "r"(a), "r"(b) : "cc");\
+    return r
+
 static inline int32_t fx_max16x2(int32_t a, int32_t b)
 {
 #if FXSIM_USE_DSP
-    int32_t r, t;
-    __asm__("ssub16 %1, %2, %3\n\tsel %0, %2, %3" : "=r"(r), "=&r"(t) : "r"(a), "r"(b) : "cc");
-    return r;
+    FX_SUB_SEL("ssub16", "%2, %3");
 #else
     const int32_t lo = fx_bottom16(a) > fx_bottom16(b) ? fx_bottom16(a) : fx_bottom16(b);
     const int32_t hi = fx_top16(a) > fx_top16(b) ? fx_top16(a) : fx_top16(b);
@@ -577,9 +581,7 @@ static inline int32_t fx_max16x2(int32_t a, int32_t b)
 static inline int32_t fx_min16x2(int32_t a, int32_t b)
 {
 #if FXSIM_USE_DSP
-    int32_t r, t;
-    __asm__("ssub16 %1, %2, %3\n\tsel %0, %3, %2" : "=r"(r), "=&r"(t) : "r"(a), "r"(b) : "cc");
-    return r;
+    FX_SUB_SEL("ssub16", "%3, %2");
 #else
     const int32_t lo = fx_bottom16(a) < fx_bottom16(b) ? fx_bottom16(a) : fx_bottom16(b);
     const int32_t hi = fx_top16(a) < fx_top16(b) ? fx_top16(a) : fx_top16(b);
@@ -588,14 +590,11 @@ static inline int32_t fx_min16x2(int32_t a, int32_t b)
 }
 
 /* Lane-wise maximum of two pair registers whose halves are unsigned (the FFTs' block floating
- * point keeps squared magnitudes' top halves in them): USUB16 sets a GE flag per lane where
- * a >= b, unsigned; SEL picks, as fx_max16x2. */
+ * point keeps squared magnitudes' top halves in them). */
 static inline int32_t fx_umax16x2(int32_t a, int32_t b)
 {
 #if FXSIM_USE_DSP
-    int32_t r, t;
-    __asm__("usub16 %1, %2, %3\n\tsel %0, %2, %3" : "=r"(r), "=&r"(t) : "r"(a), "r"(b) : "cc");
-    return r;
+    FX_SUB_SEL("usub16", "%2, %3");
 #else
     const uint32_t ua = (uint32_t)a, ub = (uint32_t)b;
     const uint32_t lo = (ua & 0xFFFFu) > (ub & 0xFFFFu) ? ua & 0xFFFFu : ub & 0xFFFFu;
@@ -603,6 +602,7 @@ static inline int32_t fx_umax16x2(int32_t a, int32_t b)
     return (int32_t)(lo | hi << 16);
 #endif
 }
+#undef FX_SUB_SEL
 
 /* PKHBT / PKHTB. gcc 12 emits UXTH + ORR for the plain expression, so with shift 16 each is the
  * instruction itself under the DSP extension: PKHBT for the filters' pair updates and the FFT's
