@@ -427,8 +427,9 @@ static inline int64_t fx_mac16x2_exact(int64_t acc, const int16_t *c, const int1
 }
 
 /* --- Cortex-M4 DSP instructions ----------------------------------------------------------------
- * Each instruction a template emits is a primitive: fx_<name> is the ACLE intrinsic under
- * FXSIM_USE_DSP and plain C otherwise, twin of <name> in fxsim/primitives.py (same arguments,
+ * Each instruction a template emits is a primitive: fx_<name> is the ACLE intrinsic (or inline
+ * assembly, where arm_acle.h lacks the instruction or gcc would not emit it) under FXSIM_USE_DSP
+ * and plain C otherwise, twin of <name> in fxsim/primitives.py (same arguments,
  * same result), tested bit-exact on the host and on the M4, both paths. A pair register holds two
  * int16 halves: bottom (bits 0-15) and top (16-31). 32-bit results wrap as the instructions do
  * (the hardware's Q flag is not read); the plain C wraps through uint32_t, free of undefined

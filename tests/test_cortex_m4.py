@@ -132,7 +132,7 @@ def test_fft_examples_on_cortex_m4(name):
     assert res["bit_exact"] and res["passed"], res["failures"]
 
 
-@pytest.mark.parametrize("name", ["fft_q15", "fft_roundtrip_q15", "rfft_q15"])
+@pytest.mark.parametrize("name", ["fft_q15", "fft_roundtrip_q15", "rfft_q15", "stft_q15"])
 def test_fft_plain_path_on_cortex_m4(name):
     """-DFXSIM_NO_DSP: the twiddle products in plain C, equal to the SMUSD / SMUADX path's."""
     des = D.load(ROOT / "examples" / f"{name}.toml")
@@ -162,26 +162,43 @@ def test_fft_packed_first_stage_on_cortex_m4(n, rounding):
     assert res["bit_exact"], res["failures"]
 
 
+def bfp_test_signals(n: int, complex_: bool) -> dict[str, np.ndarray]:
+    """Inputs that take every branch of the FFTs' block floating point: noise at 1/64, 1/4 and
+    full scale; constant frames of both signs (a real frame's whole energy in the bins the last
+    stage's first butterflies make); frames holding only +-2^k, k = 0 .. 14 (normalised by up
+    to 13 bits)."""
+    rng = np.random.default_rng(n)
+    size = 12 * n
+    level = np.repeat([1 / 64, 0.25, 1.0], size // 3)
+    noise = rng.uniform(-1, 1, size) * level
+    constants = np.repeat([16384, -16384, 30000, -30000], 2 * n) / 32768
+    spikes = np.zeros((15, 2 * n))
+    for k in range(15):
+        spikes[k, k % n] = 2.0 ** k
+        spikes[k, (k + n // 2) % n + n] = -2.0 ** k
+    sigs = {"levels": np.clip(noise, -1, 32767 / 32768), "constants": constants,
+            "spikes": spikes.ravel() / 32768}
+    if complex_:
+        sigs = {k: v + 1j * np.roll(v, 1) for k, v in sigs.items()}
+    return sigs
+
+
 @pytest.mark.parametrize("flags", [(), ("-DFXSIM_NO_DSP",)], ids=["dsp", "plain"])
-@pytest.mark.parametrize("kernel,n", [("fft", 64), ("rfft", 128)])
+@pytest.mark.parametrize("kernel,n", [("fft", 16), ("fft", 64), ("rfft", 16), ("rfft", 32),
+                                      ("rfft", 128), ("stft", 16), ("stft", 32), ("stft", 64)])
 def test_fft_whole_and_partial_frames_on_cortex_m4(kernel, n, flags):
     """Calls of 1.5 n + 1 samples: frames that arrive whole, which the transform reads from the
     input bit-reversed (measuring the peak on the way; the real FFT's from odd sample offsets,
-    unaligned words), and frames filled across calls, copied and then permuted in place; quiet,
-    loud and full-scale frames, bit-exact with the model."""
+    unaligned words), and frames filled across calls, copied and then permuted in place; the
+    real FFT's split given its input's peak by the last stage (n = 16: a radix-2 stage, then a
+    last stage of span 2; n = 32: the packed stage of span 1, then one of span 4); quiet to
+    full-scale, constant and single-spike frames, bit-exact with the model."""
     des = D.from_dict({"name": f"wp_{kernel}", "block": 3 * n // 2 + 1,
                        "input": "complex" if kernel == "fft" else "real",
                        "defaults": {"data": "Q15"},
                        "stage": [{"kernel": kernel, "n": n, "scaling": "bfp"}]})
-    rng = np.random.default_rng(n)
-    size = 12 * n
-    level = np.repeat([1 / 64, 0.25, 1.0], size // 3)
-    x = rng.uniform(-1, 1, size) * level
-    if kernel == "fft":
-        x = x + 1j * rng.uniform(-1, 1, size) * level
-    x = np.clip(x.real, -1, 32767 / 32768) + (1j * np.clip(x.imag, -1, 32767 / 32768) if
-                                              kernel == "fft" else 0)
-    res = V.verify(des, {"levels": x}, target="cortex-m4", per_stage=True, extra_flags=flags)
+    res = V.verify(des, bfp_test_signals(n, kernel == "fft"), target="cortex-m4", per_stage=True,
+                   extra_flags=flags)
     assert res["bit_exact"], res["failures"]
 
 

@@ -74,12 +74,12 @@ int ref_rfft_forward(ref_rfft *k, const int64_t *frame, int32_t *y)
     for (i = 0; i <= h; i++) {
         const int a = 2 * (i % h), b = 2 * ((h - i) % h);
         const int mirror = i > h / 2 && i < h;        /* from bin h - i's rotation */
-        const int src = mirror ? h - i : i;
+        const int owner = mirror ? h - i : i;    /* the bin whose rotation serves */
         const int64_t er2 = z[a] + z[b], ei2 = z[a + 1] - z[b + 1];
         int64_t tr, ti, re, im;
-        if (mirror) {       /* the pair's own parts: A = Z[h - i], B = Z*[i] */
-            rotation(k, z[b + 1] + z[a + 1], z[a] - z[b], k->tw[2 * src], k->tw[2 * src + 1], 0,
-                     1, &tr, &ti);
+        if (mirror) {       /* bin h - i's parts: A = Z[h - i], B = Z*[i] */
+            rotation(k, z[b + 1] + z[a + 1], z[a] - z[b], k->tw[2 * owner],
+                     k->tw[2 * owner + 1], 0, 1, &tr, &ti);
             step_out(k, er2, ei2, -tr, ti, s, &re, &im);
         } else {
             rotation(k, z[a + 1] + z[b + 1], z[b] - z[a], i < h ? k->tw[2 * i] : 0,

@@ -13,12 +13,13 @@
  *
  * Scaling of the split / merge step (F = word - 1, G = word - 3): twice the even part E2 and the
  * rotated odd part t = W (p), each product floored to F + G fraction bits (a shift where
- * W = +-1), give (the split's bin n/2 - k, 0 < k < n/4, from bin k's rotation: E2 and t of bin k
- * as (E2 - t)*, conjugated before the rounding)
+ * W = +-1), give
  * out = round((E2 2^G + t) / 2^(G + 1 + s)) (ref_fft_round_out), fitted to the word,
  * s = 1 ("stage"), 0 ("none") or,
  * under block floating point, 0 / 1 / 2 as the frame's largest component m allows: m <= T1 = (FS - 1)
  * 10000 / 24143, m <= T2 = (2 FS - 2) 10000 / 24143, or above (growth at most 1 + sqrt 2).
+ * The split's bin n/2 - k, 0 < k < n/4, comes from bin k's rotation: (E2 - t)* with E2 and t of
+ * bin k, conjugated before the rounding.
  */
 #ifndef FXSIM_REF_RFFT_H
 #define FXSIM_REF_RFFT_H

@@ -547,13 +547,13 @@ def split_guard(word):
 
 
 @_inline
-def _rotation(dr, di, wr, wi, k0, half, word):
+def _rotation(dr, di, wr, wi, k0, sign, word):
     """t = W (dr, di) at F + G fraction bits: each exact product floored to F + G fraction bits
     before the sum (for Q31 data two products might not fit int64 together); exact for W = +-1
-    (k0 = 1 at k = 0 and k = n/2, whose twiddle sign is ``half``)."""
+    (k0 = 1 at k = 0 and k = n/2, whose twiddle is ``sign``)."""
     guard = split_guard(word)
     if k0:
-        return P.shr_round(dr, -guard, P.FLOOR) * half, P.shr_round(di, -guard, P.FLOOR) * half
+        return P.shr_round(dr, -guard, P.FLOOR) * sign, P.shr_round(di, -guard, P.FLOOR) * sign
     sh = word - 1 - guard
     tr = P.shr_round_small(wr * dr, sh, P.FLOOR) - P.shr_round_small(wi * di, sh, P.FLOOR)
     ti = P.shr_round_small(wr * di, sh, P.FLOOR) + P.shr_round_small(wi * dr, sh, P.FLOOR)
