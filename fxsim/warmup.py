@@ -24,7 +24,7 @@ from pathlib import Path
 
 MESSAGE = ("fxsim: first run: compiling the common fixed-point kernels with numba (once; later "
            "runs use the cache; the FFTs and the noise suppressor compile on their first use, "
-           "minutes when cold; `python -m fxsim.warmup` compiles them all ahead)")
+           "up to a minute when cold; `python -m fxsim.warmup` compiles them all ahead)")
 
 #: the designs the first run warms: their model runs compile the kernels' entry points for the
 #: data words the common designs use: emphasis (preemph, gain, deemph), the direct FIR on Q15 and
@@ -50,8 +50,8 @@ COMMON = [
 ]
 #: warmed too by ``python -m fxsim.warmup`` (an installer can afford them; the first run of a
 #: command does not wait for them): the complex FFT, the real FFT, its inverse and overlap-add
-#: (rfft, irfft, stft, istft) and the channel-energy noise suppressor (vad, ns), each minutes of
-#: compiling when cold
+#: (rfft, irfft, stft, istft) and the channel-energy noise suppressor (vad, ns), 10 s to a minute
+#: each when cold
 MORE = [
     {"name": "warm_fft", "block": 64, "input": "complex", "stage": [
         {"kernel": "fft", "n": 64, "scaling": "bfp"}]},

@@ -71,6 +71,12 @@ from ..ports import Chunk, Port
 from ..qformat import QFormat
 from .base import Stage
 
+# numba's inline="always" copies the callee's IR into every call site, recursively, before typing:
+# kept for the few helpers called at a handful of sites whose inlining the model's speed needs (a
+# stage into its two compiled variants, the butterfly, the split step's output). Helpers called
+# per output or per product (_out, rotate, _guarded, _rotation) are plain functions, which LLVM
+# inlines at no cost to the compile: inlined at the IR level they made the first compile of an
+# FFT design take minutes (docs/caches.md).
 _inline = nb.njit(cache=True, inline="always")
 
 SCALINGS = ("stage", "bfp", "none")
@@ -171,13 +177,13 @@ def stage_shift(work, m, word, radix, trivial, mode):
     return _smallest_shift(0, frame_power(work, word), word, radix, False)
 
 
-@_inline
+@nb.njit(cache=True)
 def _guarded(x, guard):
     """x with ``guard`` guard bits below it: an exact left shift."""
     return P.shr_round(x, -guard, P.FLOOR)
 
 
-@_inline
+@nb.njit(cache=True)
 def rotate(wr, wi, xr, xi):
     """W x, each component exact then floored to F + G fraction bits (G = word - 3): an error
     below 2^-G of an output LSB, so no rounding is spent on it."""
@@ -245,7 +251,7 @@ def radix4_stage(work, tw, stride, n, h, inverse, word, s, rounding, overflow, c
     return sat
 
 
-@_inline
+@nb.njit(cache=True)
 def _out(x, sh, word, rounding, overflow, check):
     """x / 2^sh rounded, fitted to the word when ``check`` (else the caller has proved it fits).
     Returns (value, overflowed)."""
@@ -546,7 +552,7 @@ def split_guard(word):
     return word - 3
 
 
-@_inline
+@nb.njit(cache=True)
 def _rotation(dr, di, wr, wi, k0, sign, word):
     """t = W (dr, di) at F + G fraction bits: each exact product floored to F + G fraction bits
     before the sum (for Q31 data two products might not fit int64 together); exact for W = +-1
