@@ -264,3 +264,17 @@ def test_real_fft_refuses_complex_data():
     with pytest.raises(FxsimError, match=r"stage\[1\] \(irfft\) .*takes frames of 33"):
         D.from_dict({"name": "r", "input": "complex",
                      "stage": [{"kernel": "fft", "n": 64}, {"kernel": "irfft", "n": 64}]})
+
+
+def test_arithmetic_study_simulates_the_model_bit_for_bit(capsys):
+    """benchmarks/study_fft_arithmetic.py's first row is fxsim's arithmetic: its main() asserts
+    that row equal to the model, frame by frame, so the study's other rows stay comparable."""
+    import runpy
+    from pathlib import Path
+    study = runpy.run_path(str(Path(__file__).resolve().parent.parent / "benchmarks"
+                               / "study_fft_arithmetic.py"))
+    study["main"]()
+    rows = [r for r in capsys.readouterr().out.splitlines()
+            if r.startswith("| ") and "SNR dB" not in r]
+    snrs = [float(r.split("|")[2]) for r in rows]
+    assert len(snrs) == 5 and snrs[0] > 73 and snrs[0] == max(snrs)
