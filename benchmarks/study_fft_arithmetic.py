@@ -32,13 +32,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from fxsim import design as D  # noqa: E402
-from fxsim.kernels.fft import twiddles  # noqa: E402
+from fxsim.kernels import fft as fft_model  # noqa: E402
 from fxsim.qformat import quantize  # noqa: E402
 
 from common import noise  # noqa: E402
 
 N, F, FS = 256, 15, 2 ** 15 - 1
-TW = twiddles(N, F)
+TW = fft_model.twiddles(N, F)
 REV = np.array([int(format(i, "08b")[::-1], 2) for i in range(N)])
 
 
@@ -50,16 +50,13 @@ def shr(x, s, rounding):
 
 
 def stage_shift(xr, xi, h):
-    """The block floating point's test: the smallest s with no output above FS 2^s (4 m for the
-    first stage, 4 |W| M for the others; |W| <= 1 + 2^-15)."""
-    if h == 1:
-        bound = 4 * max(np.abs(xr).max(), np.abs(xi).max())
-    else:
-        bound = 4 * np.sqrt((xr.astype(float) ** 2 + xi.astype(float) ** 2).max()) * (1 + 2 ** -15)
-    s = 0
-    while bound > FS * 2 ** s:
-        s += 1
-    return s
+    """The model's block-floating-point test (fxsim.kernels.fft.stage_shift): the smallest s with
+    no output above full scale times 2^s, from the largest component for the first stage and
+    from the largest squared magnitude's bound for the others."""
+    work = np.empty(2 * N, dtype=np.int64)
+    work[0::2], work[1::2] = xr, xi
+    return int(fft_model.stage_shift(work, fft_model.frame_peak(work), 16, 4, h == 1,
+                                     fft_model.BFP))
 
 
 def fft(z, v, count):
