@@ -395,6 +395,13 @@ static inline int32_t fx_shr_round_small32(int32_t x, int s, int mode)
     return (x + c) >> s;
 }
 
+/* fx_mul_round in 32 bits, for |a b| <= 2^31 - 2^shift and 0 <= shift <= 30 (a gain's 16-bit
+ * sample and coefficient): the same result (its twin is primitives.mul_round) without widening. */
+static inline int32_t fx_mul_round32(int32_t a, int32_t b, int shift, int mode)
+{
+    return fx_shr_round_small32(a * b, shift, mode);
+}
+
 /* The pair register of p[0] (bottom half) and p[1] (top): fx_pack16x2(p[0], p[1]), as one
  * (possibly unaligned) 32-bit load on a little-endian core. */
 static inline int32_t fx_load16x2(const int16_t *p)

@@ -191,7 +191,7 @@ def _apply(op, a):
             v, o = P.wrap(a[i, 0], a[i, 1])
         elif op == 3:
             v, o = P.add(a[i, 0], a[i, 1], a[i, 2], a[i, 3])
-        elif op == 4:
+        elif op in (4, 17):                    # its C twin in 64 and in 32 bits
             v = P.mul_round(a[i, 0], a[i, 1], a[i, 2], a[i, 3])
         elif op == 5:
             v, o = P.mac(a[i, 0], a[i, 1], a[i, 2], a[i, 3], a[i, 4])
@@ -221,7 +221,7 @@ def _apply(op, a):
 
 OPS = ["shr_round", "saturate", "wrap", "add", "mul_round", "mac", "msu", "norm", "mac16x2_exact",
        "shr_half_up", "shr_round_small", "shr_round_small32", "mac_wide", "fit32", "shl32",
-       "mac_shr", "mac_shr32"]
+       "mac_shr", "mac_shr32", "mul_round32"]
 CORNERS = [0, 1, -1, 2, -2, 32767, -32768, 32768, -32769, (1 << 31) - 1, -(1 << 31),
            (1 << 39) - 1, -(1 << 39), (1 << 62), -(1 << 62), (1 << 63) - 1, -(1 << 63)]
 
@@ -314,6 +314,16 @@ def records(op, n, rng):
         rows += [[x, y, s, m, 0] for x in c32 for y in c32 for s in (0, 15, 31) for m in range(5)]
         rnd = np.stack([_signed(rng, n, 32), _signed(rng, n, 32), rng.integers(0, 40, n),
                         rng.integers(0, 5, n), np.zeros(n, np.int64)], 1)
+    elif op == "mul_round32":
+        # its domain: |a b| <= 2^31 - 2^s, 0 <= s <= 30
+        c16 = c[(c >= -32768) & (c <= 32768)]
+        rows += [[x, y, s, m, 0] for x in c16 for y in c16 for s in (0, 1, 14, 15, 16, 30)
+                 for m in range(5) if abs(x * y) <= (1 << 31) - (1 << s)]
+        shifts = rng.integers(0, 31, n)
+        x, y = _signed(rng, n, 17), _signed(rng, n, 16)
+        keep = np.abs(x * y) <= (np.int64(1) << np.int64(31)) - (np.int64(1) << shifts)
+        rnd = np.stack([np.where(keep, x, 0), y, shifts, rng.integers(0, 5, n),
+                        np.zeros(n, np.int64)], 1)
     elif op in ("mac", "msu"):
         c32 = c[(c >= -(1 << 31)) & (c < (1 << 31))]
         for b in (32, 40, 64):

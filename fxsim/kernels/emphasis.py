@@ -3,7 +3,9 @@
 Scaling: c is quantized (round to nearest) to a 16-bit coefficient word for data words <= 16 and
 32 bits otherwise (one bit less per bit the 64-bit accumulator would lack, down to 16), by the one
 coefficient policy (``fxsim.coefs``: the whole word, f_c fraction bits). Both terms are
-formed exactly in a 64-bit accumulator with f_m + f_c fraction bits, f_m being the memory term's
+formed exactly in a 64-bit accumulator (the generated C's is 32 bits wide where the terms'
+extremes, the residual and the rounding carry provably fit, as for 16-bit data and a 16-bit
+coefficient: the same values) with f_m + f_c fraction bits, f_m being the memory term's
 (f_x for preemph, whose memory is x[n-1]; f_y for deemph, whose memory is y[n-1]): x[n] is aligned
 by a left shift and the product c * memory is exact. The sum is shifted right to f_y fraction bits
 with the design's rounding, then saturated (or wrapped) to the output word. The state is the memory
@@ -92,7 +94,24 @@ class _Emphasis(Stage):
         a = self.in_fmt.word_bits - 1 + self.x_align
         b = self.coef_fmt.word_bits - 1 + mem_bits - 1
         # + the residual (|e| <= 2^c_shift): one more bit in the sum
-        return self.x_align >= 0 and self.c_shift >= 0 and max(a, b, self.c_shift) + 2 <= 63
+        if not (self.x_align >= 0 and self.c_shift >= 0 and max(a, b, self.c_shift) + 2 <= 63):
+            return False
+        self.acc_bound = self._acc_bound()
+        # the generated C sums in 32 bits where no accumulator, rounding carry included, can leave
+        # them (the same values as the model's 64-bit sums)
+        self.acc32 = self.c_shift <= 30 and self.acc_bound <= (1 << 31) - (1 << self.c_shift)
+        # else a 64-bit sum, but the rounded q = acc / 2^c_shift in 32 bits where it fits them
+        self.q32 = (self.acc_bound >> self.c_shift) + 1 < 1 << 31
+        return True
+
+    def _acc_bound(self) -> int:
+        """The largest |acc| = |x << x_align + c m + e|: the terms' exact extremes over the input
+        and memory words, |e| < 2^c_shift (the rounding residual, with error feedback only)."""
+        mem = self.out_fmt if self.recursive else self.in_fmt
+        x_ext = [v << self.x_align for v in (self.in_fmt.min_int, self.in_fmt.max_int)]
+        cm_ext = [self.c_signed * v for v in (mem.min_int, mem.max_int)]
+        e = (1 << self.c_shift) - 1 if self.feedback else 0
+        return max(abs(min(x_ext) + min(cm_ext)), abs(max(x_ext) + max(cm_ext))) + e
 
     def init_state(self):
         return np.zeros(2, dtype=np.int64)
@@ -110,7 +129,8 @@ class _Emphasis(Stage):
 
     def scaling(self):
         mem = "y[n-1]" if self.recursive else "x[n-1]"
-        return (f"coef {self.coef:g} as {self.c_int} in {self.coef_q.describe()}; acc (64-bit, "
+        return (f"coef {self.coef:g} as {self.c_int} in {self.coef_q.describe()}; acc "
+                f"({32 if self.acc32 else 64}-bit, "
                 f"{self.out_fmt.frac_bits + self.c_shift} fraction bits) = x[n] << {self.x_align} "
                 f"{'+' if self.recursive else '-'} c * {mem}"
                 f"{' + e[n-1] (error feedback)' if self.feedback else ''} (exact); shift right "
@@ -120,6 +140,7 @@ class _Emphasis(Stage):
     def c_context(self):
         return {"c": self.c_signed, "x_align": self.x_align, "c_shift": self.c_shift,
                 "recursive": int(self.recursive), "feedback": int(self.feedback),
+                "acc32": int(self.acc32), "q32": int(self.q32),
                 "e_type": "int32_t" if self.c_shift <= 30 else "int64_t"}
 
 

@@ -5,8 +5,9 @@ word of 16 bits when input and output words are <= 16 bits and 32 bits otherwise
 coefficient policy
 (``fxsim.coefs``: the whole word, f_g fraction bits, a post-shift for small gains; ``coef`` gives the
 word size, 2..32, or fixes the format, e.g. "Q1.14"). The product x g is exact in 64 bits with
-f_x + f_g fraction bits; it is shifted right by f_x + f_g - f_y with the design's rounding and
-saturated (or wrapped) to the output word.
+f_x + f_g fraction bits (in 32 bits in the generated C where it and the rounding carry provably
+fit them, as with 16-bit samples and coefficients); it is shifted right by f_x + f_g - f_y with
+the design's rounding and saturated (or wrapped) to the output word.
 """
 from __future__ import annotations
 
@@ -55,6 +56,11 @@ class Gain(Stage):
             raise FxsimError(f"{self.where}: gain {self.gain:g} from {self.in_fmt} to "
                              f"{self.out_fmt} needs a {prod_bits - self.shift}-bit product; "
                              f"use an output format with fewer fraction bits")
+        # the generated C multiplies in 32 bits where every product, rounding carry included,
+        # fits them (16-bit samples and coefficients): the same values as the model's
+        x_peak = max(-self.in_fmt.min_int, self.in_fmt.max_int)
+        self.prod32 = 0 <= self.shift <= 30 and \
+            x_peak * abs(self.g_int) <= (1 << 31) - (1 << self.shift)
 
     def process(self, x, state):
         y, n = gain_process(x, self.g_int, self.shift, self.out_fmt.word_bits, self.rounding,
@@ -68,9 +74,10 @@ class Gain(Stage):
         prod_bits = self.in_fmt.word_bits + self.coef.word - 1
         prod_frac = self.in_fmt.frac_bits + self.coef.frac
         return (f"gain {self.gain:g} as {self.g_int} in {self.coef.describe()}; x {self.in_fmt} * "
-                f"g -> exact {prod_bits}-bit product with {prod_frac} fraction bits (in 64 bits); "
+                f"g -> exact {prod_bits}-bit product with {prod_frac} fraction bits (in "
+                f"{32 if self.prod32 else 64} bits); "
                 f"shift right {self.shift} with "
                 f"rounding {self.rounding_name}; {self.overflow_name} to {self.out_fmt}")
 
     def c_context(self):
-        return {"g": self.g_int, "shift": self.shift}
+        return {"g": self.g_int, "shift": self.shift, "prod32": int(self.prod32)}

@@ -38,6 +38,8 @@ int main(int argc, char **argv)
             out[0] = fx_shr_round_small(a[0], (int)a[1], (int)a[2]);
         else if (!strcmp(op, "shr_round_small32"))
             out[0] = fx_shr_round_small32((int32_t)a[0], (int)a[1], (int)a[2]);
+        else if (!strcmp(op, "mul_round32"))
+            out[0] = fx_mul_round32((int32_t)a[0], (int32_t)a[1], (int)a[2], (int)a[3]);
         else if (!strcmp(op, "mac_wide"))
             out[0] = fx_mac_wide(a[0], (int32_t)a[1], (int32_t)a[2]);
         else if (!strcmp(op, "mac_shr"))
