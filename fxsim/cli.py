@@ -239,9 +239,19 @@ def codegen(design_file, out_dir, target, unroll):
         click.echo(str(p))
 
 
+def _load_named(D, path, several: bool):
+    """D.load(path); with several designs on the command line an error names the file first."""
+    try:
+        return D.load(path)
+    except FxsimError as e:
+        if not several:
+            raise
+        raise type(e)(f"{path}: {e}") from None
+
+
 SNR_NOTE = ("300.00 dB: the output equals the float reference exactly (no error to measure). "
-            "bound: the SNR the output LSB alone allows for that signal. Signals marked - are "
-            "checked bit for bit but not gated on SNR.")
+            "bound: the SNR that rounding to the output's LSB alone would give that signal. "
+            "Signals marked - are checked bit for bit but not gated on SNR.")
 
 
 def _print_verify(res, des, count):
@@ -310,7 +320,7 @@ def verify(design_files, input_file, channel, resample, span, targets, min_snr, 
         raise FxsimError("--channel, --resample, --start and --duration need --input")
     if junit_file and Path(junit_file).is_dir():
         raise FxsimError(f"--junit {junit_file!r} is a directory; give a file name")
-    designs = [D.load(f) for f in design_files]       # every design checked before any run
+    designs = [_load_named(D, f, len(design_files) > 1) for f in design_files]  # all before any run
     runs, seconds = [], {}
     for des in designs:
         if input_file:       # a user's input: streamed in segments (errors before any run)
