@@ -226,6 +226,19 @@ def test_verify_junit_to_a_directory_is_a_one_line_error(tmp_path):
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "is a directory" in r.stderr
 
 
+def test_verify_names_the_bad_file_among_several_designs(tmp_path):
+    """With several designs, a design file's error starts with its path (which of them is bad);
+    with one it is the design's own message."""
+    bad = write_design(tmp_path, 'name = "b"\nsample_rate = 16000\nblock = 160\n'
+                       '[[stage]]\nkernel = "preemph"\ncoeff = 0.5\n', "bad.toml")
+    r = fxsim_in_process("verify", EXAMPLE, bad)
+    assert r.returncode == 2
+    assert r.stderr.startswith(f"fxsim: error: {bad}: stage[0] (preemph): unknown key 'coeff'")
+    r = fxsim_in_process("verify", bad)
+    assert r.returncode == 2
+    assert r.stderr.startswith("fxsim: error: stage[0] (preemph): unknown key 'coeff'")
+
+
 def test_progress_bar_only_for_long_inputs_on_a_terminal(monkeypatch, capsys):
     """quantize's progress bar: on stderr for an input of 5 s or more when stderr is a terminal,
     never with --json, on a pipe, or for a short input."""

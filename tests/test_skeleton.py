@@ -74,6 +74,42 @@ def test_generated_equals_model(kernel, data, rounding, overflow):
     assert c_sats == sats
 
 
+@pytest.mark.parametrize("rounding", ROUNDINGS)
+@pytest.mark.parametrize("kernel", ["gain", "preemph", "deemph"])
+def test_32_bit_paths_equal_the_model(tmp_path, kernel, rounding):
+    """Q15 gain / preemph / deemph: the stage's bound puts the generated C's sums in 32 bits
+    (int32_t, the 32-bit primitives), and on full-scale steps between the extremes, where the
+    sums reach their bound, the C still equals the model word for word."""
+    des = kernel_design(kernel, "Q15", rounding, "saturate")
+    ctx = des.stages[0].c_context()
+    assert ctx.get("prod32", ctx.get("acc32")) == 1
+    c = next(p for p in render.write(des, tmp_path, "host", 4) if p.name == f"{des.name}.c")
+    body = c.read_text().split("_s0_process(")[1].split("\n}\n")[0]
+    assert "int64_t" not in body
+    assert ("fx_mul_round32" if kernel == "gain" else "fx_mac_exact32") in body
+    x = stress_signal(des.in_fmt, seed=3)
+    want, sats = des.simulate(x)
+    got, c_sats = V.outputs(des, x)
+    assert np.count_nonzero(got != want) == 0
+    assert c_sats == sats
+
+
+def test_wide_sums_stay_64_bits_where_32_cannot_hold_them():
+    """deemph from Q1.14 to Q15 aligns x[n] by 16 bits: x << 16 alone needs 32 bits, so its sum
+    stays 64 bits wide (its rounded value and residual 32); a Q31 gain's product is 64 bits."""
+    des = D.from_dict({"name": "t_wide", "block": 64, "defaults": {"data": "Q15"},
+                       "stage": [{"kernel": "deemph", "coef": 0.8, "data": "Q1.14"},
+                                 {"kernel": "deemph", "coef": 0.8, "data": "Q15"}]})
+    assert des.stages[0].c_context()["acc32"] == 1
+    ctx = des.stages[1].c_context()
+    assert ctx["acc32"] == 0 and ctx["q32"] == 1
+    assert kernel_design("gain", "Q31", "nearest", "saturate").stages[0].c_context()["prod32"] == 0
+    x = stress_signal(des.in_fmt, seed=4)
+    want, sats = des.simulate(x)
+    got, c_sats = V.outputs(des, x)
+    assert np.count_nonzero(got != want) == 0 and c_sats == sats
+
+
 def test_generated_clean_under_sanitizers():
     des = D.load(ROOT / "examples/emphasis.toml")
 
