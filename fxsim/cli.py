@@ -14,11 +14,11 @@ import click
 from .errors import FxsimError
 
 
-def _first_run():
+def _first_run(design=None):
     """Once per installation, before the model first runs: say that numba compiles, and warm the
-    common kernels (fxsim.warmup)."""
+    common kernels (fxsim.warmup); name the design's kernels that compile on their first use."""
     from .warmup import first_run_notice
-    first_run_notice(lambda s: click.echo(s, err=True))
+    first_run_notice(lambda s: click.echo(s, err=True), design)
 
 
 def _user_errors(fn):
@@ -128,7 +128,7 @@ def quantize(design_file, input_file, channel, resample, span, as_json, plot_fil
     # streamed: the file is read, run and measured a block at a time (flat memory)
     f = audio.InputFile(input_file, des.sample_rate, channel, resample, report.BLOCK, span)
     jobs = _jobs(jobs, f, des.sample_rate)
-    _first_run()                                 # after every check: errors come first
+    _first_run(des)                              # after every check: errors come first
     total = f.frames if f.resampler is None else int(f.frames * f.resampler.ratio)
     with _progress(total, des.sample_rate, "quantize", not as_json) as progress:
         rep = report.quantize_report(des, f.blocks(), progress=progress, source=input_file,
@@ -210,7 +210,7 @@ def run(design_file, input_file, channel, resample, span, output_file, reference
     from .design import load
     des = load(design_file)
     check_input_path(input_file)                 # a missing input is said before any compiling
-    _first_run()
+    _first_run(des)
     res = runner.run(des, input_file, output_file, reference, frames_file,
                      channel=channel, resample=resample, span=span)
     if as_json:
@@ -329,7 +329,7 @@ def verify(design_files, input_file, channel, resample, span, targets, min_snr, 
         else:
             signals = builtin_signal_set(des.sample_rate, signal_length(des),
                                          complex_=des.in_port.complex)
-        _first_run()                                  # (once per installation)
+        _first_run(des)                               # (once per installation)
         for target in targets:
             t0 = time.perf_counter()
             if input_file:
@@ -400,7 +400,7 @@ def propose(design_file, input_file, channel, resample, span, target_snr, out_fi
         raise FxsimError(f"-o {out_file!r} exists; give --force to replace it")
     des = D.load(design_file)
     f = audio.InputFile(input_file, des.sample_rate, channel, resample, span=span)  # errors first
-    _first_run()
+    _first_run(des)
     jobs = _jobs(jobs, f, des.sample_rate)
     if target is not None:
         from fxsim.codegen import targets as T

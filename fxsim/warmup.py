@@ -24,7 +24,11 @@ from pathlib import Path
 
 MESSAGE = ("fxsim: first run: compiling the common fixed-point kernels with numba (once; later "
            "runs use the cache; the FFTs and the noise suppressor compile on their first use, "
-           "up to a minute when cold; `python -m fxsim.warmup` compiles them all ahead)")
+           "up to two minutes when cold; `python -m fxsim.warmup` compiles them all ahead)")
+
+#: the kernels the first run does not warm (MORE's): a design with one of them is told that it
+#: compiles next, so that the wait after "compiled in" is not a silent one
+LATER = ("fft", "ifft", "rfft", "irfft", "stft", "istft", "vad", "ns")
 
 #: the designs the first run warms: their model runs compile the kernels' entry points for the
 #: data words the common designs use: emphasis (preemph, gain, deemph), the direct FIR on Q15 and
@@ -138,11 +142,12 @@ def warm_all(echo=None, designs=None) -> dict:
     return times
 
 
-def first_run_notice(echo) -> bool:
+def first_run_notice(echo, design=None) -> bool:
     """On the first run of this fxsim installation (no stamp for its key), tell ``echo`` (a
     callable taking a str, e.g. one writing to stderr) that the kernels are being compiled,
     compile those of the common designs (``warm_all(designs=COMMON)``), tell how long it took and
-    write the stamp. Later runs: nothing
+    write the stamp; when ``design`` (the command's) has a kernel of ``LATER``, say that it
+    compiles next (overlap-save FIRs included: their FFTs). Later runs: nothing
     (one ``stat``). Returns whether it warmed. Never fails the command it precedes: when the
     stamp's directory cannot be written it does nothing (the command then compiles what it
     needs, silently, as without it), and when warming fails it says so and goes on."""
@@ -167,6 +172,12 @@ def first_run_notice(echo) -> bool:
         return True
     seconds = time.perf_counter() - t
     echo(f"fxsim: compiled in {seconds:.1f} s")
+    later = [] if design is None else sorted(
+        {f"{st.kernel} (overlap-save)" if getattr(st, "ols", None) else st.kernel
+         for st in design.stages if st.kernel in LATER or getattr(st, "ols", None)})
+    if later:
+        echo(f"fxsim: this design's {', '.join(later)} compile(s) now, on first use (up to two "
+             f"minutes when cold)")
     try:
         write_stamp(stamp, key, seconds)
     except OSError:

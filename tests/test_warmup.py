@@ -42,6 +42,21 @@ def test_first_run_says_so_warms_and_writes_the_stamp(cache):
     assert [p.name for p in stamp.parent.iterdir()] == [stamp.name]       # no temporary left
 
 
+def test_first_run_names_the_kernels_that_compile_next(cache):
+    """A design with kernels the first run does not warm (an FFT, the noise suppressor, an
+    overlap-save FIR) is told they compile next, so the wait after "compiled in" is not silent."""
+    from fxsim import design as D
+    des = D.from_dict({"name": "d", "sample_rate": 8000, "stage": [
+        {"kernel": "ns"}, {"kernel": "fir", "design": {"method": "firwin", "numtaps": 16,
+                                                       "cutoff": 0.25},
+                           "method": "overlap-save", "nfft": 64}]})
+    lines = []
+    assert warmup.first_run_notice(lines.append, des)
+    assert len(lines) == 3 and lines[2] == ("fxsim: this design's fir (overlap-save), ns "
+                                            "compile(s) now, on first use (up to two minutes when "
+                                            "cold)")
+
+
 def test_later_runs_are_silent(cache):
     _, calls = cache
     _notice()
