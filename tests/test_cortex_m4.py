@@ -202,6 +202,22 @@ def test_fft_whole_and_partial_frames_on_cortex_m4(kernel, n, flags):
     assert res["bit_exact"], res["failures"]
 
 
+@pytest.mark.parametrize("flags", [(), ("-DFXSIM_NO_DSP",)], ids=["dsp", "plain"])
+@pytest.mark.parametrize("kernel,n", [("rfft", 16), ("rfft", 64), ("rfft", 256), ("stft", 32)])
+def test_real_fft_round_trip_on_cortex_m4(kernel, n, flags):
+    """The real FFT's split and its inverse's merge (on packed words with the DSP extension:
+    SMUAD / SMUSD(X) products, SMLAD for the even part) on the same extreme frames, through
+    rfft then irfft (stft then istft), bit-exact with the model, both paths."""
+    inv = {"rfft": "irfft", "stft": "istft"}[kernel]
+    des = D.from_dict({"name": f"rt_{kernel}", "block": 3 * n // 2 + 1,
+                       "defaults": {"data": "Q15"},
+                       "stage": [{"kernel": kernel, "n": n, "scaling": "bfp"},
+                                 {"kernel": inv, "n": n, "scaling": "bfp"}]})
+    res = V.verify(des, bfp_test_signals(n, False), target="cortex-m4", per_stage=True,
+                   extra_flags=flags)
+    assert res["bit_exact"], res["failures"]
+
+
 @pytest.mark.parametrize("name", ["ns_q15", "speech_ns", "ns_hpf_q15"])
 def test_speech_front_end_on_cortex_m4(name):
     """The noise suppressor's samples and per-frame decisions, bit-exact on the M4."""
