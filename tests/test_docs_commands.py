@@ -31,6 +31,11 @@ The expected exit status is 0 unless the documentation shows otherwise:
     (and each such line must appear in the command's stderr, ``...`` matching anything), a line
     starting with ``FAILED`` means 1.
 
+The lines shown that way are checked too: an ``fxsim: error: ...`` line must appear in stderr, a
+``PASSED: ...`` / ``FAILED: ...`` verdict (its SNR to the digits shown) and a ``cost: ...`` line
+(exact instruction counts and bytes: only where the target's gcc is the version the figures were
+measured with, ``DOC_GCC``) in stdout.
+
 A command that names an emulated ``--target`` (cortex-m4, riscv32; ``codegen`` only renders C and
 needs no toolchain) is skipped when that target's cross toolchain is absent, as in
 test_cortex_m4.py / test_riscv32.py: under CI=true a missing toolchain is a failure instead. Such
@@ -430,6 +435,31 @@ def check_command(cmd: Command, tmp_path: Path) -> None:
         if line.startswith("fxsim: error:"):
             assert _shown_in(line, res.stderr), (
                 f"{cmd.id}: the documentation shows\n  {line}\nstderr:\n{_tail(res.stderr)}")
+        elif line.startswith(("PASSED:", "FAILED:")) or \
+                (line.startswith("cost:") and _documented_toolchain(cmd)):
+            assert _shown_in(line, res.stdout), (
+                f"{cmd.id}: the documentation shows\n  {line}\nstdout:\n{_tail(res.stdout)}")
+
+
+#: the compilers the documented instruction counts and code sizes were measured with (a `cost:`
+#: line is compared only where the command's target compiles with this version: another gcc
+#: schedules differently)
+DOC_GCC = "12.2"
+
+
+def _documented_toolchain(cmd: Command) -> bool:
+    names = TARGET_OPT.findall(cmd.code) or ["host"]
+    cc = {"host": "gcc", "c99": "gcc", "cortex-m4": "arm-none-eabi-gcc",
+          "riscv32": "riscv64-unknown-elf-gcc"}
+    for name in names:
+        try:
+            v = subprocess.run([cc[name], "-dumpfullversion"], capture_output=True, text=True,
+                               check=True).stdout.strip()
+        except (KeyError, OSError, subprocess.CalledProcessError):
+            return False
+        if not v.startswith(DOC_GCC + "."):
+            return False
+    return True
 
 
 def test_the_documentation_has_fxsim_commands():
