@@ -192,3 +192,35 @@ def test_a_segment_whose_c_crashes_fails_the_stream_and_the_rest_still_pool(monk
     assert not res["passed"] and rec["segments"] == 3
     assert any("simulated crash" in f and "[0.25 s, 0.5 s)" in f for f in rec["failures"])
     assert rec["snr_db"] > 60 and rec["checkpoints"]
+
+
+def _documented_snrs():
+    """(doc, design path, SNR text) of every row of the docs' tables whose last column is
+    "lowest gated SNR" (docs/gate.md, docs/kernels.md): the figures `verify` prints on the host."""
+    import re
+    rows = []
+    for doc in ("docs/gate.md", "docs/kernels.md"):
+        cols = None
+        for line in (ROOT / doc).read_text().splitlines():
+            cells = [c.strip() for c in line.strip().strip("|").split("|")] if \
+                line.startswith("|") else None
+            if cells is None:
+                cols = None
+            elif cells[-1] == "lowest gated SNR":
+                cols = cells
+            elif cols and not set(cells[0]) <= {"-"}:
+                name = cells[0].strip("`")
+                path = name if name.endswith(".toml") else f"examples/gate/{name}.toml"
+                rows.append((doc, path, re.match(r"[\d.]+ dB", cells[-1]).group(0)))
+    return rows
+
+
+@pytest.mark.parametrize("doc,path,snr", _documented_snrs(), ids=lambda v: str(v))
+def test_documented_gate_figures_are_what_verify_prints(doc, path, snr):
+    """The lowest gated SNR the docs' tables give for each example design is the one `fxsim
+    verify` reaches on the host today (the tables cannot drift from the tool)."""
+    from fxsim.signals import signal_length
+    des = D.load(ROOT / path)
+    res = V.verify(des, builtin_signal_set(des.sample_rate, signal_length(des),
+                                           complex_=des.in_port.complex))
+    assert res["passed"] and f"{res['snr_db']:.2f} dB" == snr, (doc, path, res["snr_db"])
