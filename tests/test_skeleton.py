@@ -74,13 +74,31 @@ def test_generated_equals_model(kernel, data, rounding, overflow):
     assert c_sats == sats
 
 
+@pytest.mark.parametrize("kernel,data_in,data_out", [("preemph", "Q7", "Q7"), ("deemph", "Q7", "Q7"),
+                                                   ("deemph", "Q7", "Q1.6"),
+                                                   ("preemph", "Q3.4", "Q7")])
+@pytest.mark.parametrize("coef", [0.999, -0.999, 0.5])
+def test_emphasis_bound_is_the_largest_sum(kernel, data_in, data_out, coef):
+    """The bound that decides the 32-bit path is exact, not only safe: on 8-bit words every
+    (x, memory) pair and the residual's extremes give a largest |acc| equal to it."""
+    des = D.from_dict({"name": "t_b", "block": 64, "defaults": {"data": data_in},
+                       "stage": [{"kernel": kernel, "coef": coef, "data": data_out}]})
+    st = des.stages[0]
+    mem = st.out_fmt if kernel == "deemph" else st.in_fmt
+    x = np.arange(st.in_fmt.min_int, st.in_fmt.max_int + 1)[:, None] << st.x_align
+    m = np.arange(mem.min_int, mem.max_int + 1)[None, :] * st.c_signed
+    e = (1 << st.c_shift) - 1 if st.feedback else 0
+    assert int(np.abs(x + m).max()) + e == st.acc_bound
+
+
 @pytest.mark.parametrize("rounding", ROUNDINGS)
 @pytest.mark.parametrize("kernel", ["gain", "preemph", "deemph"])
-def test_32_bit_paths_equal_the_model(tmp_path, kernel, rounding):
+@pytest.mark.parametrize("overflow", ["saturate", "wrap"])
+def test_32_bit_paths_equal_the_model(tmp_path, kernel, rounding, overflow):
     """Q15 gain / preemph / deemph: the stage's bound puts the generated C's sums in 32 bits
     (int32_t, the 32-bit primitives), and on full-scale steps between the extremes, where the
     sums reach their bound, the C still equals the model word for word."""
-    des = kernel_design(kernel, "Q15", rounding, "saturate")
+    des = kernel_design(kernel, "Q15", rounding, overflow)
     ctx = des.stages[0].c_context()
     assert ctx.get("prod32", ctx.get("acc32")) == 1
     c = next(p for p in render.write(des, tmp_path, "host", 4) if p.name == f"{des.name}.c")

@@ -6,8 +6,8 @@ coefficient policy
 (``fxsim.coefs``: the whole word, f_g fraction bits, a post-shift for small gains; ``coef`` gives the
 word size, 2..32, or fixes the format, e.g. "Q1.14"). The product x g is exact in 64 bits with
 f_x + f_g fraction bits (in 32 bits in the generated C where it and the rounding carry provably
-fit them, as with 16-bit samples and coefficients); it is shifted right by f_x + f_g - f_y with
-the design's rounding and saturated (or wrapped) to the output word.
+fit them, as with 16-bit samples and coefficients and a shift <= 30); it is shifted right by
+f_x + f_g - f_y with the design's rounding and saturated (or wrapped) to the output word.
 """
 from __future__ import annotations
 
