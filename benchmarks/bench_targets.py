@@ -14,8 +14,9 @@ is bit-exact with the model). CMSIS's, where it has the kernel: its FIR Q15's ar
 rounded to Q15, a 64-bit sum, the output truncated and saturated) simulated here on the same
 noise against the same float64 design (its measured 78.9 dB is against its own Q15 taps, beside);
 its biquad's and FFTs' are the measured figures of the November runs, the complex FFT's on its
-own measure (64 frames of complex noise: benchmarks/bench_fft.py prints fxsim's on it). Under each table: the issue's goal for the kernel, met or missed by the DSP path's figure,
-and the lowest SNR of verify's gated built-in signals (the gate's own figure, on the host model).
+own measure (64 frames of complex noise: benchmarks/bench_fft.py prints fxsim's on it). Under
+each table: the goal we hold the kernel to, met or missed by the DSP path's figure, and the
+lowest SNR of verify's gated built-in signals (the gate's own figure, on the host).
 fxsim's code bytes are its whole design object (init and process, unrolled loops), CMSIS's its
 kernel function; fxsim keeps small coefficient sets in the code and larger ones in tables
 (flash), never in RAM.

@@ -32,9 +32,10 @@ The expected exit status is 0 unless the documentation shows otherwise:
     starting with ``FAILED`` means 1.
 
 The lines shown that way are checked too: an ``fxsim: error: ...`` line must appear in stderr, a
-``PASSED: ...`` / ``FAILED: ...`` verdict (its SNR to the digits shown) and a ``cost: ...`` line of an emulated
-target (exact instruction counts and bytes: only where its gcc is the version the figures were
-measured with, ``DOC_GCC``; the host's count includes glibc's CPU-dependent memmove) in stdout.
+``PASSED: ...`` / ``FAILED: ...`` verdict (its SNR to the digits shown) and a ``cost: ...`` line
+of an emulated target (exact instruction counts and bytes: only where its gcc is the version the
+figures were measured with, ``DOC_GCC``; the host's count includes glibc's CPU-dependent
+memmove) in stdout.
 
 A command that names an emulated ``--target`` (cortex-m4, riscv32; ``codegen`` only renders C and
 needs no toolchain) is skipped when that target's cross toolchain is absent, as in
