@@ -488,6 +488,8 @@ static inline int32_t fx_smusd_c(int32_t x, int32_t y) { return (int32_t)(FX_B(x
 static inline int32_t fx_smusdx_c(int32_t x, int32_t y) { return (int32_t)(FX_B(x) * FX_T(y) - FX_T(x) * FX_B(y)); }
 static inline int32_t fx_smlad_c(int32_t x, int32_t y, int32_t acc) { return fx_wrap32(acc + FX_B(x) * FX_B(y) + FX_T(x) * FX_T(y)); }
 static inline int32_t fx_smladx_c(int32_t x, int32_t y, int32_t acc) { return fx_wrap32(acc + FX_B(x) * FX_T(y) + FX_T(x) * FX_B(y)); }
+static inline int32_t fx_smlsd_c(int32_t x, int32_t y, int32_t acc) { return fx_wrap32(acc + FX_B(x) * FX_B(y) - FX_T(x) * FX_T(y)); }
+static inline int32_t fx_smlsdx_c(int32_t x, int32_t y, int32_t acc) { return fx_wrap32(acc + FX_B(x) * FX_T(y) - FX_T(x) * FX_B(y)); }
 static inline int64_t fx_smlald_c(int32_t x, int32_t y, int64_t acc) { return (int64_t)((uint64_t)acc + (uint64_t)(FX_B(x) * FX_B(y) + FX_T(x) * FX_T(y))); }
 static inline int64_t fx_smlaldx_c(int32_t x, int32_t y, int64_t acc) { return (int64_t)((uint64_t)acc + (uint64_t)(FX_B(x) * FX_T(y) + FX_T(x) * FX_B(y))); }
 static inline int32_t fx_smulbb_c(int32_t x, int32_t y) { return (int32_t)(FX_B(x) * FX_B(y)); }
@@ -516,6 +518,8 @@ static inline int32_t fx_qasx_c(int32_t x, int32_t y) { return fx_pack16x2(fx_sa
 static inline int32_t fx_qsax_c(int32_t x, int32_t y) { return fx_pack16x2(fx_sat16_c(FX_B(x) + FX_T(y)), fx_sat16_c(FX_T(x) - FX_B(y))); }
 static inline int32_t fx_shadd16_c(int32_t x, int32_t y) { return fx_pack16x2((int32_t)((FX_B(x) + FX_B(y)) >> 1), (int32_t)((FX_T(x) + FX_T(y)) >> 1)); }
 static inline int32_t fx_shsub16_c(int32_t x, int32_t y) { return fx_pack16x2((int32_t)((FX_B(x) - FX_B(y)) >> 1), (int32_t)((FX_T(x) - FX_T(y)) >> 1)); }
+static inline int32_t fx_shasx_c(int32_t x, int32_t y) { return fx_pack16x2((int32_t)((FX_B(x) - FX_T(y)) >> 1), (int32_t)((FX_T(x) + FX_B(y)) >> 1)); }
+static inline int32_t fx_shsax_c(int32_t x, int32_t y) { return fx_pack16x2((int32_t)((FX_B(x) + FX_T(y)) >> 1), (int32_t)((FX_T(x) - FX_B(y)) >> 1)); }
 #undef FX_B
 #undef FX_T
 
@@ -525,6 +529,8 @@ FX_DSP2(smusd, __smusd)
 FX_DSP2(smusdx, __smusdx)
 FX_DSP3(smlad, __smlad)
 FX_DSP3(smladx, __smladx)
+FX_DSP3(smlsd, __smlsd)
+FX_DSP3(smlsdx, __smlsdx)
 FX_DSP3L(smlald, __smlald)
 FX_DSP3L(smlaldx, __smlaldx)
 /* SMULBB & co.: gcc 12's arm_acle.h lacks them, and for a top half it emits ASR + MUL for the plain
@@ -551,6 +557,8 @@ FX_DSP2(qasx, __qasx)
 FX_DSP2(qsax, __qsax)
 FX_DSP2(shadd16, __shadd16)
 FX_DSP2(shsub16, __shsub16)
+FX_DSP2(shasx, __shasx)
+FX_DSP2(shsax, __shsax)
 
 /* SSAT takes its bit count as an immediate: a macro, so that n stays a constant expression. */
 static inline int32_t fx_ssat_c(int32_t x, int n)
@@ -612,7 +620,7 @@ static inline int32_t fx_umax16x2(int32_t a, int32_t b)
 }
 #undef FX_SUB_SEL
 
-/* PKHBT / PKHTB. gcc 12 emits UXTH + ORR for the plain expression, so with shift 16 each is the
+/* PKHBT / PKHTB. gcc 12 emits UXTH + ORR for the plain expression, so with shift 16 (PKHBT: also 1) each is the
  * instruction itself under the DSP extension: PKHBT for the filters' pair updates and the FFT's
  * packed outputs, PKHTB for the FFT's measure (two squares' top halves into one word). */
 static inline int32_t fx_pkhbt(int32_t x, int32_t y, int shift)
@@ -621,6 +629,11 @@ static inline int32_t fx_pkhbt(int32_t x, int32_t y, int shift)
     if (shift == 16) {
         int32_t r;
         __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(x), "r"(y));
+        return r;
+    }
+    if (shift == 1) {         /* the 16-bit-lane FFT's rotation: a product's bits 30..15 to the top */
+        int32_t r;
+        __asm__("pkhbt %0, %1, %2, lsl #1" : "=r"(r) : "r"(x), "r"(y));
         return r;
     }
 #endif

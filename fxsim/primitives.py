@@ -400,6 +400,18 @@ def smladx(x, y, acc):
 
 
 @_jit
+def smlsd(x, y, acc):
+    """SMLSD: acc + x.b y.b - x.t y.t, wrapped to 32 bits."""
+    return wrap32(acc + bottom16(x) * bottom16(y) - top16(x) * top16(y))
+
+
+@_jit
+def smlsdx(x, y, acc):
+    """SMLSDX: acc + x.b y.t - x.t y.b, wrapped to 32 bits."""
+    return wrap32(acc + bottom16(x) * top16(y) - top16(x) * bottom16(y))
+
+
+@_jit
 def smlald(x, y, acc):
     """SMLALD: acc (64-bit) + x.b y.b + x.t y.t."""
     return acc + bottom16(x) * bottom16(y) + top16(x) * top16(y)
@@ -517,6 +529,20 @@ def shadd16(x, y):
 def shsub16(x, y):
     """SHSUB16: both halves subtracted and halved (floor)."""
     return pack16x2((bottom16(x) - bottom16(y)) >> 1, (top16(x) - top16(y)) >> 1)
+
+
+@_jit
+def shasx(x, y):
+    """SHASX: top = (x.top + y.bottom) / 2, bottom = (x.bottom - y.top) / 2, each floored, never
+    overflowing (with y = (re, im), (x + i y) / 2)."""
+    return pack16x2((bottom16(x) - top16(y)) >> 1, (top16(x) + bottom16(y)) >> 1)
+
+
+@_jit
+def shsax(x, y):
+    """SHSAX: top = (x.top - y.bottom) / 2, bottom = (x.bottom + y.top) / 2, floored
+    ((x - i y) / 2)."""
+    return pack16x2((bottom16(x) + top16(y)) >> 1, (top16(x) - bottom16(y)) >> 1)
 
 
 @_jit

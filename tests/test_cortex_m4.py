@@ -123,8 +123,8 @@ def test_framed_complex_ports_on_cortex_m4(monkeypatch):
     assert res["bit_exact"], res["failures"]
 
 
-@pytest.mark.parametrize("name", ["fft_q15", "fft_roundtrip_q15", "fft_q31", "rfft_q15", "stft_q15",
-                                  "fir_ols_q31"])
+@pytest.mark.parametrize("name", ["fft_q15", "fft_lanes_q15", "fft_roundtrip_q15", "fft_q31",
+                                  "rfft_q15", "stft_q15", "fir_ols_q31"])
 def test_fft_examples_on_cortex_m4(name):
     des = D.load(ROOT / "examples" / f"{name}.toml")
     res = V.verify(des, builtin_signal_set(des.sample_rate, n=1024, complex_=des.in_port.complex),
@@ -215,6 +215,23 @@ def test_real_fft_round_trip_on_cortex_m4(kernel, n, flags):
                                  {"kernel": inv, "n": n, "scaling": "bfp"}]})
     res = V.verify(des, bfp_test_signals(n, False), target="cortex-m4", per_stage=True,
                    extra_flags=flags)
+    assert res["bit_exact"], res["failures"]
+
+
+@pytest.mark.parametrize("flags", [(), ("-DFXSIM_NO_DSP",)], ids=["dsp", "plain"])
+@pytest.mark.parametrize("n", [16, 32, 64, 256])
+def test_lanes_fft_round_trip_on_cortex_m4(n, flags):
+    """arithmetic = "lanes": fft then ifft on packed halfwords (SMLSD / SMLADX rotations, QADD16
+    or SHADD16 & co. as each stage shifts, a frame halved first where a stage would need 3 bits:
+    the full-scale frames), whole frames and frames filled across calls, odd and even log2 n,
+    bit-exact with the model through the instructions and through their plain-C twins."""
+    des = D.from_dict({"name": f"lanes{n}", "block": 3 * n // 2 + 1, "input": "complex",
+                       "defaults": {"data": "Q15"},
+                       "stage": [{"kernel": "fft", "n": n, "arithmetic": "lanes"},
+                                 {"kernel": "ifft", "n": n, "arithmetic": "lanes"}]})
+    sigs = bfp_test_signals(n, True)
+    sigs["most negative"] = np.full(4 * n, -1.0 - 1.0j)   # m = 32768: the first stage halves first
+    res = V.verify(des, sigs, target="cortex-m4", per_stage=True, extra_flags=flags)
     assert res["bit_exact"], res["failures"]
 
 

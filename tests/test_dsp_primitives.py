@@ -18,7 +18,7 @@ from .conftest import ROOT
 DSP_OPS = ["smuad", "smuadx", "smusd", "smusdx", "smlad", "smladx", "smlald", "smlaldx",
            "smulbb", "smulbt", "smultb", "smultt", "smlawb", "smlawt", "qadd", "qsub", "qadd16",
            "qsub16", "shadd16", "shsub16", "ssat", "pkhbt", "pkhtb", "max16x2", "min16x2",
-           "qasx", "qsax", "umax16x2"]
+           "qasx", "qsax", "umax16x2", "smlsd", "smlsdx", "shasx", "shsax"]
 SSAT_BITS = (1, 2, 8, 12, 15, 16, 17, 24, 31, 32)
 DRIVER = ROOT / "tests" / "c" / "dsp_driver.c"
 #: register values at the edges: halves at 0, +-1, the int16 extremes, and whole-word extremes
@@ -30,7 +30,7 @@ LONG_ACCS = [0, 1, -1, (1 << 62), -(1 << 62), (1 << 63) - 1, -(1 << 63), (1 << 3
 
 def _twin(op: str, x: int, y: int, acc: int, p: int) -> int:
     fn = getattr(P, op)
-    if op in ("smlad", "smladx", "smlald", "smlaldx", "smlawb", "smlawt"):
+    if op in ("smlad", "smladx", "smlsd", "smlsdx", "smlald", "smlaldx", "smlawb", "smlawt"):
         return int(fn(x, y, acc))
     if op == "ssat":
         return int(fn(x, p))
@@ -85,8 +85,12 @@ def test_twin_definitions_on_examples():
     assert P.shadd16(w(-1, 3), w(0, 0)) == w(-1, 1)
     assert P.qasx(w(10, 20), w(3, 4)) == w(6, 23) and P.qsax(w(10, 20), w(3, 4)) == w(14, 17)
     assert P.qasx(w(-32768, 32767), w(1, 1)) == w(-32768, 32767)
+    assert P.smlsd(w(3, 4), w(5, 6), 7) == 7 + 15 - 24 and P.smlsdx(w(3, 4), w(5, 6), 1) == 1 + 18 - 20
+    assert P.shasx(w(10, 20), w(3, 5)) == w(2, 11) and P.shsax(w(10, 20), w(3, 5)) == w(7, 8)
+    assert P.shasx(w(-32768, 32767), w(32767, 32767)) == w(-32768, 32767)      # 17-bit sums
     assert P.ssat(40000, 16) == 32767 and P.ssat(-40000, 16) == -32768 and P.ssat(5, 1) == -1 + 1
     assert P.pkhbt(0x1234, 0x5678, 16) == 0x56781234
+    assert P.pkhbt(0x1234, 0x5678 << 15, 1) == 0x56781234
     assert P.max16x2(w(-1, 5), w(3, -7)) == w(3, 5) and P.min16x2(w(-1, 5), w(3, -7)) == w(-1, -7)
     assert P.pkhtb(0x12340000, -0x10000, 16) == w(-1, 0x1234)
     assert P.umax16x2(w(-1, 5), w(3, -7)) == w(-1, -7)                        # 0xFFFF, 0xFFF9

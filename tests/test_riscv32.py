@@ -147,6 +147,15 @@ def test_filters_bit_exact_on_riscv32(example):
 
 
 @needs_toolchain
+def test_lanes_fft_on_riscv32():
+    """arithmetic = "lanes" through the packed primitives' plain-C twins (no DSP extension)."""
+    des = D.load(ROOT / "examples/fft_lanes_q15.toml")
+    res = V.verify(des, builtin_signal_set(des.sample_rate, n=1024, complex_=True),
+                   target="riscv32")
+    assert res["bit_exact"] and res["passed"], res["failures"]
+
+
+@needs_toolchain
 @pytest.mark.parametrize("path", sorted((ROOT / "examples" / "gate").glob("*.toml")),
                          ids=lambda p: p.stem)
 def test_default_q15_designs_pass_on_riscv32(path):

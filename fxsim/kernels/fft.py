@@ -360,6 +360,151 @@ def fft_frame(work, tw, stride, n, inverse, word, mode, rounding, overflow):
     return exp, sat
 
 
+# --- the 16-bit-lane arithmetic (arithmetic = "lanes"; Q15, block floating point) --------------
+#: fft_stream's mode for block floating point on 16-bit lanes
+LANES = 3
+ARITHMETICS = ("guarded", "lanes")
+#: the rounding constant of a lane product: 2^14, half of the 15 fraction bits dropped
+_HALF_LSB = 1 << 14
+#: two lanes of 1: SHADD16 with it halves both rounded half up, (v + 1) >> 1
+_ONES = 0x00010001
+
+
+@nb.njit(cache=True)
+def _word(work, i):
+    """The complex sample at work[i], work[i + 1] as one pair register (re bottom, im top)."""
+    return P.pack16x2(work[i], work[i + 1])
+
+
+@nb.njit(cache=True)
+def _put(work, i, v):
+    work[i], work[i + 1] = P.bottom16(v), P.top16(v)
+
+
+@nb.njit(cache=True)
+def rotate_lanes(wp, x, inverse):
+    """W x (the inverse: conj(W) x) on pair registers: each component's exact sum of two products
+    plus 2^14 (SMLSD / SMLADX; the inverse SMLAD / SMLSDX), shifted right 15 (round half up),
+    the two packed by PKHBT (the imaginary part's bits 30..15 to the top). Under block floating
+    point |W x| <= FS, so each rounded component fits its halfword."""
+    if inverse:
+        re, im = P.smlad(wp, x, _HALF_LSB), P.smlsdx(wp, x, _HALF_LSB)
+    else:
+        re, im = P.smlsd(wp, x, _HALF_LSB), P.smladx(wp, x, _HALF_LSB)
+    return P.pkhbt(re >> 15, im, 1)
+
+
+@nb.njit(cache=True)
+def _add16(x, y, half):
+    """x + y per lane: halved and floored (SHADD16) or saturating (QADD16)."""
+    return P.shadd16(x, y) if half else P.qadd16(x, y)
+
+
+@nb.njit(cache=True)
+def _sub16(x, y, half):
+    return P.shsub16(x, y) if half else P.qsub16(x, y)
+
+
+@nb.njit(cache=True)
+def _minus_i(x, y, half):
+    """x - i y on complex pair registers (SHSAX / QSAX)."""
+    return P.shsax(x, y) if half else P.qsax(x, y)
+
+
+@nb.njit(cache=True)
+def _plus_i(x, y, half):
+    """x + i y (SHASX / QASX)."""
+    return P.shasx(x, y) if half else P.qasx(x, y)
+
+
+@nb.njit(cache=True)
+def radix2_lanes(work, n, half):
+    """The first radix-2 stage on pair registers: a +- b, halved (floor) when ``half``."""
+    for i in range(0, 2 * n, 4):
+        a, b = _word(work, i), _word(work, i + 2)
+        _put(work, i, _add16(a, b, half))
+        _put(work, i + 2, _sub16(a, b, half))
+
+
+@nb.njit(cache=True)
+def radix4_lanes(work, tw, n, h, inverse, l1, l2):
+    """One radix-4 stage on pair registers: B = W^2k b, C = W^k c, D = W^3k d (``rotate_lanes``;
+    k = 0: b, c, d), then two levels of lane adds, each halving (floor) when its flag is set:
+    P = a + B, M = a - B, S = C + D, E = C - D (level l1), y0 = P + S, y2 = P - S,
+    y1 = M -+ i E, y3 = M +- i E (level l2; upper signs forward)."""
+    q = n // (4 * h)
+    # M - i E goes to k + h forward; the inverse's y1 = M + i E, so M - i E is its y3 (k + 3h)
+    o1, o3 = (6 * h, 2 * h) if inverse else (2 * h, 6 * h)
+    for k in range(h):
+        j = 2 * k * q
+        w1, w2, w3 = _word(tw, j), _word(tw, 2 * j), _word(tw, 3 * j)
+        for g in range(0, n, 4 * h):
+            ia = 2 * (g + k)
+            a, b = _word(work, ia), _word(work, ia + 2 * h)
+            c, d = _word(work, ia + 4 * h), _word(work, ia + 6 * h)
+            if k > 0:
+                b, c, d = rotate_lanes(w2, b, inverse), rotate_lanes(w1, c, inverse), \
+                    rotate_lanes(w3, d, inverse)
+            p, m = _add16(a, b, l1), _sub16(a, b, l1)
+            s, e = _add16(c, d, l1), _sub16(c, d, l1)
+            _put(work, ia, _add16(p, s, l2))
+            _put(work, ia + 4 * h, _sub16(p, s, l2))
+            _put(work, ia + o1, _minus_i(m, e, l2))
+            _put(work, ia + o3, _plus_i(m, e, l2))
+
+
+@nb.njit(cache=True)
+def halve_frame(work):
+    """Every component halved, rounded half up (SHADD16 with lanes of 1): exact in a halfword."""
+    for i in range(0, work.size, 2):
+        _put(work, i, P.shadd16(_word(work, i), _ONES))
+
+
+@nb.njit(cache=True)
+def fft_frame_lanes(work, tw, n, inverse):
+    """``fft_frame`` under block floating point with 16-bit lanes (Q15): the same permutation,
+    normalisation, stages and shift test, but each stage's shift s taken by halving lane adds:
+    a radix-4 stage halves its second level when s >= 1 and its first when s = 2, the radix-2
+    stage halves when s = 1. A stage whose test asks more (s = 3; radix 2: s = 2) first halves
+    the frame (rounded half up, exponent + 1) and tests again. Returns the exponent."""
+    exp = 0
+    bits = 0
+    while (1 << bits) < n:
+        bits += 1
+    odd = bits & 1
+    bit_reverse_frame(work, n)
+    m = frame_peak(work)
+    if m > 0:
+        sh = 0
+        while (2 if odd else 4) * (m << (sh + 1)) <= P.max_int(16):
+            sh += 1
+        if sh > 0:
+            for i in range(2 * n):
+                work[i] = P.shr_round(work[i], -sh, P.FLOOR)
+            exp -= sh
+            m <<= sh
+    h = 1
+    radix = 2 if odd else 4
+    while h < n:
+        levels = 1 if radix == 2 else 2
+        trivial = h == 1 or radix == 2
+        s = stage_shift(work, m, 16, radix, trivial, BFP)
+        while s > levels:
+            halve_frame(work)
+            exp += 1
+            m = frame_peak(work)
+            s = stage_shift(work, m, 16, radix, trivial, BFP)
+        if radix == 2:
+            radix2_lanes(work, n, s >= 1)
+            h = 2
+        else:
+            radix4_lanes(work, tw, n, h, inverse, s >= 2, s >= 1)
+            h *= 4
+        exp += s
+        radix = 4
+    return exp
+
+
 @nb.njit(cache=True)
 def fft_stream(x, complex_in, state, tw, n, inverse, word, mode, rounding, overflow, in_exp,
                has_in_exp):
@@ -387,7 +532,10 @@ def fft_stream(x, complex_in, state, tw, n, inverse, word, mode, rounding, overf
         if fill[0] == n:
             out = y[2 * n * f: 2 * n * (f + 1)]
             out[:] = work
-            e, s = fft_frame(out, tw, 1, n, inverse, word, mode, rounding, overflow)
+            if mode == LANES:
+                e, s = fft_frame_lanes(out, tw, n, inverse), 0
+            else:
+                e, s = fft_frame(out, tw, 1, n, inverse, word, mode, rounding, overflow)
             sat += s
             exps[f] = e + (in_exp[f] if has_in_exp else 0)
             f += 1
@@ -443,6 +591,15 @@ class _FftBase(Stage):
         self.out_fmt = fmt.scaled(self.static_exp())
         self.tw = twiddles(n, self.word - 1)
         self.in_exp = self.in_port.block_exp
+        arith = opt.get("arithmetic", "guarded")
+        if arith not in ARITHMETICS:
+            raise FxsimError(f"{self.where}.arithmetic: {arith!r}; allowed: "
+                             f"{' | '.join(ARITHMETICS)}")
+        self.lanes = arith == "lanes"
+        if self.lanes and (self.word != 16 or self.mode != BFP):
+            raise FxsimError(f"{self.where}.arithmetic: 'lanes' keeps every value in a 16-bit "
+                             f"lane: it needs Q15 data and scaling = \"bfp\" (here "
+                             f"{self.in_fmt}, scaling = \"{self.scaling_name}\")")
 
     @property
     def accepts(self):
@@ -475,7 +632,8 @@ class _FftBase(Stage):
     def run(self, x, state):
         in_exp = x.exp if self.in_exp and x.exp is not None else np.zeros(0, dtype=np.int64)
         y, exps, sat = fft_stream(x.data, self.in_port.complex, state, self.tw, self.n,
-                                  self.inverse, self.word, self.mode, self.rounding,
+                                  self.inverse, self.word, LANES if self.lanes else self.mode,
+                                  self.rounding,
                                   self.overflow, in_exp, self.in_exp)
         return Chunk(y, exps if self.out_port.block_exp else None), int(sat)
 
@@ -493,6 +651,16 @@ class _FftBase(Stage):
         return y
 
     def scaling(self):
+        if self.lanes:
+            return (f"{'inverse ' if self.inverse else ''}complex FFT, n = {self.n} "
+                    f"({radix_plan(self.n)}), input {self.in_port.describe()}, output "
+                    f"{self.out_fmt}; 16-bit lanes: twiddles Q15, W x per component exact, "
+                    f"rounded half up to Q15 (twiddle 1 exact); a butterfly's two levels of "
+                    f"sums each halved (floor) or not as the stage's shift asks; block floating "
+                    f"point (normalise the frame; each stage's shift of 0 .. 2 bits the smallest "
+                    f"its growth bound allows, a frame that needs 3 first halved, rounded half "
+                    f"up: no lane can overflow; exponent per frame); the design's rounding is "
+                    f"not used")
         what = {STAGE: f"every radix-2 level halves (output = "
                        f"{'inverse DFT' if self.inverse else 'DFT'} / {self.n})",
                 BFP: "block floating point (normalise the frame; each stage shifts right by the "
@@ -511,15 +679,18 @@ class _FftBase(Stage):
     def c_context(self):
         return {"n": self.n, "log2n": self.log2n, "tw": [int(v) for v in self.tw],
                 "inverse": int(self.inverse), "mode": self.mode, "in_exp": int(self.in_exp),
+                "lanes": int(self.lanes),
                 "in_complex": int(self.in_port.complex), **core_context(self.word)}
 
 
 class Fft(_FftBase):
     kernel = "fft"
+    keys = _FftBase.keys | {"arithmetic"}
 
 
 class Ifft(_FftBase):
     kernel = "ifft"
+    keys = _FftBase.keys | {"arithmetic"}
     inverse = True
     example_before = ({"kernel": "fft", "n": 64},)
 
