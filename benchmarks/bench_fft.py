@@ -33,10 +33,11 @@ FRAMES = 64
 BLOCK_FRAMES = 8
 
 
-def fft_design(n, data="Q15", scaling="bfp", kernel="fft", then=None):
-    stages = [{"kernel": kernel, "n": n, "scaling": scaling}]
+def fft_design(n, data="Q15", scaling="bfp", kernel="fft", then=None, arithmetic="guarded"):
+    lanes = {"arithmetic": arithmetic} if arithmetic != "guarded" else {}
+    stages = [{"kernel": kernel, "n": n, "scaling": scaling, **lanes}]
     if then:
-        stages.append({"kernel": then, "n": n, "scaling": scaling})
+        stages.append({"kernel": then, "n": n, "scaling": scaling, **lanes})
     return D.from_dict({"name": "f", "block": n, "input": "complex",
                         "defaults": {"data": data}, "stage": stages})
 
@@ -59,8 +60,9 @@ def measure(des, x, inverse_after=False):
 
 
 def accuracy_q15():
-    print("## Q15 complex FFT accuracy, SNR dB (fxsim bfp | fxsim stage | CMSIS, which scales "
-          "every stage and truncates)\n")
+    print("## Q15 complex FFT accuracy, SNR dB (fxsim bfp | fxsim bfp on 16-bit lanes "
+          "(arithmetic = \"lanes\") | fxsim stage | CMSIS, which scales every stage and "
+          "truncates)\n")
     print("| N | noise -10 dBFS | sine 0.9 | noise -40 dBFS | forward then inverse, -10 dBFS |")
     print("|---|---|---|---|---|")
     for n in NS:
@@ -68,13 +70,16 @@ def accuracy_q15():
         for kind, level in (("noise", -10.0), ("sine", 0.0), ("noise", -40.0)):
             x = signal(kind, n, level)
             row.append((measure(fft_design(n, "Q15", "bfp"), x),
+                        measure(fft_design(n, "Q15", "bfp", arithmetic="lanes"), x),
                         measure(fft_design(n, "Q15", "stage"), x)))
         x = signal("noise", n, -10.0, seed=1)
         row.append((measure(fft_design(n, "Q15", "bfp", then="ifft"), x, True),
+                    measure(fft_design(n, "Q15", "bfp", then="ifft", arithmetic="lanes"), x,
+                            True),
                     measure(fft_design(n, "Q15", "stage", then="ifft"), x, True)))
         cm = CMSIS_Q15[n]
-        print(f"| {n} | " + " | ".join(f"{a:.1f} / {b:.1f} / {c:.1f}" for (a, b), c in zip(row, cm))
-              + " |")
+        print(f"| {n} | " + " | ".join(f"{a:.1f} / {b:.1f} / {c:.1f} / {d:.1f}"
+                                       for (a, b, c), d in zip(row, cm)) + " |")
     print()
 
 

@@ -186,6 +186,10 @@ def main():
     show("complex FFT Q15, N = 256, block floating point (examples/fft_q15.toml), one frame "
          "per call", "fft", design("examples/fft_q15.toml"), levels=True,
          goal=("<= 12,514 (CMSIS's DSP path) at fxsim's accuracy", 12514))
+    show("complex FFT Q15, N = 256, block floating point on 16-bit lanes "
+         "(examples/fft_lanes_q15.toml: arithmetic = \"lanes\"), one frame per call", "fft",
+         design("examples/fft_lanes_q15.toml"), levels=True,
+         goal=("<= 12,514 (CMSIS's DSP path), at the lanes' accuracy", 12514))
     show("real FFT Q15, N = 256, block floating point (examples/rfft_q15.toml)", "rfft",
          design("examples/rfft_q15.toml"), levels=True,
          goal=("<= 9,587 (CMSIS's DSP path) at fxsim's accuracy", 9587))

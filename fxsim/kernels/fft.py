@@ -552,11 +552,12 @@ def radix_plan(n: int) -> str:
 
 def core_context(word: int) -> dict:
     """What the shared C core (templates/c99/fft_core.c.j2) and the split / merge steps need
-    to know of the arithmetic, for every stage built on them (fft, rfft, stft, overlap-save)."""
+    to know of the arithmetic, for every stage built on them (fft, rfft, stft, overlap-save);
+    ``lanes`` is the default arithmetic's 0 (fft / ifft set it for ``arithmetic = "lanes"``)."""
     full = (1 << (word - 1)) - 1
     return {"word": word, "frac": word - 1, "guard": word - 3, "full": full, "rot_sq": ROT_SQ,
             "rot_sq_shift": ROT_SQ_SHIFT,
-            "acc_type": "int32_t" if word == 16 else "int64_t",
+            "acc_type": "int32_t" if word == 16 else "int64_t", "lanes": 0,
             "sguard": split_guard(word), "t1": (full - 1) * GROWTH_DEN // GROWTH_NUM,
             "t2": (2 * full - 2) * GROWTH_DEN // GROWTH_NUM}
 
@@ -679,8 +680,8 @@ class _FftBase(Stage):
     def c_context(self):
         return {"n": self.n, "log2n": self.log2n, "tw": [int(v) for v in self.tw],
                 "inverse": int(self.inverse), "mode": self.mode, "in_exp": int(self.in_exp),
-                "lanes": int(self.lanes),
-                "in_complex": int(self.in_port.complex), **core_context(self.word)}
+                "in_complex": int(self.in_port.complex), **core_context(self.word),
+                "lanes": int(self.lanes)}
 
 
 class Fft(_FftBase):
