@@ -479,23 +479,30 @@ static inline int32_t fx_pack16x2(int32_t bottom, int32_t top)
     { return fx_##name##_c(x, y, acc); }
 #endif
 
-/* the plain-C definitions (the reference semantics; the DSP path must equal them) */
-#define FX_B(w) ((int64_t)fx_bottom16(w))
-#define FX_T(w) ((int64_t)fx_top16(w))
-static inline int32_t fx_smuad_c(int32_t x, int32_t y) { return fx_wrap32(FX_B(x) * FX_B(y) + FX_T(x) * FX_T(y)); }
-static inline int32_t fx_smuadx_c(int32_t x, int32_t y) { return fx_wrap32(FX_B(x) * FX_T(y) + FX_T(x) * FX_B(y)); }
-static inline int32_t fx_smusd_c(int32_t x, int32_t y) { return (int32_t)(FX_B(x) * FX_B(y) - FX_T(x) * FX_T(y)); }
-static inline int32_t fx_smusdx_c(int32_t x, int32_t y) { return (int32_t)(FX_B(x) * FX_T(y) - FX_T(x) * FX_B(y)); }
-static inline int32_t fx_smlad_c(int32_t x, int32_t y, int32_t acc) { return fx_wrap32(acc + FX_B(x) * FX_B(y) + FX_T(x) * FX_T(y)); }
-static inline int32_t fx_smladx_c(int32_t x, int32_t y, int32_t acc) { return fx_wrap32(acc + FX_B(x) * FX_T(y) + FX_T(x) * FX_B(y)); }
-static inline int32_t fx_smlsd_c(int32_t x, int32_t y, int32_t acc) { return fx_wrap32(acc + FX_B(x) * FX_B(y) - FX_T(x) * FX_T(y)); }
-static inline int32_t fx_smlsdx_c(int32_t x, int32_t y, int32_t acc) { return fx_wrap32(acc + FX_B(x) * FX_T(y) - FX_T(x) * FX_B(y)); }
-static inline int64_t fx_smlald_c(int32_t x, int32_t y, int64_t acc) { return (int64_t)((uint64_t)acc + (uint64_t)(FX_B(x) * FX_B(y) + FX_T(x) * FX_T(y))); }
-static inline int64_t fx_smlaldx_c(int32_t x, int32_t y, int64_t acc) { return (int64_t)((uint64_t)acc + (uint64_t)(FX_B(x) * FX_T(y) + FX_T(x) * FX_B(y))); }
-static inline int32_t fx_smulbb_c(int32_t x, int32_t y) { return (int32_t)(FX_B(x) * FX_B(y)); }
-static inline int32_t fx_smulbt_c(int32_t x, int32_t y) { return (int32_t)(FX_B(x) * FX_T(y)); }
-static inline int32_t fx_smultb_c(int32_t x, int32_t y) { return (int32_t)(FX_T(x) * FX_B(y)); }
-static inline int32_t fx_smultt_c(int32_t x, int32_t y) { return (int32_t)(FX_T(x) * FX_T(y)); }
+/* the plain-C definitions (the reference semantics; the DSP path must equal them), in 32-bit
+ * words where the value fits one (a 16 x 16 product, a sum of halfwords; a sum of two products
+ * wraps through uint32_t as the instruction does): the builds without the DSP extension run
+ * them, RV32 among them, where a 64-bit add is four instructions */
+#define FX_B(w) fx_bottom16(w)
+#define FX_T(w) fx_top16(w)
+static inline int32_t fx_wrap32u(uint32_t v)
+{
+    return (int32_t)v;
+}
+static inline int32_t fx_smuad_c(int32_t x, int32_t y) { return fx_wrap32u((uint32_t)(FX_B(x) * FX_B(y)) + (uint32_t)(FX_T(x) * FX_T(y))); }
+static inline int32_t fx_smuadx_c(int32_t x, int32_t y) { return fx_wrap32u((uint32_t)(FX_B(x) * FX_T(y)) + (uint32_t)(FX_T(x) * FX_B(y))); }
+static inline int32_t fx_smusd_c(int32_t x, int32_t y) { return FX_B(x) * FX_B(y) - FX_T(x) * FX_T(y); }   /* within +-(2^31 - 2^15) */
+static inline int32_t fx_smusdx_c(int32_t x, int32_t y) { return FX_B(x) * FX_T(y) - FX_T(x) * FX_B(y); }
+static inline int32_t fx_smlad_c(int32_t x, int32_t y, int32_t acc) { return fx_wrap32u((uint32_t)acc + (uint32_t)(FX_B(x) * FX_B(y)) + (uint32_t)(FX_T(x) * FX_T(y))); }
+static inline int32_t fx_smladx_c(int32_t x, int32_t y, int32_t acc) { return fx_wrap32u((uint32_t)acc + (uint32_t)(FX_B(x) * FX_T(y)) + (uint32_t)(FX_T(x) * FX_B(y))); }
+static inline int32_t fx_smlsd_c(int32_t x, int32_t y, int32_t acc) { return fx_wrap32u((uint32_t)acc + (uint32_t)(FX_B(x) * FX_B(y) - FX_T(x) * FX_T(y))); }
+static inline int32_t fx_smlsdx_c(int32_t x, int32_t y, int32_t acc) { return fx_wrap32u((uint32_t)acc + (uint32_t)(FX_B(x) * FX_T(y) - FX_T(x) * FX_B(y))); }
+static inline int64_t fx_smlald_c(int32_t x, int32_t y, int64_t acc) { return (int64_t)((uint64_t)acc + (uint64_t)((int64_t)FX_B(x) * FX_B(y) + (int64_t)FX_T(x) * FX_T(y))); }
+static inline int64_t fx_smlaldx_c(int32_t x, int32_t y, int64_t acc) { return (int64_t)((uint64_t)acc + (uint64_t)((int64_t)FX_B(x) * FX_T(y) + (int64_t)FX_T(x) * FX_B(y))); }
+static inline int32_t fx_smulbb_c(int32_t x, int32_t y) { return FX_B(x) * FX_B(y); }
+static inline int32_t fx_smulbt_c(int32_t x, int32_t y) { return FX_B(x) * FX_T(y); }
+static inline int32_t fx_smultb_c(int32_t x, int32_t y) { return FX_T(x) * FX_B(y); }
+static inline int32_t fx_smultt_c(int32_t x, int32_t y) { return FX_T(x) * FX_T(y); }
 static inline int32_t fx_smlawb_c(int32_t x, int32_t y, int32_t acc) { return fx_wrap32(acc + (((int64_t)x * FX_B(y)) >> 16)); }
 static inline int32_t fx_smlawt_c(int32_t x, int32_t y, int32_t acc) { return fx_wrap32(acc + (((int64_t)x * FX_T(y)) >> 16)); }
 static inline int32_t fx_qadd_c(int32_t a, int32_t b)
@@ -508,18 +515,18 @@ static inline int32_t fx_qsub_c(int32_t a, int32_t b)
     const int64_t v = (int64_t)a - b;
     return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
 }
-static inline int32_t fx_sat16_c(int64_t v)
+static inline int32_t fx_sat16_c(int32_t v)
 {
-    return v > 32767 ? 32767 : v < -32768 ? -32768 : (int32_t)v;
+    return v > 32767 ? 32767 : v < -32768 ? -32768 : v;
 }
 static inline int32_t fx_qadd16_c(int32_t x, int32_t y) { return fx_pack16x2(fx_sat16_c(FX_B(x) + FX_B(y)), fx_sat16_c(FX_T(x) + FX_T(y))); }
 static inline int32_t fx_qsub16_c(int32_t x, int32_t y) { return fx_pack16x2(fx_sat16_c(FX_B(x) - FX_B(y)), fx_sat16_c(FX_T(x) - FX_T(y))); }
 static inline int32_t fx_qasx_c(int32_t x, int32_t y) { return fx_pack16x2(fx_sat16_c(FX_B(x) - FX_T(y)), fx_sat16_c(FX_T(x) + FX_B(y))); }
 static inline int32_t fx_qsax_c(int32_t x, int32_t y) { return fx_pack16x2(fx_sat16_c(FX_B(x) + FX_T(y)), fx_sat16_c(FX_T(x) - FX_B(y))); }
-static inline int32_t fx_shadd16_c(int32_t x, int32_t y) { return fx_pack16x2((int32_t)((FX_B(x) + FX_B(y)) >> 1), (int32_t)((FX_T(x) + FX_T(y)) >> 1)); }
-static inline int32_t fx_shsub16_c(int32_t x, int32_t y) { return fx_pack16x2((int32_t)((FX_B(x) - FX_B(y)) >> 1), (int32_t)((FX_T(x) - FX_T(y)) >> 1)); }
-static inline int32_t fx_shasx_c(int32_t x, int32_t y) { return fx_pack16x2((int32_t)((FX_B(x) - FX_T(y)) >> 1), (int32_t)((FX_T(x) + FX_B(y)) >> 1)); }
-static inline int32_t fx_shsax_c(int32_t x, int32_t y) { return fx_pack16x2((int32_t)((FX_B(x) + FX_T(y)) >> 1), (int32_t)((FX_T(x) - FX_B(y)) >> 1)); }
+static inline int32_t fx_shadd16_c(int32_t x, int32_t y) { return fx_pack16x2((FX_B(x) + FX_B(y)) >> 1, (FX_T(x) + FX_T(y)) >> 1); }
+static inline int32_t fx_shsub16_c(int32_t x, int32_t y) { return fx_pack16x2((FX_B(x) - FX_B(y)) >> 1, (FX_T(x) - FX_T(y)) >> 1); }
+static inline int32_t fx_shasx_c(int32_t x, int32_t y) { return fx_pack16x2((FX_B(x) - FX_T(y)) >> 1, (FX_T(x) + FX_B(y)) >> 1); }
+static inline int32_t fx_shsax_c(int32_t x, int32_t y) { return fx_pack16x2((FX_B(x) + FX_T(y)) >> 1, (FX_T(x) - FX_B(y)) >> 1); }
 #undef FX_B
 #undef FX_T
 
