@@ -124,7 +124,7 @@ def test_framed_complex_ports_on_cortex_m4(monkeypatch):
 
 
 @pytest.mark.parametrize("name", ["fft_q15", "fft_lanes_q15", "fft_roundtrip_q15", "fft_q31",
-                                  "rfft_q15", "stft_q15", "fir_ols_q31"])
+                                  "rfft_q15", "rfft_lanes_q15", "stft_q15", "fir_ols_q31"])
 def test_fft_examples_on_cortex_m4(name):
     des = D.load(ROOT / "examples" / f"{name}.toml")
     res = V.verify(des, builtin_signal_set(des.sample_rate, n=1024, complex_=des.in_port.complex),
@@ -219,18 +219,24 @@ def test_real_fft_round_trip_on_cortex_m4(kernel, n, flags):
 
 
 @pytest.mark.parametrize("flags", [(), ("-DFXSIM_NO_DSP",)], ids=["dsp", "plain"])
-@pytest.mark.parametrize("n", [16, 32, 64, 256])
-def test_lanes_fft_round_trip_on_cortex_m4(n, flags):
-    """arithmetic = "lanes": fft then ifft on packed halfwords (SMLSD / SMLADX rotations, QADD16
-    or SHADD16 & co. as each stage shifts, a frame halved first where a stage would need 3 bits:
-    the full-scale frames), whole frames and frames filled across calls, odd and even log2 n,
-    bit-exact with the model through the instructions and through their plain-C twins."""
-    des = D.from_dict({"name": f"lanes{n}", "block": 3 * n // 2 + 1, "input": "complex",
+@pytest.mark.parametrize("kernel,n", [("fft", 16), ("fft", 32), ("fft", 64), ("fft", 256),
+                                      ("rfft", 32), ("rfft", 64), ("rfft", 256)])
+def test_lanes_fft_round_trip_on_cortex_m4(kernel, n, flags):
+    """arithmetic = "lanes": fft then ifft (rfft then irfft: their n/2-point transforms, the
+    twiddles at stride 2, the last stage giving the split its peak) on packed halfwords (SMLSD /
+    SMLADX rotations, QADD16 or SHADD16 & co. as each stage shifts, a frame halved first where a
+    stage would need 3 bits: the full-scale frames), whole frames and frames filled across
+    calls, odd and even log2 n, bit-exact with the model through the instructions and through
+    their plain-C twins."""
+    inv = {"fft": "ifft", "rfft": "irfft"}[kernel]
+    des = D.from_dict({"name": f"lanes_{kernel}{n}", "block": 3 * n // 2 + 1,
+                       "input": "complex" if kernel == "fft" else "real",
                        "defaults": {"data": "Q15"},
-                       "stage": [{"kernel": "fft", "n": n, "arithmetic": "lanes"},
-                                 {"kernel": "ifft", "n": n, "arithmetic": "lanes"}]})
-    sigs = bfp_test_signals(n, True)
-    sigs["most negative"] = np.full(4 * n, -1.0 - 1.0j)   # m = 32768: the first stage halves first
+                       "stage": [{"kernel": kernel, "n": n, "arithmetic": "lanes"},
+                                 {"kernel": inv, "n": n, "arithmetic": "lanes"}]})
+    sigs = bfp_test_signals(n, kernel == "fft")
+    # m = 32768: the first stage halves the frame first
+    sigs["most negative"] = np.full(4 * n, -1.0 - 1.0j if kernel == "fft" else -1.0)
     res = V.verify(des, sigs, target="cortex-m4", per_stage=True, extra_flags=flags)
     assert res["bit_exact"], res["failures"]
 

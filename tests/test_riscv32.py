@@ -147,10 +147,11 @@ def test_filters_bit_exact_on_riscv32(example):
 
 
 @needs_toolchain
-def test_lanes_fft_on_riscv32():
+@pytest.mark.parametrize("example", ["fft_lanes_q15", "rfft_lanes_q15"])
+def test_lanes_fft_on_riscv32(example):
     """arithmetic = "lanes" through the packed primitives' plain-C twins (no DSP extension)."""
-    des = D.load(ROOT / "examples/fft_lanes_q15.toml")
-    res = V.verify(des, builtin_signal_set(des.sample_rate, n=1024, complex_=True),
+    des = D.load(ROOT / f"examples/{example}.toml")
+    res = V.verify(des, builtin_signal_set(des.sample_rate, n=1024, complex_=des.in_port.complex),
                    target="riscv32")
     assert res["bit_exact"] and res["passed"], res["failures"]
 

@@ -394,26 +394,20 @@ def rotate_lanes(wp, x, inverse):
     return P.pkhbt(re >> 15, im, 1)
 
 
-@nb.njit(cache=True)
-def _add16(x, y, half):
-    """x + y per lane: halved and floored (SHADD16) or saturating (QADD16)."""
-    return P.shadd16(x, y) if half else P.qadd16(x, y)
+#: a butterfly's lane ops, on complex pair registers
+ADD, SUB, MINUS_I, PLUS_I = 0, 1, 2, 3
 
 
 @nb.njit(cache=True)
-def _sub16(x, y, half):
-    return P.shsub16(x, y) if half else P.qsub16(x, y)
-
-
-@nb.njit(cache=True)
-def _minus_i(x, y, half):
-    """x - i y on complex pair registers (SHSAX / QSAX)."""
-    return P.shsax(x, y) if half else P.qsax(x, y)
-
-
-@nb.njit(cache=True)
-def _plus_i(x, y, half):
-    """x + i y (SHASX / QASX)."""
+def _lane(op, x, y, half):
+    """x + y, x - y, x - i y or x + i y per lane, halved and floored (SHADD16, SHSUB16, SHSAX,
+    SHASX) or saturating (QADD16, QSUB16, QSAX, QASX)."""
+    if op == ADD:
+        return P.shadd16(x, y) if half else P.qadd16(x, y)
+    if op == SUB:
+        return P.shsub16(x, y) if half else P.qsub16(x, y)
+    if op == MINUS_I:
+        return P.shsax(x, y) if half else P.qsax(x, y)
     return P.shasx(x, y) if half else P.qasx(x, y)
 
 
@@ -422,17 +416,17 @@ def radix2_lanes(work, n, half):
     """The first radix-2 stage on pair registers: a +- b, halved (floor) when ``half``."""
     for i in range(0, 2 * n, 4):
         a, b = _word(work, i), _word(work, i + 2)
-        _put(work, i, _add16(a, b, half))
-        _put(work, i + 2, _sub16(a, b, half))
+        _put(work, i, _lane(ADD, a, b, half))
+        _put(work, i + 2, _lane(SUB, a, b, half))
 
 
 @nb.njit(cache=True)
-def radix4_lanes(work, tw, n, h, inverse, l1, l2):
+def radix4_lanes(work, tw, stride, n, h, inverse, l1, l2):
     """One radix-4 stage on pair registers: B = W^2k b, C = W^k c, D = W^3k d (``rotate_lanes``;
     k = 0: b, c, d), then two levels of lane adds, each halving (floor) when its flag is set:
     P = a + B, M = a - B, S = C + D, E = C - D (level l1), y0 = P + S, y2 = P - S,
-    y1 = M -+ i E, y3 = M +- i E (level l2; upper signs forward)."""
-    q = n // (4 * h)
+    y1 = M -+ i E, y3 = M +- i E (level l2; upper signs forward). W^j at tw[2 j stride]."""
+    q = n // (4 * h) * stride
     # M - i E goes to k + h forward; the inverse's y1 = M + i E, so M - i E is its y3 (k + 3h)
     o1, o3 = (6 * h, 2 * h) if inverse else (2 * h, 6 * h)
     for k in range(h):
@@ -445,12 +439,12 @@ def radix4_lanes(work, tw, n, h, inverse, l1, l2):
             if k > 0:
                 b, c, d = rotate_lanes(w2, b, inverse), rotate_lanes(w1, c, inverse), \
                     rotate_lanes(w3, d, inverse)
-            p, m = _add16(a, b, l1), _sub16(a, b, l1)
-            s, e = _add16(c, d, l1), _sub16(c, d, l1)
-            _put(work, ia, _add16(p, s, l2))
-            _put(work, ia + 4 * h, _sub16(p, s, l2))
-            _put(work, ia + o1, _minus_i(m, e, l2))
-            _put(work, ia + o3, _plus_i(m, e, l2))
+            p, m = _lane(ADD, a, b, l1), _lane(SUB, a, b, l1)
+            s, e = _lane(ADD, c, d, l1), _lane(SUB, c, d, l1)
+            _put(work, ia, _lane(ADD, p, s, l2))
+            _put(work, ia + 4 * h, _lane(SUB, p, s, l2))
+            _put(work, ia + o1, _lane(MINUS_I, m, e, l2))
+            _put(work, ia + o3, _lane(PLUS_I, m, e, l2))
 
 
 @nb.njit(cache=True)
@@ -461,12 +455,16 @@ def halve_frame(work):
 
 
 @nb.njit(cache=True)
-def fft_frame_lanes(work, tw, n, inverse):
+def fft_frame_lanes(work, tw, stride, n, inverse):
     """``fft_frame`` under block floating point with 16-bit lanes (Q15): the same permutation,
     normalisation, stages and shift test, but each stage's shift s taken by halving lane adds:
     a radix-4 stage halves its second level when s >= 1 and its first when s = 2, the radix-2
     stage halves when s = 1. A stage whose test asks more (s = 3; radix 2: s = 2) first halves
-    the frame (rounded half up, exponent + 1) and tests again. Returns the exponent."""
+    the frame (rounded half up, exponent + 1) and tests again. The normalisation stops at
+    4 m <= FS for either parity of log2 n: after a radix-2 first stage (outputs <= 2 m <= FS / 2)
+    the next stage then needs no halving pass, where from 2 m <= FS it would need one for most
+    frames, losing that bit anyway. The twiddles at stride as ``fft_frame``'s. Returns the
+    exponent."""
     exp = 0
     bits = 0
     while (1 << bits) < n:
@@ -474,9 +472,9 @@ def fft_frame_lanes(work, tw, n, inverse):
     odd = bits & 1
     bit_reverse_frame(work, n)
     m = frame_peak(work)
-    if m > 0:
+    if m > 0:                 # to 4 m <= FS, whatever the first stage's radix (see the docstring)
         sh = 0
-        while (2 if odd else 4) * (m << (sh + 1)) <= P.max_int(16):
+        while 4 * (m << (sh + 1)) <= P.max_int(16):
             sh += 1
         if sh > 0:
             for i in range(2 * n):
@@ -498,7 +496,7 @@ def fft_frame_lanes(work, tw, n, inverse):
             radix2_lanes(work, n, s >= 1)
             h = 2
         else:
-            radix4_lanes(work, tw, n, h, inverse, s >= 2, s >= 1)
+            radix4_lanes(work, tw, stride, n, h, inverse, s >= 2, s >= 1)
             h *= 4
         exp += s
         radix = 4
@@ -533,7 +531,7 @@ def fft_stream(x, complex_in, state, tw, n, inverse, word, mode, rounding, overf
             out = y[2 * n * f: 2 * n * (f + 1)]
             out[:] = work
             if mode == LANES:
-                e, s = fft_frame_lanes(out, tw, n, inverse), 0
+                e, s = fft_frame_lanes(out, tw, 1, n, inverse), 0
             else:
                 e, s = fft_frame(out, tw, 1, n, inverse, word, mode, rounding, overflow)
             sat += s
@@ -564,7 +562,7 @@ def core_context(word: int) -> dict:
 
 class _FftBase(Stage):
     data_follows_input = True
-    keys = frozenset({"n", "scaling"})
+    keys = frozenset({"n", "scaling", "arithmetic"})
     template = "c99/fft.c.j2"
     inverse = False
     example = {"n": 64}
@@ -597,6 +595,8 @@ class _FftBase(Stage):
             raise FxsimError(f"{self.where}.arithmetic: {arith!r}; allowed: "
                              f"{' | '.join(ARITHMETICS)}")
         self.lanes = arith == "lanes"
+        #: the model's mode: the scaling's, or LANES (block floating point on 16-bit lanes)
+        self.model_mode = LANES if self.lanes else self.mode
         if self.lanes and (self.word != 16 or self.mode != BFP):
             raise FxsimError(f"{self.where}.arithmetic: 'lanes' keeps every value in a 16-bit "
                              f"lane: it needs Q15 data and scaling = \"bfp\" (here "
@@ -633,8 +633,7 @@ class _FftBase(Stage):
     def run(self, x, state):
         in_exp = x.exp if self.in_exp and x.exp is not None else np.zeros(0, dtype=np.int64)
         y, exps, sat = fft_stream(x.data, self.in_port.complex, state, self.tw, self.n,
-                                  self.inverse, self.word, LANES if self.lanes else self.mode,
-                                  self.rounding,
+                                  self.inverse, self.word, self.model_mode, self.rounding,
                                   self.overflow, in_exp, self.in_exp)
         return Chunk(y, exps if self.out_port.block_exp else None), int(sat)
 
@@ -686,12 +685,10 @@ class _FftBase(Stage):
 
 class Fft(_FftBase):
     kernel = "fft"
-    keys = _FftBase.keys | {"arithmetic"}
 
 
 class Ifft(_FftBase):
     kernel = "ifft"
-    keys = _FftBase.keys | {"arithmetic"}
     inverse = True
     example_before = ({"kernel": "fft", "n": 64},)
 
@@ -818,7 +815,11 @@ def rfft_frame(frame, work, out, tw, n, word, mode, rounding, overflow):
     """One real frame: n words (natural order) -> n/2 + 1 bins in ``out`` (interleaved).
     Returns (exponent, saturations)."""
     work[:n] = frame[:n]                 # x[2m] + i x[2m+1]
-    e, s1 = fft_frame(work, tw, 2, n // 2, False, word, mode, rounding, overflow)
+    if mode == LANES:                    # the complex FFT on lanes, the split as under bfp
+        e, s1 = fft_frame_lanes(work, tw, 2, n // 2, False), 0
+        mode = BFP
+    else:
+        e, s1 = fft_frame(work, tw, 2, n // 2, False, word, mode, rounding, overflow)
     s, s2 = rfft_split(work, out, tw, n, word, mode, rounding, overflow)
     return e + (s if mode == BFP else 0), s1 + s2
 
@@ -827,8 +828,14 @@ def rfft_frame(frame, work, out, tw, n, word, mode, rounding, overflow):
 def irfft_frame(bins, work, tw, n, word, mode, rounding, overflow):
     """One frame of n/2 + 1 bins -> n real words in ``work`` (natural order).
     Returns (exponent, saturations)."""
+    lanes = mode == LANES                # the merge as under bfp, the complex FFT on lanes
+    if lanes:
+        mode = BFP
     s, s1 = irfft_merge(bins, work, tw, n, word, mode, rounding, overflow)
-    e, s2 = fft_frame(work, tw, 2, n // 2, True, word, mode, rounding, overflow)
+    if lanes:
+        e, s2 = fft_frame_lanes(work, tw, 2, n // 2, True), 0
+    else:
+        e, s2 = fft_frame(work, tw, 2, n // 2, True, word, mode, rounding, overflow)
     return e + (s if mode == BFP else 0), s1 + s2
 
 
@@ -911,6 +918,17 @@ class _RealFftBase(_FftBase):
         return ctx
 
     def scaling(self):
+        if self.lanes:
+            step = "merge" if self.inverse else "split"
+            return (f"{'inverse ' if self.inverse else ''}real FFT, n = {self.n}: "
+                    f"{'merge step, then ' if self.inverse else ''}a {self.half}-point complex "
+                    f"FFT on 16-bit lanes ({radix_plan(self.half)}; twiddle products rounded "
+                    f"half up to Q15, sums halved (floor) where a stage shifts, block floating "
+                    f"point){'' if self.inverse else ', then a split step'}, input "
+                    f"{self.in_port.describe()}, output {self.out_fmt}; the {step} step as "
+                    f"under bfp: W x exact, floored to {2 * self.word - 4} fraction bits, sums "
+                    f"exact, rounded ({P.round_carry_name(self.rounding)}), shifted by 0, 1 or "
+                    f"2 as its largest input component allows; exponent per frame")
         what = {STAGE: "every stage and the " + ("merge" if self.inverse else "split") +
                        " step halve",
                 BFP: "block floating point (normalise, shift each stage by 0 .. 3 bits as the "
@@ -965,7 +983,8 @@ class Rfft(_RealFftBase):
 
     def run(self, x, state):
         y, exps, sat = rfft_stream(x.data, state, np.zeros(0, dtype=np.int64), self.tw, self.n,
-                                   self.n, self.word, self.mode, self.rounding, self.overflow)
+                                   self.n, self.word, self.model_mode, self.rounding,
+                                   self.overflow)
         return Chunk(y, exps if self.out_port.block_exp else None), int(sat)
 
     def ref_framing(self):
@@ -1009,7 +1028,7 @@ class Irfft(_RealFftBase):
 
     def run(self, x, state):
         in_exp = x.exp if self.in_exp and x.exp is not None else np.zeros(0, dtype=np.int64)
-        y, exps, sat = irfft_stream(x.data, state, self.tw, self.n, self.word, self.mode,
+        y, exps, sat = irfft_stream(x.data, state, self.tw, self.n, self.word, self.model_mode,
                                     self.rounding, self.overflow, in_exp, self.in_exp)
         return Chunk(y, exps if self.out_port.block_exp else None), int(sat)
 
