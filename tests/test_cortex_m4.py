@@ -235,8 +235,12 @@ def test_lanes_fft_round_trip_on_cortex_m4(kernel, n, flags):
                        "stage": [{"kernel": kernel, "n": n, "arithmetic": "lanes"},
                                  {"kernel": inv, "n": n, "arithmetic": "lanes"}]})
     sigs = bfp_test_signals(n, kernel == "fft")
-    # m = 32768: the first stage halves the frame first
+    # m = 32768: the first stage halves its inputs; near full scale with arbitrary low bits: the
+    # second stage shifts by 3, halving its rotations (PKHTB) on values of no special form
     sigs["most negative"] = np.full(4 * n, -1.0 - 1.0j if kernel == "fft" else -1.0)
+    rng = np.random.default_rng(n)
+    near = 0.97 + 0.03 * rng.uniform(-1, 1, (2, 8 * n))
+    sigs["near full scale"] = near[0] + 1j * near[1] if kernel == "fft" else near[0]
     res = V.verify(des, sigs, target="cortex-m4", per_stage=True, extra_flags=flags)
     assert res["bit_exact"], res["failures"]
 

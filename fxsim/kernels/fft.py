@@ -382,16 +382,30 @@ def _put(work, i, v):
 
 
 @nb.njit(cache=True)
-def rotate_lanes(wp, x, inverse):
-    """W x (the inverse: conj(W) x) on pair registers: each component's exact sum of two products
-    plus 2^14 (SMLSD / SMLADX; the inverse SMLAD / SMLSDX), shifted right 15 (round half up),
-    the two packed by PKHBT (the imaginary part's bits 30..15 to the top). Under block floating
-    point |W x| <= FS, so each rounded component fits its halfword."""
+def rotate_lanes(wp, x, inverse, half):
+    """W x (the inverse: conj(W) x) on pair registers, each component the exact sum of two
+    products (SMLSD / SMLADX; the inverse SMLAD / SMLSDX) rounded half up to Q15, the rounding
+    constant the instruction's accumulator: plus 2^14, shifted right 15, packed by PKHBT (the
+    imaginary part's bits 30..15 to the top half). With ``half``, W x / 2: plus 2^15, the top
+    halves packed by PKHTB. The stage's shift test keeps each rounded component in its
+    halfword."""
+    if half:
+        if inverse:
+            re, im = P.smlad(wp, x, 2 * _HALF_LSB), P.smlsdx(wp, x, 2 * _HALF_LSB)
+        else:
+            re, im = P.smlsd(wp, x, 2 * _HALF_LSB), P.smladx(wp, x, 2 * _HALF_LSB)
+        return P.pkhtb(im, re, 16)
     if inverse:
         re, im = P.smlad(wp, x, _HALF_LSB), P.smlsdx(wp, x, _HALF_LSB)
     else:
         re, im = P.smlsd(wp, x, _HALF_LSB), P.smladx(wp, x, _HALF_LSB)
     return P.pkhbt(re >> 15, im, 1)
+
+
+@nb.njit(cache=True)
+def _halved(x, half):
+    """x / 2 rounded half up per lane (SHADD16 with lanes of 1) when ``half``, else x."""
+    return P.shadd16(x, _ONES) if half else x
 
 
 #: a butterfly's lane ops, on complex pair registers
@@ -412,21 +426,25 @@ def _lane(op, x, y, half):
 
 
 @nb.njit(cache=True)
-def radix2_lanes(work, n, half):
-    """The first radix-2 stage on pair registers: a +- b, halved (floor) when ``half``."""
+def radix2_lanes(work, n, s):
+    """The first radix-2 stage on pair registers, shifting by s = 0 .. 2: a +- b, halved (floor)
+    when s >= 1, a and b first halved (rounded half up) when s = 2."""
     for i in range(0, 2 * n, 4):
-        a, b = _word(work, i), _word(work, i + 2)
-        _put(work, i, _lane(ADD, a, b, half))
-        _put(work, i + 2, _lane(SUB, a, b, half))
+        a, b = _halved(_word(work, i), s == 2), _halved(_word(work, i + 2), s == 2)
+        _put(work, i, _lane(ADD, a, b, s >= 1))
+        _put(work, i + 2, _lane(SUB, a, b, s >= 1))
 
 
 @nb.njit(cache=True)
-def radix4_lanes(work, tw, stride, n, h, inverse, l1, l2):
-    """One radix-4 stage on pair registers: B = W^2k b, C = W^k c, D = W^3k d (``rotate_lanes``;
-    k = 0: b, c, d), then two levels of lane adds, each halving (floor) when its flag is set:
-    P = a + B, M = a - B, S = C + D, E = C - D (level l1), y0 = P + S, y2 = P - S,
-    y1 = M -+ i E, y3 = M +- i E (level l2; upper signs forward). W^j at tw[2 j stride]."""
+def radix4_lanes(work, tw, stride, n, h, inverse, s):
+    """One radix-4 stage on pair registers, shifting by s = 0 .. 3: B = W^2k b, C = W^k c,
+    D = W^3k d (``rotate_lanes``; k = 0: b, c, d), then two levels of lane adds,
+    P = a + B, M = a - B, S = C + D, E = C - D (halved, floor, when s >= 2), y0 = P + S,
+    y2 = P - S, y1 = M -+ i E, y3 = M +- i E (upper signs forward; halved when s >= 1); when
+    s = 3 the inputs are first halved, rounded half up (a rotation rounds W x / 2). W^j at
+    tw[2 j stride]."""
     q = n // (4 * h) * stride
+    pre, l1, l2 = s == 3, s >= 2, s >= 1
     # M - i E goes to k + h forward; the inverse's y1 = M + i E, so M - i E is its y3 (k + 3h)
     o1, o3 = (6 * h, 2 * h) if inverse else (2 * h, 6 * h)
     for k in range(h):
@@ -434,11 +452,13 @@ def radix4_lanes(work, tw, stride, n, h, inverse, l1, l2):
         w1, w2, w3 = _word(tw, j), _word(tw, 2 * j), _word(tw, 3 * j)
         for g in range(0, n, 4 * h):
             ia = 2 * (g + k)
-            a, b = _word(work, ia), _word(work, ia + 2 * h)
+            a, b = _halved(_word(work, ia), pre), _word(work, ia + 2 * h)
             c, d = _word(work, ia + 4 * h), _word(work, ia + 6 * h)
             if k > 0:
-                b, c, d = rotate_lanes(w2, b, inverse), rotate_lanes(w1, c, inverse), \
-                    rotate_lanes(w3, d, inverse)
+                b, c, d = rotate_lanes(w2, b, inverse, pre), rotate_lanes(w1, c, inverse, pre), \
+                    rotate_lanes(w3, d, inverse, pre)
+            else:
+                b, c, d = _halved(b, pre), _halved(c, pre), _halved(d, pre)
             p, m = _lane(ADD, a, b, l1), _lane(SUB, a, b, l1)
             s, e = _lane(ADD, c, d, l1), _lane(SUB, c, d, l1)
             _put(work, ia, _lane(ADD, p, s, l2))
@@ -448,31 +468,21 @@ def radix4_lanes(work, tw, stride, n, h, inverse, l1, l2):
 
 
 @nb.njit(cache=True)
-def halve_frame(work):
-    """Every component halved, rounded half up (SHADD16 with lanes of 1): exact in a halfword."""
-    for i in range(0, work.size, 2):
-        _put(work, i, P.shadd16(_word(work, i), _ONES))
-
-
-@nb.njit(cache=True)
 def fft_frame_lanes(work, tw, stride, n, inverse):
     """``fft_frame`` under block floating point with 16-bit lanes (Q15): the same permutation,
-    normalisation, stages and shift test, but each stage's shift s taken by halving lane adds:
-    a radix-4 stage halves its second level when s >= 1 and its first when s = 2, the radix-2
-    stage halves when s = 1. A stage whose test asks more (s = 3; radix 2: s = 2) first halves
-    the frame (rounded half up, exponent + 1) and tests again. The normalisation stops at
-    4 m <= FS for either parity of log2 n: after a radix-2 first stage (outputs <= 2 m <= FS / 2)
-    the next stage then needs no halving pass, where from 2 m <= FS it would need one for most
-    frames, losing that bit anyway. The twiddles at stride as ``fft_frame``'s. Returns the
-    exponent."""
+    stages and shift test, each stage's shift s taken by halving lane adds: a radix-4 stage
+    halves its second level when s >= 1, its first when s >= 2, and its inputs (rounded half up)
+    when s = 3; the radix-2 stage halves its sums when s >= 1 and its inputs when s = 2. The
+    normalisation stops at 4 m <= FS for either parity of log2 n: a radix-2 first stage then
+    leaves the next one room (its outputs <= 2 m <= FS / 2). The twiddles at stride as
+    ``fft_frame``'s. Returns the exponent."""
     exp = 0
     bits = 0
     while (1 << bits) < n:
         bits += 1
-    odd = bits & 1
     bit_reverse_frame(work, n)
     m = frame_peak(work)
-    if m > 0:                 # to 4 m <= FS, whatever the first stage's radix (see the docstring)
+    if m > 0:
         sh = 0
         while 4 * (m << (sh + 1)) <= P.max_int(16):
             sh += 1
@@ -482,24 +492,16 @@ def fft_frame_lanes(work, tw, stride, n, inverse):
             exp -= sh
             m <<= sh
     h = 1
-    radix = 2 if odd else 4
-    while h < n:
-        levels = 1 if radix == 2 else 2
-        trivial = h == 1 or radix == 2
-        s = stage_shift(work, m, 16, radix, trivial, BFP)
-        while s > levels:
-            halve_frame(work)
-            exp += 1
-            m = frame_peak(work)
-            s = stage_shift(work, m, 16, radix, trivial, BFP)
-        if radix == 2:
-            radix2_lanes(work, n, s >= 1)
-            h = 2
-        else:
-            radix4_lanes(work, tw, stride, n, h, inverse, s >= 2, s >= 1)
-            h *= 4
+    if bits & 1:
+        s = stage_shift(work, m, 16, 2, True, BFP)
+        radix2_lanes(work, n, s)
         exp += s
-        radix = 4
+        h = 2
+    while h < n:
+        s = stage_shift(work, m, 16, 4, h == 1, BFP)
+        radix4_lanes(work, tw, stride, n, h, inverse, s)
+        exp += s
+        h *= 4
     return exp
 
 
