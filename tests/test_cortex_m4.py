@@ -220,15 +220,15 @@ def test_real_fft_round_trip_on_cortex_m4(kernel, n, flags):
 
 @pytest.mark.parametrize("flags", [(), ("-DFXSIM_NO_DSP",)], ids=["dsp", "plain"])
 @pytest.mark.parametrize("kernel,n", [("fft", 16), ("fft", 32), ("fft", 64), ("fft", 256),
-                                      ("rfft", 32), ("rfft", 64), ("rfft", 256)])
+                                      ("rfft", 32), ("rfft", 64), ("rfft", 256), ("stft", 64)])
 def test_lanes_fft_round_trip_on_cortex_m4(kernel, n, flags):
-    """arithmetic = "lanes": fft then ifft (rfft then irfft: their n/2-point transforms, the
-    twiddles at stride 2, the last stage giving the split its peak) on packed halfwords (SMLSD /
-    SMLADX rotations, QADD16 or SHADD16 & co. as each stage shifts, a frame halved first where a
-    stage would need 3 bits: the full-scale frames), whole frames and frames filled across
-    calls, odd and even log2 n, bit-exact with the model through the instructions and through
-    their plain-C twins."""
-    inv = {"fft": "ifft", "rfft": "irfft"}[kernel]
+    """arithmetic = "lanes": fft then ifft (rfft then irfft, stft then istft: their n/2-point
+    transforms, the twiddles at stride 2, the last stage giving the split its peak) on packed
+    halfwords (SMLSD / SMLADX rotations, QADD16 or SHADD16 & co. as each stage shifts, the
+    inputs halved in a stage that shifts by 3: the full-scale frames), whole frames and frames
+    filled across calls, odd and even log2 n, bit-exact with the model through the instructions
+    and through their plain-C twins."""
+    inv = {"fft": "ifft", "rfft": "irfft", "stft": "istft"}[kernel]
     des = D.from_dict({"name": f"lanes_{kernel}{n}", "block": 3 * n // 2 + 1,
                        "input": "complex" if kernel == "fft" else "real",
                        "defaults": {"data": "Q15"},

@@ -153,6 +153,7 @@ def test_twiddles_are_symmetric_so_negation_fits():
      r"'lanes' keeps every value in a 16-bit lane: it needs Q15 data and scaling = \"bfp\" \(here "
      r"Q15, scaling = \"stage\"\)"),
     ({"kernel": "irfft", "n": 64, "arithmetic": "lanes", "scaling": "none"}, r"'lanes' keeps every value"),
+    ({"kernel": "stft", "n": 64, "arithmetic": "lanes", "scaling": "stage"}, r"stage\[0\] \(stft\)\.arithmetic: 'lanes' keeps"),
 ])
 def test_bad_fft_designs_are_one_line_errors(stage, match):
     with pytest.raises(FxsimError, match=match):

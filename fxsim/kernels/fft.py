@@ -562,6 +562,22 @@ def core_context(word: int) -> dict:
             "t2": (2 * full - 2) * GROWTH_DEN // GROWTH_NUM}
 
 
+def read_arithmetic(stage, opt, fmt) -> bool:
+    """A transform stage's ``arithmetic`` key (fft, ifft, rfft, irfft, stft, istft): True for
+    "lanes", which needs 16-bit data and block floating point (the stage's ``word``, ``mode``,
+    ``scaling_name`` read already), False for "guarded", the default."""
+    arith = opt.get("arithmetic", "guarded")
+    if arith not in ARITHMETICS:
+        raise FxsimError(f"{stage.where}.arithmetic: {arith!r}; allowed: "
+                         f"{' | '.join(ARITHMETICS)}")
+    lanes = arith == "lanes"
+    if lanes and (stage.word != 16 or stage.mode != BFP):
+        raise FxsimError(f"{stage.where}.arithmetic: 'lanes' keeps every value in a 16-bit lane: "
+                         f"it needs Q15 data and scaling = \"bfp\" (here {fmt}, scaling = "
+                         f"\"{stage.scaling_name}\")")
+    return lanes
+
+
 class _FftBase(Stage):
     data_follows_input = True
     keys = frozenset({"n", "scaling", "arithmetic"})
@@ -592,17 +608,9 @@ class _FftBase(Stage):
         self.out_fmt = fmt.scaled(self.static_exp())
         self.tw = twiddles(n, self.word - 1)
         self.in_exp = self.in_port.block_exp
-        arith = opt.get("arithmetic", "guarded")
-        if arith not in ARITHMETICS:
-            raise FxsimError(f"{self.where}.arithmetic: {arith!r}; allowed: "
-                             f"{' | '.join(ARITHMETICS)}")
-        self.lanes = arith == "lanes"
+        self.lanes = read_arithmetic(self, opt, self.in_fmt)
         #: the model's mode: the scaling's, or LANES (block floating point on 16-bit lanes)
         self.model_mode = LANES if self.lanes else self.mode
-        if self.lanes and (self.word != 16 or self.mode != BFP):
-            raise FxsimError(f"{self.where}.arithmetic: 'lanes' keeps every value in a 16-bit "
-                             f"lane: it needs Q15 data and scaling = \"bfp\" (here "
-                             f"{self.in_fmt}, scaling = \"{self.scaling_name}\")")
 
     @property
     def accepts(self):

@@ -40,7 +40,8 @@ from ..errors import FxsimError
 from ..ports import Chunk, Port
 from ..qformat import QFormat, quantize
 from .base import Stage
-from .fft import (BFP, N_MAX, N_MIN, SCALINGS, STAGE, core_context, irfft_stream, rfft_stream,
+from .fft import (BFP, LANES, N_MAX, N_MIN, SCALINGS, STAGE, core_context, irfft_stream,
+                  read_arithmetic, rfft_stream,
                   twiddles)
 
 WINDOWS = ("sqrt-hann", "hann")
@@ -112,7 +113,7 @@ def overlap_add(frames, exps, acc, ws, n, hop, word, rounding, overflow, static_
 
 
 class _StftBase(Stage):
-    keys = frozenset({"n", "hop", "window", "scaling"})
+    keys = frozenset({"n", "hop", "window", "scaling", "arithmetic"})
     example = {"n": 64}
 
     def configure(self, opt):
@@ -140,6 +141,9 @@ class _StftBase(Stage):
         self.wa, self.ws = window_ints(wa, self.word), window_ints(ws * 2.0 ** -self.ws_exp,
                                                                      self.word)
         self.tw = twiddles(n, self.word - 1)
+        self.lanes = read_arithmetic(self, opt, self.in_fmt)
+        #: the model's mode: the scaling's, or LANES (the real FFT's complex FFT on 16-bit lanes)
+        self.model_mode = LANES if self.lanes else self.mode
 
     def min_input(self):
         return self.n if self.kernel == "stft" else self.half + 1
@@ -152,7 +156,7 @@ class _StftBase(Stage):
     def c_context(self):
         return {"n": self.n, "half": self.half, "log2n": self.log2n, "hop": self.hop,
                 "tw": [int(v) for v in self.tw], "mode": self.mode,
-                **core_context(self.word)}
+                **core_context(self.word), "lanes": int(self.lanes)}
 
 
 class Stft(_StftBase):
@@ -191,7 +195,7 @@ class Stft(_StftBase):
 
     def run(self, x, state):
         y, exps, sat = rfft_stream(x.data, state, self.wa, self.tw, self.n, self.hop, self.word,
-                                   self.mode, self.rounding, self.overflow)
+                                   self.model_mode, self.rounding, self.overflow)
         return Chunk(y, exps if self.out_port.block_exp else None), int(sat)
 
     def ref_framing(self):
@@ -212,7 +216,9 @@ class Stft(_StftBase):
         return (f"STFT: frames of {self.n} every {self.hop} inputs of {self.in_fmt}, window "
                 f"{self.window_spec if isinstance(self.window_spec, str) else 'given'} in "
                 f"Q{self.word - 1} (x w exact, rounded ({self.rounding_name}) to the word), then "
-                f"the real FFT, scaling {self.scaling_name}: {self.n // 2 + 1} bins per frame in "
+                f"the real FFT, scaling {self.scaling_name}"
+                f"{' (its complex FFT on 16-bit lanes)' if self.lanes else ''}: "
+                f"{self.n // 2 + 1} bins per frame in "
                 f"{self.out_fmt}{', block exponent per frame' if self.mode == BFP else ''}")
 
     def c_context(self):
@@ -260,8 +266,9 @@ class Istft(_StftBase):
 
     def run(self, x, state):
         in_exp = x.exp if self.in_exp and x.exp is not None else np.zeros(0, dtype=np.int64)
-        frames, exps, s1 = irfft_stream(x.data, state[0], self.tw, self.n, self.word, self.mode,
-                                        self.rounding, self.overflow, in_exp, self.in_exp)
+        frames, exps, s1 = irfft_stream(x.data, state[0], self.tw, self.n, self.word,
+                                        self.model_mode, self.rounding, self.overflow, in_exp,
+                                        self.in_exp)
         y, s2 = overlap_add(frames, exps, state[1], self.ws, self.n, self.hop, self.word,
                             self.rounding, self.overflow, self.static_exp + self.ws_exp,
                             self.out_fmt.frac_bits, self.out_fmt.word_bits)
@@ -298,7 +305,9 @@ class Istft(_StftBase):
 
     def scaling(self):
         return (f"ISTFT: frames of {self.half + 1} bins of {self.in_fmt} through the inverse real "
-                f"FFT (scaling {self.scaling_name}), times the synthesis window in "
+                f"FFT (scaling {self.scaling_name}"
+                f"{', its complex FFT on 16-bit lanes' if self.lanes else ''}), times the "
+                f"synthesis window in "
                 f"Q{self.word - 1} (exact), overlap-added in a 64-bit accumulator with "
                 f"{self.out_fmt.frac_bits + OLA_GUARD} fraction bits (each frame rounded "
                 f"({self.rounding_name}) into it, its exponent applied), {self.hop} samples per "
