@@ -1,4 +1,7 @@
-"""What a 16-bit-lane FFT arithmetic would cost in accuracy: a design study, not a kernel.
+"""What a 16-bit-lane FFT arithmetic would cost in accuracy: the design study behind the FFTs'
+``arithmetic = "lanes"`` option (its row 3, refined: the option halves a stage's inputs inside the
+butterfly where this study halves the frame in a pass, and normalises to 4 m <= FS; see
+docs/kernels.md, "arithmetic = lanes").
 
 fxsim's radix-4 butterfly keeps 13 guard bits below each twiddle product, sums exactly in 32
 bits and rounds each output once; CMSIS-DSP's keeps every value in a 16-bit lane (products

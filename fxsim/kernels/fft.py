@@ -1,6 +1,8 @@
 """fft / ifft: complex radix-4 FFT of n points (16 ... 4096), Q15 or Q31, on the primitive layer.
 
-Keys: ``n`` (a power of two, 16 to 4096), ``scaling = "stage" | "bfp" | "none"`` (default "bfp").
+Keys: ``n`` (a power of two, 16 to 4096), ``scaling = "stage" | "bfp" | "none"`` (default "bfp"),
+``arithmetic = "guarded" | "lanes"`` (default "guarded", stated below; "lanes": Q15 and bfp only,
+every value a 16-bit lane, stated at ``fft_frame_lanes``).
 The stage keeps its input word: ``data`` may be omitted or must name the input's format.
 
 Ports. Input: complex samples (interleaved re, im), or a real stream, promoted to complex with zero
@@ -666,11 +668,11 @@ class _FftBase(Stage):
                     f"({radix_plan(self.n)}), input {self.in_port.describe()}, output "
                     f"{self.out_fmt}; 16-bit lanes: twiddles Q15, W x per component exact, "
                     f"rounded half up to Q15 (twiddle 1 exact); a butterfly's two levels of "
-                    f"sums each halved (floor) or not as the stage's shift asks; block floating "
-                    f"point (normalise the frame; each stage's shift of 0 .. 2 bits the smallest "
-                    f"its growth bound allows, a frame that needs 3 first halved, rounded half "
-                    f"up: no lane can overflow; exponent per frame); the design's rounding is "
-                    f"not used")
+                    f"sums each halved (floor) or not as the stage's shift asks, and its inputs "
+                    f"halved (rounded half up, a rotation W x / 2 rounded) when it shifts by 3; block "
+                    f"floating point (normalise the frame as far as 4 m <= FS; each stage shifts "
+                    f"by the smallest of 0 .. 3 bits its growth bound allows: no lane can "
+                    f"overflow; exponent per frame); the design's rounding is not used")
         what = {STAGE: f"every radix-2 level halves (output = "
                        f"{'inverse DFT' if self.inverse else 'DFT'} / {self.n})",
                 BFP: "block floating point (normalise the frame; each stage shifts right by the "
@@ -932,7 +934,7 @@ class _RealFftBase(_FftBase):
             step = "merge" if self.inverse else "split"
             return (f"{'inverse ' if self.inverse else ''}real FFT, n = {self.n}: "
                     f"{'merge step, then ' if self.inverse else ''}a {self.half}-point complex "
-                    f"FFT on 16-bit lanes ({radix_plan(self.half)}; twiddle products rounded "
+                    f"FFT on 16-bit lanes ({radix_plan(self.half)}, twiddle products rounded "
                     f"half up to Q15, sums halved (floor) where a stage shifts, block floating "
                     f"point){'' if self.inverse else ', then a split step'}, input "
                     f"{self.in_port.describe()}, output {self.out_fmt}; the {step} step as "
