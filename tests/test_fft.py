@@ -337,6 +337,7 @@ def lanes_reference(frame, n, inverse):
                         np.where(j == 0, (xi[i] + pre) >> pre, pi))
 
             (br, bi), (cr, ci), (dr, di) = rot(g + h, 2 * k), rot(g + 2 * h, k), rot(g + 3 * h, 3 * k)
+            assert all(-32768 <= v.min() and v.max() <= 32767 for v in (br, bi, cr, ci, dr, di))
             ar, ai = (xr[g] + pre) >> pre, (xi[g] + pre) >> pre
             l1, l2 = int(s >= 2), int(s >= 1)
             pr, pi, mr, mi = (ar + br) >> l1, (ai + bi) >> l1, (ar - br) >> l1, (ai - bi) >> l1
@@ -347,8 +348,7 @@ def lanes_reference(frame, n, inverse):
             yr[g + h], yi[g + h] = (mr + sign * ei) >> l2, (mi - sign * er) >> l2
             yr[g + 3 * h], yi[g + 3 * h] = (mr - sign * ei) >> l2, (mi + sign * er) >> l2
             h *= 4
-        assert max(np.abs(yr).max(), np.abs(yi).max()) <= 32768
-        assert max(np.abs(br).max(), np.abs(bi).max()) <= 32767 if radix == 4 else True
+        assert -32768 <= min(yr.min(), yi.min()) and max(yr.max(), yi.max()) <= 32767
         xr, xi, e, radix = yr, yi, e + s, 4
     return packed(), e
 

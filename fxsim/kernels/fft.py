@@ -314,6 +314,22 @@ def bit_reverse_frame(work, n):
 
 
 @nb.njit(cache=True)
+def normalise_frame(work, n, radix, word):
+    """Block floating point's first step: the frame (n complex samples) shifted left, exactly,
+    by the largest sh with radix m 2^sh <= FS, m its largest component, so that a first stage of
+    that radix needs no shift (none if radix m > FS already). Returns (m 2^sh, sh)."""
+    m = frame_peak(work)
+    sh = 0
+    if m > 0:
+        while radix * (m << (sh + 1)) <= P.max_int(word):
+            sh += 1
+        if sh > 0:
+            for i in range(2 * n):
+                work[i] = P.shr_round(work[i], -sh, P.FLOOR)
+    return m << sh, sh
+
+
+@nb.njit(cache=True)
 def fft_frame(work, tw, stride, n, inverse, word, mode, rounding, overflow):
     """In place on ``work`` (2n interleaved words, natural order in and out): the bit-reversal
     permutation, a radix-2 stage first when log2 n is odd, then radix-4 stages, the twiddle W^j of a stage at tw[2 j stride] (the
@@ -333,18 +349,9 @@ def fft_frame(work, tw, stride, n, inverse, word, mode, rounding, overflow):
     bit_reverse_frame(work, n)
     first_radix = 2 if odd else 4
     m = np.int64(0)
-    if mode == BFP:
-        m = frame_peak(work)
-        if m > 0:
-            # normalise (an exact left shift) as far as the first stage needs no shift
-            sh = 0
-            while first_radix * (m << (sh + 1)) <= P.max_int(word):
-                sh += 1
-            if sh > 0:
-                for i in range(2 * n):
-                    work[i] = P.shr_round(work[i], -sh, P.FLOOR)
-                exp -= sh
-                m <<= sh
+    if mode == BFP:                       # normalised as far as the first stage needs no shift
+        m, sh = normalise_frame(work, n, first_radix, word)
+        exp -= sh
     h = 1
     if odd:
         s = stage_shift(work, m, word, 2, True, mode)
@@ -483,16 +490,8 @@ def fft_frame_lanes(work, tw, stride, n, inverse):
     while (1 << bits) < n:
         bits += 1
     bit_reverse_frame(work, n)
-    m = frame_peak(work)
-    if m > 0:
-        sh = 0
-        while 4 * (m << (sh + 1)) <= P.max_int(16):
-            sh += 1
-        if sh > 0:
-            for i in range(2 * n):
-                work[i] = P.shr_round(work[i], -sh, P.FLOOR)
-            exp -= sh
-            m <<= sh
+    m, sh = normalise_frame(work, n, 4, 16)
+    exp -= sh
     h = 1
     if bits & 1:
         s = stage_shift(work, m, 16, 2, True, BFP)
