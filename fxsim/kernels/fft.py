@@ -468,12 +468,12 @@ def radix4_lanes(work, tw, stride, n, h, inverse, s):
                     rotate_lanes(w3, d, inverse, pre)
             else:
                 b, c, d = _halved(b, pre), _halved(c, pre), _halved(d, pre)
-            p, m = _lane(ADD, a, b, l1), _lane(SUB, a, b, l1)
-            s, e = _lane(ADD, c, d, l1), _lane(SUB, c, d, l1)
-            _put(work, ia, _lane(ADD, p, s, l2))
-            _put(work, ia + 4 * h, _lane(SUB, p, s, l2))
-            _put(work, ia + o1, _lane(MINUS_I, m, e, l2))
-            _put(work, ia + o3, _lane(PLUS_I, m, e, l2))
+            pab, mab = _lane(ADD, a, b, l1), _lane(SUB, a, b, l1)     # P, M
+            scd, ecd = _lane(ADD, c, d, l1), _lane(SUB, c, d, l1)     # S, E
+            _put(work, ia, _lane(ADD, pab, scd, l2))
+            _put(work, ia + 4 * h, _lane(SUB, pab, scd, l2))
+            _put(work, ia + o1, _lane(MINUS_I, mab, ecd, l2))
+            _put(work, ia + o3, _lane(PLUS_I, mab, ecd, l2))
 
 
 @nb.njit(cache=True)
