@@ -39,6 +39,17 @@
 #define FX_NOINLINE
 #endif
 
+/* For the FIR's four-output functions, straight-code multiply-accumulate runs that need every
+ * register (four 64-bit sums): gcc's scheduling before register allocation hoists all their loads
+ * to the top and spills them; its SLP vectoriser merges four 16-bit output stores into two words
+ * at six instructions' cost; and with the taps' table propagated into the function as constants
+ * it rebuilds some by arithmetic on others, in more instructions and registers than a load. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define FX_MAC_KERNEL __attribute__((noipa, optimize("no-schedule-insns", "no-tree-slp-vectorize")))
+#else
+#define FX_MAC_KERNEL
+#endif
+
 /* A helper one build path may not call (the FFT's frame power where the DSP path measures it as
  * the butterflies store their outputs). */
 #if defined(__GNUC__)
@@ -368,6 +379,31 @@ static inline int64_t fx_shr_round_small(int64_t x, int s, int mode)
     return (x + c) >> s;
 }
 
+/* The part of fx_shr_round_small(x, s, mode)'s carry that does not depend on x (an accumulator's
+ * start), and the rounding finished from xc = x + fx_round_preload(s, mode): the same result for
+ * every mode, on fx_shr_round_small's domain. Twins: primitives.round_preload, shr_preloaded. */
+static inline int64_t fx_round_preload(int s, int mode)
+{
+    if (s <= 0)
+        return 0;
+    if (mode == FX_CEIL)
+        return ((int64_t)1 << s) - 1;
+    if (mode == FX_NEAREST)
+        return ((int64_t)1 << (s - 1)) - 1;
+    return 0;
+}
+
+static inline int64_t fx_shr_preloaded(int64_t xc, int s, int mode)
+{
+    if (s <= 0)
+        return xc;
+    if (mode == FX_NEAREST)  /* + [xc >= 0] */
+        return (xc + (int64_t)(~(uint64_t)xc >> 63)) >> s;
+    if (mode == FX_FLOOR || mode == FX_CEIL)
+        return xc >> s;
+    return fx_shr_round_small(xc, s, mode);
+}
+
 /* fx_shr_round_small in 32 bits, for |x| <= 2^31 - 2^s and 0 <= s <= 30 (the Q15 FFT's products
  * and sums): the same result (its twin is primitives.shr_round_small) without widening. */
 static inline int32_t fx_shr_round_small32(int32_t x, int s, int mode)
@@ -467,15 +503,22 @@ static inline int32_t fx_pack16x2(int32_t bottom, int32_t top)
 #define FX_DSP3(name, intrinsic)                                                                  \
     static inline int32_t fx_##name(int32_t x, int32_t y, int32_t acc)                            \
     { return intrinsic(x, y, acc); }
-#define FX_DSP3L(name, intrinsic)                                                                 \
+/* SMLALD, SMLALDX and SMLAL as inline assembly on the accumulator's two words: gcc keeps the ACLE
+ * intrinsics' (and its own SMLAL's) 64-bit values in register pairs, and four of them spill where
+ * eight single words do not. */
+#define FX_DSP3L(name)                                                                            \
     static inline int64_t fx_##name(int32_t x, int32_t y, int64_t acc)                            \
-    { return intrinsic(x, y, acc); }
+    {                                                                                             \
+        uint32_t lo = (uint32_t)acc, hi = (uint32_t)((uint64_t)acc >> 32);                        \
+        __asm__(#name " %0, %1, %2, %3" : "+r"(lo), "+r"(hi) : "r"(x), "r"(y));                   \
+        return (int64_t)((uint64_t)hi << 32 | lo);                                                \
+    }
 #else
 #define FX_DSP2(name, intrinsic) static inline int32_t fx_##name(int32_t x, int32_t y)            \
     { return fx_##name##_c(x, y); }
 #define FX_DSP3(name, intrinsic) static inline int32_t fx_##name(int32_t x, int32_t y, int32_t acc)\
     { return fx_##name##_c(x, y, acc); }
-#define FX_DSP3L(name, intrinsic) static inline int64_t fx_##name(int32_t x, int32_t y, int64_t acc)\
+#define FX_DSP3L(name) static inline int64_t fx_##name(int32_t x, int32_t y, int64_t acc)\
     { return fx_##name##_c(x, y, acc); }
 #endif
 
@@ -499,6 +542,7 @@ static inline int32_t fx_smlsd_c(int32_t x, int32_t y, int32_t acc) { return fx_
 static inline int32_t fx_smlsdx_c(int32_t x, int32_t y, int32_t acc) { return fx_wrap32u((uint32_t)acc + (uint32_t)(FX_B(x) * FX_T(y) - FX_T(x) * FX_B(y))); }
 static inline int64_t fx_smlald_c(int32_t x, int32_t y, int64_t acc) { return (int64_t)((uint64_t)acc + (uint64_t)((int64_t)FX_B(x) * FX_B(y) + (int64_t)FX_T(x) * FX_T(y))); }
 static inline int64_t fx_smlaldx_c(int32_t x, int32_t y, int64_t acc) { return (int64_t)((uint64_t)acc + (uint64_t)((int64_t)FX_B(x) * FX_T(y) + (int64_t)FX_T(x) * FX_B(y))); }
+static inline int64_t fx_smlal_c(int32_t x, int32_t y, int64_t acc) { return (int64_t)((uint64_t)acc + (uint64_t)((int64_t)x * y)); }
 static inline int32_t fx_smulbb_c(int32_t x, int32_t y) { return FX_B(x) * FX_B(y); }
 static inline int32_t fx_smulbt_c(int32_t x, int32_t y) { return FX_B(x) * FX_T(y); }
 static inline int32_t fx_smultb_c(int32_t x, int32_t y) { return FX_T(x) * FX_B(y); }
@@ -538,8 +582,9 @@ FX_DSP3(smlad, __smlad)
 FX_DSP3(smladx, __smladx)
 FX_DSP3(smlsd, __smlsd)
 FX_DSP3(smlsdx, __smlsdx)
-FX_DSP3L(smlald, __smlald)
-FX_DSP3L(smlaldx, __smlaldx)
+FX_DSP3L(smlald)
+FX_DSP3L(smlaldx)
+FX_DSP3L(smlal)
 /* SMULBB & co.: gcc 12's arm_acle.h lacks them, and for a top half it emits ASR + MUL for the plain
  * expression, so under the DSP extension each is the instruction itself. */
 #if FXSIM_USE_DSP

@@ -305,6 +305,37 @@ def shr_round_small(x, s, mode):
 
 
 @_jit
+def round_preload(s, mode):
+    """The part of ``shr_round_small(x, s, mode)``'s carry that does not depend on x, for a
+    kernel to start its accumulator at: 2^s - 1 (CEIL), 2^(s-1) - 1 (NEAREST: the carry of a
+    negative x), 0 (FLOOR, ZERO, CONVERGENT, and s <= 0). ``shr_preloaded`` finishes the
+    rounding exactly; unlike ``round_carry`` no mode changes."""
+    if s <= 0:
+        return np.int64(0)
+    if mode == CEIL:
+        return (np.int64(1) << s) - 1
+    if mode == NEAREST:
+        return (np.int64(1) << (s - 1)) - 1
+    return np.int64(0)
+
+
+@_jit
+def shr_preloaded(xc, s, mode):
+    """``shr_round_small(x, s, mode)`` from xc = x + round_preload(s, mode), on the same domain:
+    FLOOR, CEIL: xc >> s. NEAREST: (xc + [xc >= 0]) >> s: x's carry is 2^(s-1) - [x < 0], and
+    [xc >= 0] differs from [x >= 0] only for -2^(s-1) < x < 0, where both round to 0. ZERO,
+    CONVERGENT: nothing was preloaded, ``shr_round_small`` itself. For the 64-bit sums of the
+    Cortex-M4's SMLALD one ADDS / ADC of a sign bit fewer than ``shr_round_small``."""
+    if s <= 0:
+        return xc
+    if mode == NEAREST:
+        return (xc + 1 + (xc >> 63)) >> s
+    if mode == FLOOR or mode == CEIL:
+        return xc >> s
+    return shr_round_small(xc, s, mode)
+
+
+@_jit
 def round_carry(mode, s):
     """How a kernel rounds x / 2^s when it adds the rounding ahead of time: (c, m), the result
     being (x + c) >> s with mode m, so that c can be folded into a sum's first term or an
@@ -421,6 +452,12 @@ def smlald(x, y, acc):
 def smlaldx(x, y, acc):
     """SMLALDX: acc (64-bit) + x.b y.t + x.t y.b."""
     return acc + bottom16(x) * top16(y) + top16(x) * bottom16(y)
+
+
+@_jit
+def smlal(x, y, acc):
+    """SMLAL: acc (64-bit) + x y, the 32 x 32-bit product exact."""
+    return acc + x * y
 
 
 @_jit

@@ -62,8 +62,56 @@ def test_filters_bit_exact_on_cortex_m4_both_paths(example, flags):
 def test_dual_mac_path_is_emitted_for_16_bit_taps():
     from fxsim.codegen import render
     des = D.load(ROOT / "examples/fir_q15_c16.toml")
-    assert "fx_mac16x2_exact" in render.render(des, "cortex-m4")["fir_q15_c16.c"]
-    assert "fx_mac16x2_exact" not in render.render(des, "c99")["fir_q15_c16.c"]
+    m4 = render.render(des, "cortex-m4")["fir_q15_c16.c"]
+    assert "fir_q15_c16_s0_four(" in m4 and "fx_smlald(" in m4 and "fx_round_preload(" in m4
+    assert "fx_mac16x2_exact" in m4                       # the remainder outputs, one at a time
+    host = render.render(des, "c99")["fir_q15_c16.c"]
+    assert "fx_smlald" not in host and "fx_mac16x2_exact" not in host
+
+
+@pytest.mark.parametrize("kernel,numtaps,coef,rounding,acc_bits,gain", [
+    ("fir", 4, 16, "floor", 40, 1.0),           # the fewest taps the four-output function takes
+    ("fir", 5, 16, "ceil", 40, 1.0),            # an odd tap after the pairs
+    ("fir", 67, 16, "convergent", 40, 1.0),     # 33 pairs: a loop of four, then straight code
+    ("fir", 130, 16, "zero", 64, 1.0),          # 65 pairs, odd tap; a 64-bit accumulator
+    ("fir", 31, 16, "nearest", 32, 1.0),        # SMLAD on 32-bit sums, no preload
+    ("fir", 24, 16, "nearest", 40, 3.0),        # outputs that saturate (counted in the function)
+    ("interpolate", 99, 16, "nearest", 40, 3.0),    # three rows of 33 taps, outputs 3 apart
+    ("fir", 4, 32, "ceil", 64, 1.0),            # 32-bit taps, SMLAL: the fewest taps
+    ("fir", 63, 32, "nearest", 64, 1.0),        # an odd count: the samples' rotation ends mid-way
+    ("fir", 64, 32, "zero", 64, 3.0),           # the most taps it takes; saturating outputs
+    ("interpolate", 90, 32, "convergent", 64, 1.0)])   # three rows of 30 taps
+def test_four_output_fir_on_cortex_m4(kernel, numtaps, coef, rounding, acc_bits, gain):
+    """The four-output functions (16-bit data; 16-bit taps through SMLALD / SMLAD, 32-bit taps
+    through SMLAL) equal the model for every rounding (the sums preloaded with fx_round_preload
+    where they are 64-bit), odd and even tap counts, their looped and straight forms, saturating
+    outputs and polyphase tables; blocks of 37 leave remainder outputs every call. Tried: a
+    NEAREST preload of 2^(s-1) instead of 2^(s-1) - 1 (wrong only on negative ties) fails it."""
+    from fxsim.codegen import render
+    from scipy.signal import firwin
+    # taps on a grid of 2^-10, so that with the impulses below some outputs are exact ties
+    h = np.round(firwin(numtaps, 0.3) * gain * 1024) / 1024
+    stage = {"kernel": kernel, "taps": h.tolist(), "coef": coef, "acc_bits": acc_bits,
+             "rounding": rounding, "data": "Q1.14" if gain == 1 else "Q15"}
+    if kernel == "interpolate":
+        stage["factor"] = 3
+    des = D.from_dict({"name": "four", "block": 37, "defaults": {"data": "Q15"},
+                       "stage": [stage]})
+    ctx = des.stages[0].c_context()
+    assert ctx["pairs"] == (coef == 16) and ctx["acc32"] == (acc_bits == 32)
+    assert gain == 1 or not ctx["out_fits"]
+    assert "four_s0_four(" in render.render(des, "cortex-m4")["four.c"]
+    # and impulses of +-2^j, j = 0..15, apart: each sum is one tap times 2^j, so that for every
+    # tap with its lowest set bit at s - 1 - j the output is an exact tie, of either sign (with
+    # 32-bit taps too: their low bits are zero)
+    gap = numtaps + 5
+    ties = np.zeros(32 * gap, dtype=np.int64)
+    ties[::gap] = [sg * min(1 << j, 32767) for j in range(16) for sg in (-1, 1)]
+    x = np.concatenate([stress_signal(des.in_fmt, n=1500, seed=numtaps), ties])
+    want, sats = des.simulate(x)
+    got, c_sats = V.outputs(des, x, "cortex-m4")
+    assert np.array_equal(got, want) and c_sats == sats
+    assert (sats[0] > 0) == (gain > 1)
 
 
 @pytest.mark.parametrize("taps", [2, 3, 9, 64, 65, 71, 72, 75])

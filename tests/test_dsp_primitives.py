@@ -18,7 +18,7 @@ from .conftest import ROOT
 DSP_OPS = ["smuad", "smuadx", "smusd", "smusdx", "smlad", "smladx", "smlald", "smlaldx",
            "smulbb", "smulbt", "smultb", "smultt", "smlawb", "smlawt", "qadd", "qsub", "qadd16",
            "qsub16", "shadd16", "shsub16", "ssat", "pkhbt", "pkhtb", "max16x2", "min16x2",
-           "qasx", "qsax", "umax16x2", "smlsd", "smlsdx", "shasx", "shsax"]
+           "qasx", "qsax", "umax16x2", "smlsd", "smlsdx", "shasx", "shsax", "smlal"]
 SSAT_BITS = (1, 2, 8, 12, 15, 16, 17, 24, 31, 32)
 DRIVER = ROOT / "tests" / "c" / "dsp_driver.c"
 #: register values at the edges: halves at 0, +-1, the int16 extremes, and whole-word extremes
@@ -30,7 +30,8 @@ LONG_ACCS = [0, 1, -1, (1 << 62), -(1 << 62), (1 << 63) - 1, -(1 << 63), (1 << 3
 
 def _twin(op: str, x: int, y: int, acc: int, p: int) -> int:
     fn = getattr(P, op)
-    if op in ("smlad", "smladx", "smlsd", "smlsdx", "smlald", "smlaldx", "smlawb", "smlawt"):
+    if op in ("smlad", "smladx", "smlsd", "smlsdx", "smlald", "smlaldx", "smlawb", "smlawt",
+              "smlal"):
         return int(fn(x, y, acc))
     if op == "ssat":
         return int(fn(x, p))
@@ -46,7 +47,7 @@ def records(n_random: int = 3000, seed: int = 0) -> np.ndarray:
     rows = []
     corners = np.array(CORNER_WORDS, dtype=np.int64)
     for k, op in enumerate(DSP_OPS):
-        long_acc = op in ("smlald", "smlaldx")
+        long_acc = op in ("smlald", "smlaldx", "smlal")
         accs = LONG_ACCS if long_acc else [0, 1, -1, (1 << 31) - 1, -(1 << 31), 0x40000000]
         params = SSAT_BITS if op == "ssat" else (0, 1, 5, 15, 16, 17, 31) if op.startswith("pkh") else (0,)
         for x in corners:

@@ -120,6 +120,23 @@ def test_shr_round_small_is_shr_round_on_its_domain(mode):
     assert np.array_equal(small, exact)
 
 
+@pytest.mark.parametrize("mode", range(5))
+def test_preloaded_rounding_is_shr_round_small(mode):
+    """Starting a sum at round_preload and finishing with shr_preloaded rounds as shr_round_small
+    does, on its whole domain: the ties of NEAREST on both sides of 0 included."""
+    rng = np.random.default_rng(10 + mode)
+    a = records("shr_preloaded", 200_000, rng)
+    a = a[a[:, 2] == mode]
+    assert np.array_equal(_apply(OPS.index("shr_preloaded"), a)[:, 0],
+                          _apply(OPS.index("shr_round_small"), a)[:, 0])
+    for s in (1, 2, 18, 62):                   # every x near the ties at -1/2, +1/2, -3/2, 3/2
+        for x in range(-3 << (s - 1), (3 << (s - 1)) + 1, max(1, (1 << s) >> 2)):
+            for dx in (-1, 0, 1):
+                v = np.int64(x + dx)
+                assert P.shr_preloaded(v + P.round_preload(s, mode), s, mode) == \
+                    P.shr_round_small(v, s, mode), (x + dx, s, mode)
+
+
 def test_shr_half_up_exact_for_every_shift():
     """shr_half_up = floor(x / 2^s + 1/2) for every edge value and every shift 0..70, and it
     agrees with NEAREST / CEIL-on-ties wherever those coincide (it is nearest, ties to +inf)."""
@@ -203,6 +220,8 @@ def _apply(op, a):
             v = P.shr_half_up(a[i, 0], a[i, 1])
         elif op in (10, 11):                   # its C twin in 64 and in 32 bits
             v = P.shr_round_small(a[i, 0], a[i, 1], a[i, 2])
+        elif op == 18:                         # x preloaded with the carry's constant part
+            v = P.shr_preloaded(a[i, 0] + P.round_preload(a[i, 1], a[i, 2]), a[i, 1], a[i, 2])
         elif op == 12:
             v = P.mac_wide(a[i, 0], a[i, 1], a[i, 2])
         elif op == 13:
@@ -221,7 +240,7 @@ def _apply(op, a):
 
 OPS = ["shr_round", "saturate", "wrap", "add", "mul_round", "mac", "msu", "norm", "mac16x2_exact",
        "shr_half_up", "shr_round_small", "shr_round_small32", "mac_wide", "fit32", "shl32",
-       "mac_shr", "mac_shr32", "mul_round32"]
+       "mac_shr", "mac_shr32", "mul_round32", "shr_preloaded"]
 CORNERS = [0, 1, -1, 2, -2, 32767, -32768, 32768, -32769, (1 << 31) - 1, -(1 << 31),
            (1 << 39) - 1, -(1 << 39), (1 << 62), -(1 << 62), (1 << 63) - 1, -(1 << 63)]
 
@@ -252,7 +271,7 @@ def records(op, n, rng):
         shifts = np.where(rng.random(n) < 0.125, rng.integers(63, 71, n), rng.integers(0, 64, n))
         rnd = np.stack([_signed(rng, n, 64), shifts, rng.integers(0, 5, n),
                         np.zeros(n, np.int64), np.zeros(n, np.int64)], 1)
-    elif op == "shr_round_small":
+    elif op in ("shr_round_small", "shr_preloaded"):
         # its domain: |x| <= 2^63 - 2^s, 0 <= s <= 62
         for s in range(63):
             lim = (1 << 63) - (1 << s)

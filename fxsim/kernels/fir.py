@@ -432,16 +432,24 @@ class _FirFamily(Stage):
         # the rounded output provably fits its word (|round(acc / 2^s)| <= (bound >> s) + 1):
         # the output needs no saturation, nor a count of saturations
         out_fits = small and (bound >> self.shift) + 1 <= P.max_int(self.out_fmt.word_bits)
+        h16 = self.coef_word <= 16
         return {
+            # 16-bit data and taps on an exact accumulator: on the Cortex-M4 they go through the
+            # dual MACs in pairs (SMLAD / SMLALD)
+            "pairs": int(self.exact and self.x_dtype == np.int16 and h16 and not self.product_shift),
             "acc32": int(acc32), "acc_t": "int32_t" if acc32 else "int64_t",
             "round_small": int(small), "q32": int(small and (bound >> self.shift) + 1 < (1 << 31)),
             "rows": self.rows, "q": self.q, "table": [int(v) for v in self.table.ravel()],
-            "h_type": "int16_t" if self.coef_word <= 16 else "int32_t",
+            "h_type": "int16_t" if h16 else "int32_t",
             "x_type": "int16_t" if self.x_dtype == np.int16 else "int32_t",
             "acc_bits": self.acc_bits, "exact": int(self.exact), "shift": self.shift,
             "decimate": int(self.kernel == "decimate"), "factor": self.factor,
             "pshift": self.product_shift, "out_fits": int(out_fits),
             "step": self.factor if self.kernel == "decimate" else 1, "chunk": C_CHUNK,
+            # 16-bit delay lines start with a pad sample when q - 1 is odd, so that the new
+            # inputs start on a 32-bit word: memcpy and memmove then copy words, not bytes
+            # (newlib's go a byte at a time between misaligned buffers)
+            "pad": int(self.x_dtype == np.int16 and (self.q - 1) % 2 == 1),
         }
 
 

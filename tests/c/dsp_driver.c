@@ -25,7 +25,7 @@ static const char *const OPS[] = {
     "smuad", "smuadx", "smusd", "smusdx", "smlad", "smladx", "smlald", "smlaldx", "smulbb",
     "smulbt", "smultb", "smultt", "smlawb", "smlawt", "qadd", "qsub", "qadd16", "qsub16",
     "shadd16", "shsub16", "ssat", "pkhbt", "pkhtb", "max16x2", "min16x2", "qasx", "qsax",
-    "umax16x2", "smlsd", "smlsdx", "shasx", "shsax"};
+    "umax16x2", "smlsd", "smlsdx", "shasx", "shsax", "smlal"};
 
 static int apply(const int64_t *a, int64_t *out)
 {
@@ -42,7 +42,7 @@ static int apply(const int64_t *a, int64_t *out)
     OP3L(smlaldx) OP2(smulbb) OP2(smulbt) OP2(smultb) OP2(smultt) OP3(smlawb) OP3(smlawt)
     OP2(qadd) OP2(qsub) OP2(qadd16) OP2(qsub16) OP2(shadd16) OP2(shsub16) OP2(max16x2)
     OP2(min16x2) OP2(qasx) OP2(qsax) OP2(umax16x2)
-    OP3(smlsd) OP3(smlsdx) OP2(shasx) OP2(shsax)
+    OP3(smlsd) OP3(smlsdx) OP2(shasx) OP2(shsax) OP3L(smlal)
 #undef OP2
 #undef OP3
 #undef OP3L

@@ -36,6 +36,8 @@ int main(int argc, char **argv)
             out[0] = fx_norm(a[0], (int)a[1]);
         else if (!strcmp(op, "shr_round_small"))
             out[0] = fx_shr_round_small(a[0], (int)a[1], (int)a[2]);
+        else if (!strcmp(op, "shr_preloaded"))
+            out[0] = fx_shr_preloaded(a[0] + fx_round_preload((int)a[1], (int)a[2]), (int)a[1], (int)a[2]);
         else if (!strcmp(op, "shr_round_small32"))
             out[0] = fx_shr_round_small32((int32_t)a[0], (int)a[1], (int)a[2]);
         else if (!strcmp(op, "mul_round32"))
