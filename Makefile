@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FXSIM := $(VENV)/bin/fxsim
 OUT ?= out
 
-.PHONY: demo test bench install clean
+.PHONY: demo test test-all bench install clean
 
 install: $(VENV)/.installed
 
@@ -36,10 +36,18 @@ $(VENV)/.numba-fresh: $(SOURCES)
 	find fxsim -name '*.nbi' -delete -o -name '*.nbc' -delete
 	touch $@
 
+# The tests marked slow (the exhaustive sweeps, the M4's plain-C builds, the documentation's
+# commands on the emulated targets) run in CI (CI=true) and under `make test-all`; a plain
+# `make test` leaves them out, to stay under 15 minutes on a 2-core machine with cold caches.
 # pytest exits 5 when it collected no tests: that is a failure here.
+SELECT := $(if $(filter true,$(CI)),,-m "not slow")
+
 test: install $(VENV)/.numba-fresh
-	@$(PY) -m pytest -q -p no:cacheprovider; rc=$$?; \
+	@$(PY) -m pytest -q -p no:cacheprovider $(SELECT); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests"; exit 1; fi; exit $$rc
+
+test-all:
+	@$(MAKE) --no-print-directory test CI=true
 
 bench: install
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -20,6 +20,11 @@ if not cortex_m4.available():
     pytest.skip("no Cortex-M4 toolchain (arm-none-eabi-gcc, qemu-system-arm)", allow_module_level=True)
 
 
+#: the DSP path, and the plain C built for the M4 (-DFXSIM_NO_DSP): the same C the host and RV32
+#: tests run, so it is among the slow checks (CI runs them; ``make test`` elsewhere leaves them out)
+BOTH_PATHS = [(), pytest.param(("-DFXSIM_NO_DSP",), marks=pytest.mark.slow)]
+
+
 def test_example_verifies_on_cortex_m4():
     des = D.load(ROOT / "examples/emphasis.toml")
     res = V.verify(des, builtin_signal_set(des.sample_rate), target="cortex-m4")
@@ -51,7 +56,7 @@ def test_missing_toolchain_is_a_user_error(monkeypatch):
 
 @pytest.mark.parametrize("example", ["fir_q15_c16", "fir_q15", "fir_q15_pshift16",
                                      "decimate_q15", "biquad"])
-@pytest.mark.parametrize("flags", [(), ("-DFXSIM_NO_DSP",)], ids=["dsp", "plain"])
+@pytest.mark.parametrize("flags", BOTH_PATHS, ids=["dsp", "plain"])
 def test_filters_bit_exact_on_cortex_m4_both_paths(example, flags):
     """The DSP-instruction path (SMLALD) and the plain-C path both equal the model."""
     des = D.load(ROOT / f"examples/{example}.toml")
@@ -115,7 +120,7 @@ def test_four_output_fir_on_cortex_m4(kernel, numtaps, coef, rounding, acc_bits,
 
 
 @pytest.mark.parametrize("taps", [2, 3, 9, 64, 65, 71, 72, 75])
-@pytest.mark.parametrize("flags", [(), ("-DFXSIM_NO_DSP",)], ids=["dsp", "plain"])
+@pytest.mark.parametrize("flags", BOTH_PATHS, ids=["dsp", "plain"])
 def test_product_shift_16_on_cortex_m4(taps, flags):
     """16-bit data, 32-bit taps, products shifted right 16 into a 32-bit accumulator: SMLAWB /
     SMLAWT two taps a pass (the loop above 64 taps, straight code below; an odd tap left over),
@@ -180,6 +185,7 @@ def test_fft_examples_on_cortex_m4(name):
     assert res["bit_exact"] and res["passed"], res["failures"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["fft_q15", "fft_roundtrip_q15", "rfft_q15", "stft_q15"])
 def test_fft_plain_path_on_cortex_m4(name):
     """-DFXSIM_NO_DSP: the twiddle products in plain C, equal to the SMUSD / SMUADX path's."""
@@ -231,7 +237,7 @@ def bfp_test_signals(n: int, complex_: bool) -> dict[str, np.ndarray]:
     return sigs
 
 
-@pytest.mark.parametrize("flags", [(), ("-DFXSIM_NO_DSP",)], ids=["dsp", "plain"])
+@pytest.mark.parametrize("flags", BOTH_PATHS, ids=["dsp", "plain"])
 @pytest.mark.parametrize("kernel,n", [("fft", 16), ("fft", 64), ("rfft", 16), ("rfft", 32),
                                       ("rfft", 128), ("stft", 16), ("stft", 32), ("stft", 64)])
 def test_fft_whole_and_partial_frames_on_cortex_m4(kernel, n, flags):
@@ -250,7 +256,7 @@ def test_fft_whole_and_partial_frames_on_cortex_m4(kernel, n, flags):
     assert res["bit_exact"], res["failures"]
 
 
-@pytest.mark.parametrize("flags", [(), ("-DFXSIM_NO_DSP",)], ids=["dsp", "plain"])
+@pytest.mark.parametrize("flags", BOTH_PATHS, ids=["dsp", "plain"])
 @pytest.mark.parametrize("kernel,n", [("rfft", 16), ("rfft", 64), ("rfft", 256), ("stft", 32)])
 def test_real_fft_round_trip_on_cortex_m4(kernel, n, flags):
     """The real FFT's split and its inverse's merge (on packed words with the DSP extension:
@@ -266,7 +272,7 @@ def test_real_fft_round_trip_on_cortex_m4(kernel, n, flags):
     assert res["bit_exact"], res["failures"]
 
 
-@pytest.mark.parametrize("flags", [(), ("-DFXSIM_NO_DSP",)], ids=["dsp", "plain"])
+@pytest.mark.parametrize("flags", BOTH_PATHS, ids=["dsp", "plain"])
 @pytest.mark.parametrize("kernel,n", [("fft", 16), ("fft", 32), ("fft", 64), ("fft", 256),
                                       ("rfft", 32), ("rfft", 64), ("rfft", 256), ("stft", 64)])
 def test_lanes_fft_round_trip_on_cortex_m4(kernel, n, flags):
@@ -307,7 +313,7 @@ def test_speech_front_end_on_cortex_m4(name):
     assert res["bit_exact"] and res["passed"], res["failures"]
 
 
-@pytest.mark.parametrize("flags", [(), ("-DFXSIM_NO_DSP",)], ids=["dsp", "plain"])
+@pytest.mark.parametrize("flags", BOTH_PATHS, ids=["dsp", "plain"])
 @pytest.mark.parametrize("numtaps", [64, 63])
 def test_fir_32_bit_accumulator_on_cortex_m4(flags, numtaps):
     """16-bit taps whose sum provably fits a 32-bit accumulator: SMLAD pairs, four outputs and
