@@ -311,14 +311,15 @@ static inline int32_t fx_mac_shr32(int32_t acc, int32_t a, int32_t b, int n)
     return acc + (int32_t)(((int64_t)a * b) >> n);
 }
 
-/* acc + a * b in 32 bits, where the caller has proved every partial sum fits int32_t. */
 /* acc + a * b for 32-bit operands into a 64-bit accumulator, exact under fx_mac_exact's proof:
- * one SMLAL on the Cortex-M4 (a 64 x 64 product there costs three multiplies). */
+ * one SMLAL on the Cortex-M4 (a 64 x 64 product there costs three multiplies): fx_smlal, below. */
+static inline int64_t fx_smlal(int32_t x, int32_t y, int64_t acc);
 static inline int64_t fx_mac_wide(int64_t acc, int32_t a, int32_t b)
 {
-    return (int64_t)((uint64_t)acc + (uint64_t)((int64_t)a * b));
+    return fx_smlal(a, b, acc);
 }
 
+/* acc + a * b in 32 bits, where the caller has proved every partial sum fits int32_t. */
 static inline int32_t fx_mac_exact32(int32_t acc, int32_t a, int32_t b)
 {
     return acc + a * b;
@@ -457,13 +458,11 @@ static inline void fx_store16x2(int16_t *p, int32_t w)
 /* acc + c[0] x[0] + c[1] x[1] for 16-bit pairs, exact: the caller has proved that no partial
  * sum overflows (as for fx_mac_exact), so the order of the two adds does not matter. On the M4
  * one SMLALD does it, the pairs loaded as one (possibly unaligned) word each. */
+static inline int64_t fx_smlald(int32_t x, int32_t y, int64_t acc);
 static inline int64_t fx_mac16x2_exact(int64_t acc, const int16_t *c, const int16_t *x)
 {
 #if FXSIM_USE_DSP
-    int32_t c2, x2;
-    memcpy(&c2, c, sizeof c2);
-    memcpy(&x2, x, sizeof x2);
-    return __smlald(c2, x2, acc);
+    return fx_smlald(fx_load16x2(c), fx_load16x2(x), acc);
 #else
     return acc + (int32_t)c[0] * x[0] + (int32_t)c[1] * x[1];
 #endif

@@ -250,8 +250,8 @@ def mac_shr(acc, a, b, n):
 @_jit
 def mac_wide(acc, a, b):
     """acc + a b for a, b that fit 32 bits, exact (as ``mac_exact``); its C twin fx_mac_wide
-    takes 32-bit operands into a 64-bit accumulator: one SMLAL on the Cortex-M4."""
-    return acc + a * b
+    takes 32-bit operands into a 64-bit accumulator: ``smlal``, one SMLAL on the Cortex-M4."""
+    return smlal(a, b, acc)
 
 
 @_jit
@@ -324,8 +324,9 @@ def shr_preloaded(xc, s, mode):
     """``shr_round_small(x, s, mode)`` from xc = x + round_preload(s, mode), on the same domain:
     FLOOR, CEIL: xc >> s. NEAREST: (xc + [xc >= 0]) >> s: x's carry is 2^(s-1) - [x < 0], and
     [xc >= 0] differs from [x >= 0] only for -2^(s-1) < x < 0, where both round to 0. ZERO,
-    CONVERGENT: nothing was preloaded, ``shr_round_small`` itself. For the 64-bit sums of the
-    Cortex-M4's SMLALD one ADDS / ADC of a sign bit fewer than ``shr_round_small``."""
+    CONVERGENT: nothing was preloaded, ``shr_round_small`` itself. On the Cortex-M4's 64-bit
+    sums (NEAREST) one instruction fewer than ``shr_round_small``: the constant's ADDS / ADC go,
+    and [xc >= 0] (MVN, LSR) costs one more than the sign word (ASR)."""
     if s <= 0:
         return xc
     if mode == NEAREST:

@@ -316,8 +316,8 @@ def test_speech_front_end_on_cortex_m4(name):
 @pytest.mark.parametrize("flags", BOTH_PATHS, ids=["dsp", "plain"])
 @pytest.mark.parametrize("numtaps", [64, 63])
 def test_fir_32_bit_accumulator_on_cortex_m4(flags, numtaps):
-    """16-bit taps whose sum provably fits a 32-bit accumulator: SMLAD pairs, four outputs and
-    four taps per pass (and the remainder tap of an odd count), bit-exact both paths."""
+    """16-bit taps whose sum provably fits a 32-bit accumulator: SMLAD, four outputs a tap pair
+    at a time (and the remainder tap of an odd count), bit-exact both paths."""
     import tomllib
     doc = tomllib.loads((ROOT / "examples/fir_q15_c16.toml").read_text())
     doc["stage"][0]["acc_bits"] = 32

@@ -437,6 +437,9 @@ class _FirFamily(Stage):
             # 16-bit data and taps on an exact accumulator: on the Cortex-M4 they go through the
             # dual MACs in pairs (SMLAD / SMLALD)
             "pairs": int(self.exact and self.x_dtype == np.int16 and h16 and not self.product_shift),
+            # 16-bit data and 32-bit taps (up to 64) into an exact 64-bit accumulator: SMLAL
+            "words": int(self.exact and self.x_dtype == np.int16 and not h16 and not acc32
+                         and not self.product_shift and self.q <= 64),
             "acc32": int(acc32), "acc_t": "int32_t" if acc32 else "int64_t",
             "round_small": int(small), "q32": int(small and (bound >> self.shift) + 1 < (1 << 31)),
             "rows": self.rows, "q": self.q, "table": [int(v) for v in self.table.ravel()],
@@ -447,8 +450,9 @@ class _FirFamily(Stage):
             "pshift": self.product_shift, "out_fits": int(out_fits),
             "step": self.factor if self.kernel == "decimate" else 1, "chunk": C_CHUNK,
             # 16-bit delay lines start with a pad sample when q - 1 is odd, so that the new
-            # inputs start on a 32-bit word: memcpy and memmove then copy words, not bytes
-            # (newlib's go a byte at a time between misaligned buffers)
+            # inputs start on a 32-bit word (the delay line follows the 32-bit saturation count
+            # in the state struct): memcpy then copies words, not bytes (newlib's goes a byte
+            # at a time between misaligned buffers)
             "pad": int(self.x_dtype == np.int16 and (self.q - 1) % 2 == 1),
         }
 
