@@ -38,7 +38,8 @@ $(VENV)/.numba-fresh: $(SOURCES)
 
 # The tests marked slow (the exhaustive sweeps, the M4's plain-C builds, the documentation's
 # commands on the emulated targets) run in CI (CI=true) and under `make test-all`; a plain
-# `make test` leaves them out, to stay under 15 minutes on a 2-core machine with cold caches.
+# `make test` leaves them out: on a 2-core machine about 10 minutes with warm caches, 20 on a fresh
+# clone (numba's compiles and the C builds; the goal is 15).
 # pytest exits 5 when it collected no tests: that is a failure here.
 SELECT := $(if $(filter true,$(CI)),,-m "not slow")
 
