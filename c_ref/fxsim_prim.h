@@ -448,6 +448,22 @@ static inline int32_t fx_load16x2(const int16_t *p)
     return w;
 }
 
+/* *lo = p[0], *hi = p[1]: two 32-bit words as one load, LDRD on the M4 (p word-aligned): one
+ * instruction for two coefficients, into any two registers (gcc's own 64-bit loads on the M4 are
+ * two LDRs, and a 64-bit value would need a register pair). */
+static inline void fx_load32x2(const int32_t *p, int32_t *lo, int32_t *hi)
+{
+#if FXSIM_USE_DSP && defined(__GNUC__)
+    int32_t a, b;
+    __asm__ volatile("ldrd %0, %1, %2" : "=r"(a), "=r"(b) : "m"(*(const int32_t (*)[2])p));
+    *lo = a;
+    *hi = b;
+#else
+    *lo = p[0];
+    *hi = p[1];
+#endif
+}
+
 /* p[0] = bottom half of w, p[1] = top half: the pair register stored as one (possibly
  * unaligned) 32-bit word. */
 static inline void fx_store16x2(int16_t *p, int32_t w)
