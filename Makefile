@@ -38,13 +38,15 @@ $(VENV)/.numba-fresh: $(SOURCES)
 
 # The tests marked slow (the exhaustive sweeps, the M4's plain-C builds, the documentation's
 # commands on the emulated targets) run in CI (CI=true) and under `make test-all`; a plain
-# `make test` leaves them out: on a 2-core machine about 10 minutes with warm caches, 20 on a fresh
-# clone (numba's compiles and the C builds; the goal is 15).
+# `make test` leaves them out. The tests run in one pytest-xdist worker per core, at most 4 (each
+# compiles numba's functions and C builds of its own; the caches they share are safe to fill
+# concurrently): on a 2-core machine a fresh clone's `make test` took 12 minutes (20 in one process).
 # pytest exits 5 when it collected no tests: that is a failure here.
 SELECT := $(if $(filter true,$(CI)),,-m "not slow")
+JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; echo $$n)
 
 test: install $(VENV)/.numba-fresh
-	@$(PY) -m pytest -q -p no:cacheprovider $(SELECT); rc=$$?; \
+	@$(PY) -m pytest -q -p no:cacheprovider -n $(JOBS) $(SELECT); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests"; exit 1; fi; exit $$rc
 
 test-all:
