@@ -641,19 +641,19 @@ static inline int32_t fx_ssat_c(int32_t x, int n)
 
 /* Lane-wise max and min of two pair registers (the frame peaks of the block floating point):
  * SSUB16 (USUB16: unsigned halves) sets a GE flag per lane where a >= b, SEL then picks per lane
- * (operands "%2, %3": a where the flag is set, else b; "%3, %2" the other way); one asm block, so
+ * (operands "%2, %0": a where the flag is set, else b; "%0, %2" the other way); one asm block, so
  * that nothing comes between the flags and their use. The difference goes to a scratch register
- * and the result may share one with a or b (SEL reads both as it writes), so that a running
- * maximum stays in its register. */
+ * and the result takes b's register (SEL reads both as it writes): callers pass a running
+ * maximum as b, which so stays in its register from one loop iteration to the next. */
 #define FX_SUB_SEL(sub, pick)\
-    int32_t r, t;\
-    __asm__(sub " %1, %2, %3\n\tsel %0, " pick : "=r"(r), "=&r"(t) : "r"(a), "r"(b) : "cc");\
+    int32_t r = b, t;\
+    __asm__(sub " %1, %2, %0\n\tsel %0, " pick : "+r"(r), "=&r"(t) : "r"(a) : "cc");\
     return r
 
 static inline int32_t fx_max16x2(int32_t a, int32_t b)
 {
 #if FXSIM_USE_DSP
-    FX_SUB_SEL("ssub16", "%2, %3");
+    FX_SUB_SEL("ssub16", "%2, %0");
 #else
     const int32_t lo = fx_bottom16(a) > fx_bottom16(b) ? fx_bottom16(a) : fx_bottom16(b);
     const int32_t hi = fx_top16(a) > fx_top16(b) ? fx_top16(a) : fx_top16(b);
@@ -664,7 +664,7 @@ static inline int32_t fx_max16x2(int32_t a, int32_t b)
 static inline int32_t fx_min16x2(int32_t a, int32_t b)
 {
 #if FXSIM_USE_DSP
-    FX_SUB_SEL("ssub16", "%3, %2");
+    FX_SUB_SEL("ssub16", "%0, %2");
 #else
     const int32_t lo = fx_bottom16(a) < fx_bottom16(b) ? fx_bottom16(a) : fx_bottom16(b);
     const int32_t hi = fx_top16(a) < fx_top16(b) ? fx_top16(a) : fx_top16(b);
@@ -677,7 +677,7 @@ static inline int32_t fx_min16x2(int32_t a, int32_t b)
 static inline int32_t fx_umax16x2(int32_t a, int32_t b)
 {
 #if FXSIM_USE_DSP
-    FX_SUB_SEL("usub16", "%2, %3");
+    FX_SUB_SEL("usub16", "%2, %0");
 #else
     const uint32_t ua = (uint32_t)a, ub = (uint32_t)b;
     const uint32_t lo = (ua & 0xFFFFu) > (ub & 0xFFFFu) ? ua & 0xFFFFu : ub & 0xFFFFu;
@@ -717,6 +717,14 @@ static inline int32_t fx_pkhtb(int32_t x, int32_t y, int shift)
     }
 #endif
     return (int32_t)(((uint32_t)x & 0xFFFF0000u) | ((uint32_t)(y >> shift) & 0xFFFFu));
+}
+
+/* Both halves of the pair register x times the bottom half of scale (2^sh: the FFTs' block
+ * floating point normalising a frame), each kept to its 16 bits (exact where the caller has
+ * proved the products fit): SMULBB, SMULTB and PKHBT. */
+static inline int32_t fx_scale16x2(int32_t x, int32_t scale)
+{
+    return fx_pkhbt(fx_smulbb(x, scale), fx_smultb(x, scale), 16);
 }
 
 #endif /* FXSIM_PRIM_H */
