@@ -450,12 +450,18 @@ static inline int32_t fx_load16x2(const int16_t *p)
 
 /* *lo = p[0], *hi = p[1]: two 32-bit words as one load, LDRD on the M4 (p word-aligned): one
  * instruction for two coefficients, into any two registers (gcc's own 64-bit loads on the M4 are
- * two LDRs, and a 64-bit value would need a register pair). */
+ * two LDRs, and a 64-bit value would need a register pair). The memory operand is typed 64-bit
+ * so that gcc gives it only addresses LDRD can encode (an offset within +-1020, no register
+ * index); Thumb-2 only (in ARM state LDRD wants an even/odd register pair). volatile: gcc would
+ * otherwise hoist a loop-invariant load out of the FIR's loop over groups and spill it. */
+#if FXSIM_USE_DSP && defined(__GNUC__) && defined(__thumb2__)
+typedef int64_t __attribute__((may_alias)) fx_int64_alias;
+#endif
 static inline void fx_load32x2(const int32_t *p, int32_t *lo, int32_t *hi)
 {
-#if FXSIM_USE_DSP && defined(__GNUC__)
+#if FXSIM_USE_DSP && defined(__GNUC__) && defined(__thumb2__)
     int32_t a, b;
-    __asm__ volatile("ldrd %0, %1, %2" : "=r"(a), "=r"(b) : "m"(*(const int32_t (*)[2])p));
+    __asm__ volatile("ldrd %0, %1, %2" : "=r"(a), "=r"(b) : "m"(*(const fx_int64_alias *)p));
     *lo = a;
     *hi = b;
 #else

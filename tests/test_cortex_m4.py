@@ -83,7 +83,9 @@ def test_dual_mac_path_is_emitted_for_16_bit_taps():
     ("fir", 24, 16, "nearest", 40, 3.0),        # outputs that saturate (counted in the function)
     ("interpolate", 99, 16, "nearest", 40, 3.0),    # three rows of 33 taps, outputs 3 apart
     ("fir", 4, 32, "ceil", 64, 1.0),            # 32-bit taps, SMLAL: the fewest taps
-    ("fir", 63, 32, "nearest", 64, 1.0),        # an odd count: the samples' rotation ends mid-way
+    ("fir", 5, 32, "floor", 64, 1.0),           # an odd count, 5 % 3 = 2: the last tap alone
+    ("fir", 35, 32, "convergent", 64, 2.0),     # odd, 35 % 3 = 2, sums near the limit
+    ("fir", 63, 32, "nearest", 64, 1.0),        # an odd count, a multiple of 3 (three registers)
     ("fir", 64, 32, "zero", 64, 3.0),           # the most taps it takes; saturating outputs
     ("interpolate", 90, 32, "convergent", 64, 1.0)])   # three rows of 30 taps
 def test_four_output_fir_on_cortex_m4(kernel, numtaps, coef, rounding, acc_bits, gain):
