@@ -41,6 +41,7 @@ $(VENV)/.numba-fresh: $(SOURCES)
 # `make test` leaves them out. The tests run in one pytest-xdist worker per core, at most 4 (each
 # compiles numba's functions and C builds of its own; the caches they share are safe to fill
 # concurrently): on a 2-core machine a fresh clone's `make test` took 12 minutes (20 in one process).
+# `make test JOBS=0` runs them in this process (no workers).
 # pytest exits 5 when it collected no tests: that is a failure here.
 SELECT := $(if $(filter true,$(CI)),,-m "not slow")
 JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; echo $$n)

@@ -100,9 +100,9 @@ def cost(des, target, flags=(), level_div=4):
 
 def table(title, kernel, des, macs=None, per=None, levels=False, goal=None):
     """One kernel: fxsim on every target, then CMSIS's rows. The input is noise at a quarter of
-    full scale; ``levels`` adds the DSP path's rows at full scale (where the FFTs' first stage
-    shifts and takes its 32-bit path instead of the packed one) and at 1/64 of it (where the
-    block floating point first normalises the frame). ``goal``: (text, bound on the DSP path's
+    full scale; ``levels`` adds the DSP path's rows at full scale (where the default arithmetic's first
+    stage shifts and takes its 32-bit path instead of the packed one) and at 1/64 of it (where
+    the block floating point first normalises the frame). ``goal``: (text, bound on the DSP path's
     instructions per call[, floor on the SNR]), printed under the table as met or missed: met
     only if the DSP path's figure at every level measured is within the bound."""
     x = noise(16000)
@@ -144,9 +144,9 @@ def table(title, kernel, des, macs=None, per=None, levels=False, goal=None):
     gate, gate_passed = gate_low(des)
     if goal:
         text, bound, *floor = goal
-        worst = max((v for k, v in measured.items() if k.startswith("fxsim DSP path")),
-                    default=None)
-        verdict = "n/a" if dsp_ipc is None else \
+        dsp_rows = [r[0] for r in rows if r[0].startswith("fxsim DSP path")]
+        worst = max((measured[k] for k in dsp_rows if k in measured), default=None)
+        verdict = "n/a" if any(k not in measured for k in dsp_rows) else \
             "met" if worst <= bound and snr >= (floor or [-np.inf])[0] else "missed"
         if levels and verdict != "n/a":
             text += f" (every input level: at most {worst:,.0f})"

@@ -726,8 +726,9 @@ static inline int32_t fx_pkhtb(int32_t x, int32_t y, int shift)
 }
 
 /* Both halves of the pair register x times the bottom half of scale (2^sh: the FFTs' block
- * floating point normalising a frame), each kept to its 16 bits (exact where the caller has
- * proved the products fit): SMULBB, SMULTB and PKHBT. */
+ * floating point normalising a frame; scale < 2^15, its bottom half read as a signed halfword),
+ * each kept to its 16 bits (exact where the caller has proved the products fit): SMULBB, SMULTB
+ * and PKHBT. */
 static inline int32_t fx_scale16x2(int32_t x, int32_t scale)
 {
     return fx_pkhbt(fx_smulbb(x, scale), fx_smultb(x, scale), 16);
